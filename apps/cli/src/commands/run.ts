@@ -1,0 +1,75 @@
+/**
+ * `milvusdm run FILE` and `milvusdm --yaml FILE`: load the job, find its two plugins, run it
+ * with progress, logs and Ctrl-C handling.
+ */
+import {
+  EXIT_OK,
+  type SecretRedactor,
+  loadJobFile,
+  resolveChannel,
+  runJob,
+  type ChannelContext,
+  type JobSpec,
+} from '@milvusdm/core';
+import { setupLogging, type ConsoleMode } from '../logging.js';
+import { pluginBases } from '../plugin-bases.js';
+import { ProgressView } from '../progress-view.js';
+import type { Output } from '../output.js';
+
+export interface RunArgs {
+  readonly file: string;
+  readonly console: ConsoleMode;
+  readonly logDir?: string | undefined;
+  readonly logLevel: 'debug' | 'info' | 'error';
+  readonly batchRows?: number | undefined;
+}
+
+export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
+  const job: JobSpec = await loadJobFile(args.file);
+  const bases = pluginBases(job.baseDir);
+  // Resolve both plugins before opening anything: a missing plugin must not cost a connection.
+  const reader = await resolveChannel('reader', job.source.type, { bases, baseDir: job.baseDir });
+  const writer = await resolveChannel('writer', job.target.type, { bases, baseDir: job.baseDir });
+  if (reader.plugin.kind !== 'reader' || writer.plugin.kind !== 'writer') throw new Error('plugin kinds mixed up');
+  const logs = setupLogging({
+    logDir: args.logDir ?? job.run.logDir,
+    logsKept: job.run.logsKept,
+    fileLevel: args.logLevel,
+    console: args.console,
+    redactor,
+    writeConsole: (line) => out.message(line),
+    writeJson: (event) => out.json(event),
+  });
+  const view = new ProgressView(args.console, process.stderr, (e) => out.json(e));
+  out.beforeMessage = () => view.clear();
+  const { logger } = logs;
+  try {
+    logger.info(`job ${job.file ?? ''} (${job.format}): ${job.source.type} → ${job.target.type}`);
+    logger.debug(`reader from ${reader.from}, writer from ${writer.from}; logs in ${logs.logDir}`);
+    for (const note of job.notes) logger.info(`note: ${note}`);
+    const context: ChannelContext = { signal, logger, baseDir: job.baseDir, redact: (s) => redactor.add(s) };
+    const summary = await runJob({
+      reader: reader.plugin,
+      readerOptions: job.source.options,
+      writer: writer.plugin,
+      writerOptions: job.target.options,
+      run: args.batchRows ? { ...job.run, batchRows: args.batchRows } : job.run,
+      context,
+      ...(job.file ? { file: job.file } : {}),
+      onEvent: (e) => view.handle(e),
+    });
+    const skipped = summary.datasets.filter((d) => d.skipped).length;
+    logger.info(
+      `done: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s` +
+        `${summary.seconds > 0 ? ` (${Math.round(summary.rows / summary.seconds)} rows/s)` : ''}` +
+        `${skipped ? `, ${skipped} dataset(s) skipped` : ''}`,
+    );
+    return EXIT_OK;
+  } catch (e) {
+    view.clear();
+    logger.debug(`failure detail: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    throw e;
+  } finally {
+    await logs.close();
+  }
+}

@@ -1,0 +1,2 @@
+export { main, reportError } from './cli.js';
+export { Output } from './output.js';

@@ -1,0 +1,74 @@
+/**
+ * Where a run's messages go: daily log files (all levels, rotated like the seed's one file a
+ * day, keeping `logsKept`), and the console (info and up, unless quiet). Every message passes
+ * the secret redactor first.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import type { Logger, SecretRedactor } from '@milvusdm/core';
+
+export type ConsoleMode = 'human' | 'quiet' | 'json';
+
+export interface LogSetup {
+  readonly logger: Logger;
+  readonly logDir: string;
+  close(): Promise<void>;
+}
+
+/** The seed's default: $MILVUSDM_PATH/logs, else ~/milvusdm/logs. */
+export function defaultLogDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env['MILVUSDM_PATH'] ?? join(homedir(), 'milvusdm'), 'logs');
+}
+
+export function setupLogging(options: {
+  logDir: string | undefined;
+  logsKept: number | undefined;
+  fileLevel: 'debug' | 'info' | 'error';
+  console: ConsoleMode;
+  redactor: SecretRedactor;
+  writeConsole: (line: string) => void;
+  writeJson: (event: Record<string, unknown>) => void;
+}): LogSetup {
+  const logDir = resolve(options.logDir ?? defaultLogDir());
+  const file = new DailyRotateFile({
+    dirname: logDir,
+    filename: 'milvusdm-%DATE%.log',
+    datePattern: 'YYYY-MM-DD',
+    ...(options.logsKept ? { maxFiles: options.logsKept } : {}),
+    auditFile: join(logDir, '.milvusdm-log-audit.json'),
+    level: options.fileLevel,
+  });
+  const files = winston.createLogger({
+    level: 'debug',
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.printf(({ timestamp, level, message }) => `${String(timestamp)} | ${level.toUpperCase()} | ${String(message)}`),
+    ),
+    transports: [file],
+  });
+  const toConsole = (level: string, message: string) => {
+    if (options.console === 'quiet') {
+      if (level === 'error') options.writeConsole(`error: ${message}`);
+    } else if (options.console === 'json') {
+      if (level !== 'debug') options.writeJson({ event: 'log', level, message });
+    } else if (level !== 'debug') options.writeConsole(level === 'info' ? message : `${level}: ${message}`);
+  };
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => {
+    const text = options.redactor.redact(message);
+    files.log(level, text);
+    toConsole(level, text);
+  };
+  return {
+    logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
+    logDir,
+    close: () =>
+      new Promise<void>((done) => {
+        // Wait until the file transport has flushed everything written so far.
+        file.once('finish', () => done());
+        files.end();
+        setTimeout(done, 2000).unref();
+      }),
+  };
+}

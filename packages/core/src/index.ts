@@ -1,0 +1,18 @@
+export * from './schema.js';
+export * from './batch.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './options.js';
+export * from './plugin.js';
+export * from './int64.js';
+export * from './job/spec.js';
+export { fromLegacyFormat, isLegacyDocument, LEGACY_TASKS, type LegacyTask } from './job/legacy.js';
+export { fromNewFormat, jobFileSchema } from './job/new-format.js';
+export { loadJobFile, jobFromDocument, parseYaml, defaultRunId, type LoadJobOptions } from './job/load.js';
+export { buildJobJsonSchema } from './job/json-schema.js';
+export { prefetch } from './pipeline/prefetch.js';
+export { ProgressTracker, type ProgressSnapshot } from './pipeline/progress.js';
+export { rebatch } from './pipeline/rebatch.js';
+export { runJob, type RunEvent, type RunInput, type RunSummary, type DatasetResult } from './runner.js';
+export { scanPlugins, looksLikePluginName, nodeModulesChain, type InstalledPlugin } from './discovery/scan.js';
+export { resolveChannel, candidatePackages, type ResolveOptions, type ResolvedPlugin } from './discovery/resolve.js';

@@ -1,0 +1,39 @@
+/**
+ * A job, whatever file format it came from: one source channel, one target channel, and how to
+ * run the pipeline between them.
+ */
+
+export interface ChannelSpec {
+  /** Channel type, e.g. `hdf5`, `milvus`; resolved to an installed plugin at run time. */
+  readonly type: string;
+  /** Everything else in the block, validated by the plugin's own options schema. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface RunSettings {
+  /** Rows per batch the reader is asked for. */
+  readonly batchRows: number;
+  /** Batches read ahead while the writer works, so reading and writing overlap. */
+  readonly prefetch: number;
+  /** Folder for daily log files; undefined means the default ($MILVUSDM_PATH/logs or ~/milvusdm/logs). */
+  readonly logDir?: string;
+  /** Daily log files to keep; 0 keeps all (the seed's LOGS_NUM). */
+  readonly logsKept?: number;
+}
+
+export type JobFormat = 'milvusdm' | 'legacy-H2M' | 'legacy-F2M' | 'legacy-M2M' | 'legacy-M2H';
+
+export interface JobSpec {
+  readonly source: ChannelSpec;
+  readonly target: ChannelSpec;
+  readonly run: RunSettings;
+  readonly format: JobFormat;
+  /** The job file, when the job came from one. */
+  readonly file?: string;
+  /** Folder relative paths resolve from. */
+  readonly baseDir: string;
+  /** Things the user should know about how the file was read (ignored keys, defaults taken). */
+  readonly notes: readonly string[];
+}
+
+export const DEFAULT_RUN: RunSettings = { batchRows: 10_000, prefetch: 2 };

@@ -1,0 +1,135 @@
+/**
+ * The contract between milvusdm and its channel plugins. A reader opens a source and lists its
+ * datasets (a collection or one partition of one); each dataset announces its schema, then
+ * yields column batches as an async iterable, so memory is bounded by the consumer's pace.
+ * A writer takes one dataset at a time and pulls its batches with `for await`.
+ */
+import type { ColumnBatch } from './batch.js';
+import type { Logger } from './logger.js';
+import type { CollectionSchema } from './schema.js';
+import type { z } from 'zod';
+
+/** Bumped only when this interface changes incompatibly; plugins declare it in their manifest. */
+export const PLUGIN_API_VERSION = 1;
+
+export interface ChannelContext {
+  /** Aborted on Ctrl-C or when the run fails elsewhere; long operations should honour it. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Folder of the job file: relative paths in options resolve from here. */
+  readonly baseDir: string;
+  /** Registers a value that must never reach a log (a token, a password). */
+  readonly redact: (secret: string | undefined) => void;
+}
+
+/** What a writer needs to know about a dataset before any row arrives. */
+export interface DatasetInfo {
+  /** Stable identity within the source, e.g. `books/_default`; used for checkpoints. */
+  readonly key: string;
+  /** Collection name at the source (a file name for file sources). */
+  readonly collection: string;
+  /** Partition at the source; undefined means the default partition. */
+  readonly partition?: string;
+  readonly schema: CollectionSchema;
+  /** Human description for messages, e.g. `file /data/a.h5` or `milvus books/p1`. */
+  readonly origin: string;
+  /** Rows the dataset holds, when the source knows it cheaply; drives ETA and verification. */
+  readonly rows?: number;
+}
+
+export interface ReadOptions {
+  /** Preferred rows per batch; a reader may yield fewer. */
+  readonly batchRows: number;
+  /** A cursor taken from a batch this dataset yielded in an earlier run. */
+  readonly resumeFrom?: unknown;
+}
+
+export interface SourceDataset extends DatasetInfo {
+  /** Yields the rows in batches. Breaking out of the loop must release what the reader holds. */
+  batches(options: ReadOptions): AsyncIterable<ColumnBatch>;
+}
+
+export interface ReaderSource {
+  readonly datasets: readonly SourceDataset[];
+  /** Releases files and connections. Called once, whether the run succeeded or not. */
+  close(): Promise<void>;
+}
+
+export interface WriteHooks {
+  /** Call in order, once each batch is durably stored at the target. */
+  committed(batch: ColumnBatch): void;
+}
+
+export interface DatasetWriter {
+  /** Writes every batch; resolves with the rows written once they are all durable. */
+  write(batches: AsyncIterable<ColumnBatch>, hooks: WriteHooks): Promise<{ readonly rows: number }>;
+}
+
+/** Returned by `begin` when the mode says to leave an existing target alone. */
+export interface SkippedDataset {
+  readonly skipped: string;
+}
+
+export interface WriterSink {
+  /**
+   * Prepares the target for one dataset: creates, checks or clears it as the mode says.
+   * Called for every dataset, in order, before that dataset's rows are read.
+   */
+  begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset>;
+  /** After every dataset was written: build indexes, load, write side files. */
+  finish(): Promise<void>;
+  /** Releases connections and files. Called once, whether the run succeeded or not. */
+  close(): Promise<void>;
+}
+
+interface PluginBase<O> {
+  readonly name: string;
+  readonly description?: string;
+  /** The options block of the job file (everything but `type`), validated by the core. */
+  readonly options: z.ZodType<O>;
+}
+
+/** What `milvusdm inspect` prints about an input a reader recognises. */
+export interface InspectReport {
+  /** Short format name, e.g. `faiss`, `milvus1x`. */
+  readonly format: string;
+  /** Human-readable lines. */
+  readonly lines: readonly string[];
+  /** The same facts as data, for `--json`. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface ReaderPlugin<O = unknown> extends PluginBase<O> {
+  readonly kind: 'reader';
+  open(options: O, context: ChannelContext): Promise<ReaderSource>;
+  /**
+   * Describes `target` (a file or folder) without migrating it, or returns undefined when the
+   * target is not this reader's format. Optional.
+   */
+  inspect?(target: string, context: ChannelContext): Promise<InspectReport | undefined>;
+}
+
+export interface WriterPlugin<O = unknown> extends PluginBase<O> {
+  readonly kind: 'writer';
+  open(options: O, context: ChannelContext): Promise<WriterSink>;
+}
+
+// `any` here lets a plugin with a specific option type stand where any plugin is expected.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ChannelPlugin = ReaderPlugin<any> | WriterPlugin<any>;
+export type ChannelKind = ChannelPlugin['kind'];
+
+/** Identity helper for type inference: `export default definePlugin({ ... })`. */
+export function definePlugin<P extends ChannelPlugin>(plugin: P): P {
+  return plugin;
+}
+
+export function isSkipped(result: DatasetWriter | SkippedDataset): result is SkippedDataset {
+  return typeof (result as SkippedDataset).skipped === 'string';
+}
+
+/** The `milvusdm` field of a plugin package's package.json. */
+export interface PluginManifest {
+  readonly apiVersion: number;
+  readonly channels: readonly { readonly kind: ChannelKind; readonly name: string; readonly description?: string }[];
+}

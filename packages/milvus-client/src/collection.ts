@@ -1,0 +1,129 @@
+/**
+ * Questions and commands about one collection, each checked: the SDK reports an
+ * unimplemented call as an empty success, so every command is confirmed by a follow-up read.
+ */
+import { MilvusdmError, type CollectionSchema, type MetricType } from '@milvusdm/core';
+import type { MilvusConnection } from './connection.js';
+import { countRows } from './data-path.js';
+import { fieldsForCreate, schemaFromDescription, type DescribedCollection } from './schema-map.js';
+import { ensureOk } from './status.js';
+
+export class MilvusCollection {
+  constructor(
+    private readonly conn: MilvusConnection,
+    readonly name: string,
+  ) {}
+
+  private get params() {
+    return { collection_name: this.name, ...(this.conn.database ? { db_name: this.conn.database } : {}) };
+  }
+
+  async exists(): Promise<boolean> {
+    const r = await this.conn.sdk<{ value: boolean }>('HasCollection', this.params, `check collection "${this.name}"`);
+    return r.value === true;
+  }
+
+  async describe(): Promise<CollectionSchema> {
+    const described = await this.conn.sdk<DescribedCollection>('DescribeCollection', this.params, `describe collection "${this.name}"`);
+    return schemaFromDescription(this.name, described, await this.indexMetrics());
+  }
+
+  /** Metric of each indexed vector field. */
+  async indexMetrics(): Promise<Map<string, MetricType>> {
+    const r = await this.conn
+      .sdk<{ index_descriptions: { field_name: string; params: { key: string; value: string }[] }[] }>('DescribeIndex', { ...this.params, index_name: '' }, `describe indexes of "${this.name}"`)
+      .catch(() => ({ index_descriptions: [] }));
+    const out = new Map<string, MetricType>();
+    for (const d of r.index_descriptions ?? []) {
+      const metric = d.params.find((p) => p.key === 'metric_type')?.value;
+      if (metric) out.set(d.field_name, metric.toUpperCase() as MetricType);
+    }
+    return out;
+  }
+
+  async create(schema: CollectionSchema): Promise<void> {
+    const r = await this.conn.client.createCollection({
+      ...this.params,
+      fields: fieldsForCreate(schema) as never,
+      enable_dynamic_field: schema.enableDynamicField === true,
+      ...(schema.description ? { description: schema.description } : {}),
+    });
+    ensureOk(r, `create collection "${this.name}"`);
+    if (!(await this.exists())) {
+      throw new MilvusdmError('MDM_TARGET', `create collection "${this.name}": the server reported success but the collection does not exist`);
+    }
+  }
+
+  async drop(): Promise<void> {
+    await this.conn.sdk('DropCollection', this.params, `drop collection "${this.name}"`);
+    // Dropping completes asynchronously on a cluster; wait until the name is free again.
+    for (let i = 0; i < 300 && (await this.exists()); i++) await new Promise((r) => setTimeout(r, 200));
+    if (await this.exists()) throw new MilvusdmError('MDM_TARGET', `drop collection "${this.name}": still present after 60 s`);
+  }
+
+  async partitions(): Promise<string[]> {
+    const r = await this.conn.sdk<{ partition_names?: string[] }>('ShowPartitions', this.params, `list partitions of "${this.name}"`);
+    return r.partition_names ?? [];
+  }
+
+  async hasPartition(partition: string): Promise<boolean> {
+    const r = await this.conn.sdk<{ value: boolean }>('HasPartition', { ...this.params, partition_name: partition }, `check partition "${partition}" of "${this.name}"`);
+    return r.value === true;
+  }
+
+  async createPartition(partition: string): Promise<void> {
+    await this.conn.sdk('CreatePartition', { ...this.params, partition_name: partition }, `create partition "${partition}" in "${this.name}"`);
+    if (!(await this.hasPartition(partition))) {
+      throw new MilvusdmError('MDM_TARGET', `create partition "${partition}" in "${this.name}": the server reported success but the partition does not exist`);
+    }
+  }
+
+  async dropPartition(partition: string): Promise<void> {
+    // A loaded partition cannot be dropped; release it first (harmless when not loaded).
+    await this.conn.sdk('ReleasePartitions', { ...this.params, partition_names: [partition] }, `release partition "${partition}"`).catch(() => undefined);
+    await this.conn.sdk('DropPartition', { ...this.params, partition_name: partition }, `drop partition "${partition}" of "${this.name}"`);
+    for (let i = 0; i < 300 && (await this.hasPartition(partition)); i++) await new Promise((r) => setTimeout(r, 200));
+  }
+
+  async hasIndex(field: string): Promise<boolean> {
+    return (await this.indexMetrics()).has(field);
+  }
+
+  async createIndex(field: string, indexType: string, metric: MetricType, params: Record<string, unknown> = {}): Promise<void> {
+    const r = await this.conn.client.createIndex({
+      ...this.params,
+      field_name: field,
+      index_type: indexType,
+      metric_type: metric,
+      ...(Object.keys(params).length > 0 ? { params: params as Record<string, string | number> } : {}),
+    });
+    ensureOk(r, `create index on "${this.name}.${field}"`);
+    if (!(await this.hasIndex(field))) {
+      throw new MilvusdmError('MDM_TARGET', `create index on "${this.name}.${field}": the server reported success but no index exists`);
+    }
+  }
+
+  async isLoaded(): Promise<boolean> {
+    const r = await this.conn.sdk<{ state?: string }>('GetLoadState', this.params, `get load state of "${this.name}"`);
+    return r.state === 'LoadStateLoaded';
+  }
+
+  async load(): Promise<void> {
+    await this.conn.sdk('LoadCollection', this.params, `load collection "${this.name}"`);
+    // Loading is asynchronous on a cluster: wait for it, with a generous bound.
+    for (let i = 0; i < 3000; i++) {
+      if (await this.isLoaded()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new MilvusdmError('MDM_TARGET', `load collection "${this.name}": not loaded after 10 minutes`);
+  }
+
+  async release(): Promise<void> {
+    await this.conn.sdk('ReleaseCollection', this.params, `release collection "${this.name}"`);
+  }
+
+  /** Live rows (deletes applied), read with strong consistency; the collection must be loaded. */
+  async count(partition?: string): Promise<number> {
+    return countRows(this.conn, this.name, '', partition ? [partition] : undefined);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Filter expressions over the primary key, for reading a collection range by range.
+ * Strings are quoted with every backslash and double quote escaped.
+ */
+export type KeyValue = bigint | string;
+
+export interface KeyBound {
+  readonly value: KeyValue;
+  readonly inclusive: boolean;
+}
+
+export interface KeyRange {
+  readonly lower?: KeyBound;
+  readonly upper?: KeyBound;
+}
+
+export function quoteString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function literal(v: KeyValue): string {
+  return typeof v === 'bigint' ? v.toString() : quoteString(v);
+}
+
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Rewrites bounds so the literal -2^63 never appears: Milvus 2.3 cannot parse it and Milvus
+ * Lite 2.5 matches nothing with it. `>= MIN` is no bound; `> MIN` is `>= MIN + 1`.
+ */
+function normalise(range: KeyRange): KeyRange | 'empty' {
+  let { lower, upper } = range;
+  if (lower && lower.value === INT64_MIN) lower = lower.inclusive ? undefined : { value: INT64_MIN + 1n, inclusive: true };
+  if (upper && upper.value === INT64_MIN) {
+    if (!upper.inclusive) return 'empty';
+    upper = { value: INT64_MIN + 1n, inclusive: false };
+  }
+  return { ...(lower ? { lower } : {}), ...(upper ? { upper } : {}) };
+}
+
+/** `id >= 10 && id < 20`; the empty string for an unbounded range. */
+export function rangeExpr(field: string, range: KeyRange): string {
+  const r = normalise(range);
+  // An empty int64 range: nothing is below the minimum.
+  if (r === 'empty') return `${field} < ${INT64_MIN + 1n} && ${field} > ${INT64_MIN + 1n}`;
+  const parts: string[] = [];
+  if (r.lower) parts.push(`${field} ${r.lower.inclusive ? '>=' : '>'} ${literal(r.lower.value)}`);
+  if (r.upper) parts.push(`${field} ${r.upper.inclusive ? '<=' : '<'} ${literal(r.upper.value)}`);
+  return parts.join(' && ');
+}
+
+/** Byte-wise UTF-8 order, as Milvus compares VarChar keys (not JS's UTF-16 order). */
+export function compareKeys(a: KeyValue, b: KeyValue): number {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8'));
+}

@@ -1,0 +1,134 @@
+/**
+ * The slice of h5wasm the reader needs: open a file read-only with HDF5 errors raised as
+ * exceptions, describe a dataset, and read a block of rows as raw little-endian bytes.
+ * Raw bytes matter: h5wasm's own `.value` cuts fixed-length strings at the first NUL byte,
+ * which would truncate binary vectors stored the way MilvusDM stored them.
+ */
+import h5wasm, { type Dataset, type File as H5File } from 'h5wasm/node';
+import { MilvusdmError, errorMessage } from '@milvusdm/core';
+
+type Module = Awaited<typeof h5wasm.ready>;
+let modulePromise: Promise<Module> | undefined;
+
+async function ready(): Promise<Module> {
+  modulePromise ??= h5wasm.ready.then((m) => {
+    // Without this, a failed read of a damaged file returns garbage instead of an error.
+    m.activate_throwing_error_handler();
+    return m;
+  });
+  return modulePromise;
+}
+
+/** HDF5 type classes (H5T_class_t). */
+export const H5T = { INTEGER: 0, FLOAT: 1, STRING: 3, COMPOUND: 6, ENUM: 8, VLEN: 9, ARRAY: 10 } as const;
+
+export interface DatasetInfo {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly typeClass: number;
+  /** Bytes per element. */
+  readonly size: number;
+  readonly signed: boolean;
+  readonly vlen: boolean;
+  readonly attrs: Readonly<Record<string, unknown>>;
+}
+
+function firstLine(e: unknown): string {
+  const text = errorMessage(e);
+  const line = text.split('\n').find((l) => /major|minor|error|unable|truncated|signature/i.test(l)) ?? text.split('\n')[0] ?? text;
+  return line.trim().replace(/\s+/g, ' ');
+}
+
+export class Hdf5File {
+  private constructor(
+    readonly path: string,
+    private readonly file: H5File,
+    private readonly module: Module,
+  ) {}
+
+  static async open(path: string): Promise<Hdf5File> {
+    const module = await ready();
+    try {
+      return new Hdf5File(path, new h5wasm.File(path, 'r'), module);
+    } catch (e) {
+      throw new MilvusdmError('MDM_SOURCE', `${path}: not a readable HDF5 file (${firstLine(e)})`, { cause: e });
+    }
+  }
+
+  /** Names of the datasets at the root of the file. */
+  datasetNames(): string[] {
+    return this.file.keys().filter((k) => this.file.get(k) instanceof h5wasm.Dataset);
+  }
+
+  rootAttrs(): Record<string, unknown> {
+    return readAttrs(this.file);
+  }
+
+  info(name: string): DatasetInfo | undefined {
+    const d = this.file.get(name);
+    if (!(d instanceof h5wasm.Dataset)) return undefined;
+    try {
+      const m = d.metadata;
+      return {
+        name,
+        shape: m.shape ?? [],
+        typeClass: m.type,
+        size: m.size,
+        signed: m.signed,
+        vlen: m.vlen,
+        attrs: readAttrs(d),
+      };
+    } catch (e) {
+      throw new MilvusdmError('MDM_SOURCE', `${this.path}: dataset "${name}" cannot be read (${firstLine(e)})`, { cause: e });
+    }
+  }
+
+  /**
+   * Rows [start, start + count) of a dataset as raw bytes, row-major, little-endian.
+   * `rowShape` is the shape of one row (empty for 1-D datasets).
+   */
+  readRows(info: DatasetInfo, start: number, count: number): Uint8Array {
+    const d = this.file.get(info.name) as Dataset;
+    const rank = info.shape.length;
+    const offset = [BigInt(start), ...info.shape.slice(1).map(() => 0n)];
+    const counts = [BigInt(count), ...info.shape.slice(1).map((n) => BigInt(n))];
+    const strides = Array.from({ length: rank }, () => 1n);
+    const rowBytes = info.shape.slice(1).reduce((a, b) => a * b, 1) * info.size;
+    const nbytes = rowBytes * count;
+    const m = this.module;
+    const ptr = m._malloc(Math.max(1, nbytes));
+    if (!ptr) throw new MilvusdmError('MDM_SOURCE', `${this.path}: out of memory reading ${nbytes} bytes of "${info.name}"`);
+    try {
+      m.get_dataset_data(d.file_id, d.path, counts, offset, strides, BigInt(ptr));
+      return m.HEAPU8.slice(ptr, ptr + nbytes);
+    } catch (e) {
+      throw new MilvusdmError('MDM_SOURCE', `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${firstLine(e)})`, { cause: e });
+    } finally {
+      m._free(ptr);
+    }
+  }
+
+  close(): void {
+    try {
+      this.file.close();
+    } catch {
+      // Closing a file that failed half-way is best effort.
+    }
+  }
+}
+
+function readAttrs(entity: { attrs: Record<string, { json_value: unknown }> }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [k, v] of Object.entries(entity.attrs)) {
+      try {
+        out[k] = v.json_value;
+      } catch {
+        // An attribute of an exotic type is not needed to read vectors.
+      }
+    }
+  } catch {
+    // Files without attributes support.
+  }
+  return out;
+}

@@ -1,0 +1,19 @@
+/** Where the repository, its Python environments and the CLI are. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
+  }
+}
+
+export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+export const venvPython = join(repoRoot, '.venv', 'bin', 'python');
+export const milvusLiteBin = join(repoRoot, '.venv', 'bin', 'milvus-lite');
+export const milvus23Bin = join(repoRoot, '.venv-milvus23', 'bin', 'milvus-server');
+export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'milvusdm.js');
+export const seedDir = join(repoRoot, 'fixtures', 'seed');
+export const pythonToolsDir = resolve(repoRoot, 'packages', 'testing', 'python');

@@ -1,0 +1,119 @@
+/**
+ * Real Milvus-protocol servers for the tests: Milvus Lite 3 (pip milvus-lite) and Milvus 2.3
+ * standalone (pip milvus, embedded etcd). Each runs in its own process group so stopping it
+ * also stops the server binary the Python launcher starts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { milvus23Bin, milvusLiteBin } from './paths.js';
+
+export interface RunningServer {
+  readonly name: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly uri: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      ok(true);
+    });
+    s.once('error', () => ok(false));
+  });
+}
+
+async function waitForPort(child: ChildProcess, port: number, timeoutMs: number, name: string, log: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} during start-up; see ${log}`);
+    if (await portOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not listen on ${port} within ${timeoutMs / 1000} s; see ${log}`);
+}
+
+function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((ok) => {
+    const pid = child.pid!;
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      // The launcher may exit before the server it started: stop the rest of the group too.
+      setTimeout(() => {
+        kill('SIGKILL');
+        ok();
+      }, 500);
+    });
+    kill('SIGTERM');
+  });
+}
+
+function missing(bin: string): Error {
+  return new Error(`${bin} is missing: run scripts/setup-python.sh (the README's test command does it)`);
+}
+
+export async function startMilvusLite(dataDir: string): Promise<RunningServer> {
+  if (!existsSync(milvusLiteBin)) throw missing(milvusLiteBin);
+  await mkdir(dataDir, { recursive: true });
+  const port = await freePort();
+  const log = join(dataDir, 'server.log');
+  const fd = openSync(log, 'a');
+  const child = spawn(milvusLiteBin, ['server', '--data-dir', join(dataDir, 'data'), '--host', '127.0.0.1', '--port', String(port)], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  await waitForPort(child, port, 120_000, 'Milvus Lite', log);
+  return { name: 'Milvus Lite 3.2.2', uri: `http://127.0.0.1:${port}`, port, stop: () => stopGroup(child, 15_000) };
+}
+
+/** Milvus 2.3 embeds etcd on its fixed port 2379, so one instance runs per machine at a time. */
+export async function startMilvus23(dataDir: string): Promise<RunningServer> {
+  if (!existsSync(milvus23Bin)) throw missing(milvus23Bin);
+  if (await portOpen(2379)) throw new Error('port 2379 is taken: Milvus 2.3 embeds etcd there; stop whatever listens on it');
+  await mkdir(dataDir, { recursive: true });
+  const ports = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+  const [proxy, internal, root, queryCoord, queryNode, indexCoord, indexNode, dataCoord, dataNode] = ports as [number, ...number[]];
+  const log = join(dataDir, 'server.log');
+  const fd = openSync(log, 'a');
+  const args = [
+    '--data', dataDir,
+    '--proxy-port', String(proxy),
+    '--proxy-internal-port', String(internal),
+    '--root-coord-port', String(root),
+    '--query-coord-port', String(queryCoord),
+    '--query-node-port', String(queryNode),
+    '--index-coord-port', String(indexCoord),
+    '--index-node-port', String(indexNode),
+    '--data-coord-port', String(dataCoord),
+    '--data-node-port', String(dataNode),
+  ];
+  const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+  await waitForPort(child, proxy, 240_000, 'Milvus 2.3', log);
+  return { name: 'Milvus 2.3.5', uri: `http://127.0.0.1:${proxy}`, port: proxy, stop: () => stopGroup(child, 30_000) };
+}

@@ -1,0 +1,17 @@
+import { definePlugin } from '@milvusdm/core';
+import { MilvusConnection } from '@milvusdm/milvus-client';
+import { milvusWriterOptions, type MilvusWriterOptions } from './options.js';
+import { MilvusSink } from './sink.js';
+
+export { milvusWriterOptions, type MilvusWriterOptions, MilvusSink };
+
+export default definePlugin({
+  kind: 'writer',
+  name: 'milvus',
+  description: 'Writes into a Milvus 2.x+ collection or partition (Milvus, Zilliz Cloud, Milvus Lite).',
+  options: milvusWriterOptions,
+  async open(options: MilvusWriterOptions, context) {
+    const connection = await MilvusConnection.open(options, context, 'target');
+    return new MilvusSink(connection, options, context);
+  },
+});

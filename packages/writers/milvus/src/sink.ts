@@ -1,0 +1,242 @@
+/**
+ * The Milvus writer: per dataset, applies the mode (skip / append / overwrite / upsert) to the
+ * target collection or partition, checks the schema fits, inserts in byte-bounded batches and
+ * verifies the row count Milvus reports afterwards.
+ */
+import {
+  MilvusdmError,
+  isBinaryMetric,
+  vectorFields,
+  type ChannelContext,
+  type CollectionSchema,
+  type DatasetInfo,
+  type DatasetWriter,
+  type FieldSchema,
+  type MetricType,
+  type SkippedDataset,
+  type WriterSink,
+} from '@milvusdm/core';
+import { MilvusCollection, insertBatch, type MilvusConnection } from '@milvusdm/milvus-client';
+import { insertAll } from './insert-stream.js';
+import type { MilvusWriterOptions } from './options.js';
+import { schemaProblems, schemaToCreate } from './schema-fit.js';
+
+
+interface CollectionState {
+  readonly target: MilvusCollection;
+  readonly skipped?: string;
+  readonly createdNow: boolean;
+  /** Partitions this run created or cleared; later datasets append to them. */
+  readonly partitionsReady: Set<string>;
+  /** We loaded it to count rows; released again at the end unless the job asks to load. */
+  loadedByUs: boolean;
+  /** Count verification is possible only on a loaded collection. */
+  countable: boolean;
+  schema: CollectionSchema;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DEFAULT_PARTITION = '_default';
+
+function defaultMetric(field: FieldSchema): MetricType {
+  if (field.type === 'binary_vector') return 'HAMMING';
+  if (field.type === 'sparse_float_vector') return 'IP';
+  return 'L2';
+}
+
+function autoIndexType(field: FieldSchema): string {
+  if (field.type === 'binary_vector') return 'BIN_FLAT';
+  if (field.type === 'sparse_float_vector') return 'SPARSE_INVERTED_INDEX';
+  return 'AUTOINDEX';
+}
+
+export class MilvusSink implements WriterSink {
+  private readonly collections = new Map<string, CollectionState>();
+
+  constructor(
+    private readonly conn: MilvusConnection,
+    private readonly options: MilvusWriterOptions,
+    private readonly context: ChannelContext,
+  ) {}
+
+  async begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset> {
+    const name = this.options.collection ?? dataset.collection;
+    if (!NAME.test(name)) {
+      const where = this.options.collection ? 'target.collection' : `the source name of ${dataset.origin}`;
+      throw new MilvusdmError('MDM_CONFIG', `"${name}" (${where}) is not a valid Milvus collection name: use letters, digits and _`, {
+        exitCode: 2,
+        hint: 'Set target.collection to the collection to write into.',
+      });
+    }
+    const sourcePartition = dataset.partition === DEFAULT_PARTITION ? undefined : dataset.partition;
+    const partition = this.options.partition ?? sourcePartition;
+    const metric = this.checkVectors(dataset);
+    const state = this.collections.get(name) ?? (await this.prepareCollection(name, dataset, metric, partition));
+    if (state.skipped) return { skipped: state.skipped };
+    const problems = schemaProblems(dataset.schema, state.schema);
+    if (problems.length > 0) {
+      throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${dataset.origin} does not fit collection "${name}": ${problems.join('; ')}`, {
+        hint: 'Write into a new collection (target.collection) or use mode: overwrite to recreate it.',
+      });
+    }
+    if (partition) {
+      const skipped = await this.preparePartition(state, partition);
+      if (skipped) return { skipped };
+    }
+    await this.makeCountable(state);
+    const before = state.countable ? await state.target.count(partition) : undefined;
+    return this.datasetWriter(state, name, partition, before);
+  }
+
+  /** Checks the expected dimension and the metric against the source's vectors; returns the metric to use. */
+  private checkVectors(dataset: DatasetInfo): MetricType | undefined {
+    const vectors = vectorFields(dataset.schema);
+    const { dim, metric } = this.options;
+    if (dim !== undefined) {
+      if (vectors.length !== 1) {
+        throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `target.dim applies to one vector field; ${dataset.origin} has ${vectors.length}`);
+      }
+      const v = vectors[0]!;
+      if (v.dim !== dim) {
+        throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `target.dim is ${dim} but ${dataset.origin} holds ${v.type} "${v.name}" of dimension ${v.dim}`, {
+          hint: v.type === 'binary_vector' ? 'Binary dimensions count bits: 64 bytes per vector is dimension 512.' : undefined,
+        });
+      }
+    }
+    if (metric) {
+      for (const v of vectors) {
+        const binary = v.type === 'binary_vector';
+        if (binary !== isBinaryMetric(metric)) {
+          throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `target.metric ${metric} does not apply to ${v.type} "${v.name}" of ${dataset.origin}`);
+        }
+      }
+    }
+    return metric;
+  }
+
+  private async prepareCollection(name: string, dataset: DatasetInfo, metric: MetricType | undefined, partition: string | undefined): Promise<CollectionState> {
+    const target = new MilvusCollection(this.conn, name);
+    const { mode } = this.options;
+    let exists = await target.exists();
+    const base = { target, partitionsReady: new Set<string>(), loadedByUs: false, countable: false };
+    if (exists && mode === 'skip' && !partition) {
+      const state = { ...base, createdNow: false, schema: dataset.schema, skipped: `collection "${name}" exists (mode skip)` };
+      this.collections.set(name, state);
+      return state;
+    }
+    if (exists && mode === 'overwrite' && !partition) {
+      this.context.logger.info(`dropping collection "${name}" (mode overwrite)`);
+      await target.drop();
+      exists = false;
+    }
+    let schema: CollectionSchema;
+    if (!exists) {
+      schema = schemaToCreate(dataset.schema, metric);
+      this.context.logger.info(`creating collection "${name}"`);
+      await target.create(schema);
+      schema = await target.describe();
+      await this.createIndexes(target, schema, metric);
+    } else {
+      schema = await target.describe();
+    }
+    const state: CollectionState = { ...base, createdNow: !exists, schema };
+    this.collections.set(name, state);
+    return state;
+  }
+
+  private async createIndexes(target: MilvusCollection, schema: CollectionSchema, metric: MetricType | undefined): Promise<void> {
+    const index = this.options.index;
+    if (index === false) return;
+    const existing = await target.indexMetrics();
+    for (const field of vectorFields(schema)) {
+      if (existing.has(field.name)) continue;
+      const m = metric ?? field.metric ?? defaultMetric(field);
+      const type = index === 'auto' ? autoIndexType(field) : index.type;
+      this.context.logger.info(`creating ${type} index on "${target.name}.${field.name}" with metric ${m}`);
+      await target.createIndex(field.name, type, m, index === 'auto' ? {} : (index.params ?? {}));
+    }
+  }
+
+  /** Returns a reason to skip the dataset, or undefined when the partition is ready. */
+  private async preparePartition(state: CollectionState, partition: string): Promise<string | undefined> {
+    if (state.partitionsReady.has(partition)) return undefined;
+    const { target } = state;
+    const has = state.createdNow ? false : await target.hasPartition(partition);
+    if (has && this.options.mode === 'skip') return `partition "${partition}" of "${target.name}" exists (mode skip)`;
+    if (has && this.options.mode === 'overwrite') {
+      this.context.logger.info(`dropping partition "${partition}" of "${target.name}" (mode overwrite)`);
+      await target.dropPartition(partition);
+      await target.createPartition(partition);
+    } else if (!has) {
+      await target.createPartition(partition);
+    }
+    state.partitionsReady.add(partition);
+    return undefined;
+  }
+
+  /** Counting needs a loaded collection, and loading needs an index on every vector field. */
+  private async makeCountable(state: CollectionState): Promise<void> {
+    if (state.countable) return;
+    if (await state.target.isLoaded()) {
+      state.countable = true;
+      return;
+    }
+    const indexed = await state.target.indexMetrics();
+    if (vectorFields(state.schema).some((f) => !indexed.has(f.name))) {
+      if (this.options.index === false) {
+        this.context.logger.warn(`"${state.target.name}" has no vector index (index: false), so the rows written cannot be counted back`);
+        return;
+      }
+      await this.createIndexes(state.target, state.schema, this.options.metric);
+    }
+    this.context.logger.info(`loading "${state.target.name}" to verify what is written`);
+    await state.target.load();
+    state.loadedByUs = true;
+    state.countable = true;
+  }
+
+  private datasetWriter(state: CollectionState, name: string, partition: string | undefined, before: number | undefined): DatasetWriter {
+    const upsert = this.options.mode === 'upsert';
+    const elementTypes = new Map(state.schema.fields.filter((f) => f.type === 'array' && f.elementType).map((f) => [f.name, f.elementType!]));
+    const insertTarget = {
+      collection: name,
+      ...(partition ? { partition } : {}),
+      elementTypes,
+      ...(state.schema.enableDynamicField ? { dynamicColumn: '$meta' } : {}),
+    };
+    return {
+      write: async (batches, hooks) => {
+        const rows = await insertAll(
+          batches,
+          (batch) => insertBatch(this.conn, insertTarget, batch, upsert),
+          { maxBytes: this.options.batch_bytes, maxRows: 50_000, concurrency: this.options.concurrency },
+          hooks,
+        );
+        if (before !== undefined && !upsert) {
+          const after = await state.target.count(partition);
+          if (after - before !== rows) {
+            throw new MilvusdmError('MDM_VERIFY', `"${name}"${partition ? ` partition "${partition}"` : ''} holds ${after} rows after writing ${rows} to ${before}: expected ${before + rows}`);
+          }
+        }
+        return { rows };
+      },
+    };
+  }
+
+  async finish(): Promise<void> {
+    for (const state of this.collections.values()) {
+      if (state.skipped) continue;
+      await this.createIndexes(state.target, state.schema, this.options.metric);
+      if (this.options.load) {
+        if (!(await state.target.isLoaded())) await state.target.load();
+        this.context.logger.info(`collection "${state.target.name}" is loaded`);
+      } else if (state.loadedByUs) {
+        await state.target.release();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets everything up (idempotent), then runs every test: unit and integration, against real
+# Milvus servers the test harness starts and stops itself.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/bootstrap.sh
+pnpm exec vitest run "$@"

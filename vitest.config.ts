@@ -1,0 +1,34 @@
+/**
+ * Two test projects: `unit` (pure, fast, no servers) and `integration` (real Milvus servers,
+ * started once by the global set-up; real files; the real CLI). Tests import the packages'
+ * built output, so `pnpm test` builds first.
+ */
+import { defineConfig } from 'vitest/config';
+
+const packages = ['packages', 'apps'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: packages.map((p) => `${p}/**/test/**/*.test.ts`),
+          exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: packages.map((p) => `${p}/**/test/**/*.integration.test.ts`),
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['packages/testing/dist/global-setup.js'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          // Two cores: two test files at a time share the servers.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
