@@ -30,12 +30,20 @@ function hostPort(uri: string): { host: string; port: number } {
   return { host: u.hostname, port: Number(u.port) };
 }
 
-async function h2m(uri: string, file: string, collection: string, dimension: number, metric: string) {
+/** `root:Milvus` → the seed format's extension keys for a server with authentication. */
+function credentials(token: string, prefix: 'dest' | 'source'): Record<string, string> {
+  if (!token) return {};
+  const [user, password] = token.split(':') as [string, string];
+  return { [`${prefix}_user`]: user, [`${prefix}_password`]: password };
+}
+
+async function h2m(uri: string, file: string, collection: string, dimension: number, metric: string, token = '') {
   const { host, port } = hostPort(uri);
   const job = seedJob('H2M.yaml', (b) => {
     b['data_path'] = [join(seedDir, file)];
     b['dest_host'] = host;
     b['dest_port'] = port;
+    Object.assign(b, credentials(token, 'dest'));
     b['dest_collection_name'] = collection;
     (b['collection_parameter'] as Record<string, unknown>)['dimension'] = dimension;
     (b['collection_parameter'] as Record<string, unknown>)['metric_type'] = metric;
@@ -43,12 +51,12 @@ async function h2m(uri: string, file: string, collection: string, dimension: num
   return runCli(['--yaml', job, '--log-dir', tempDir()]);
 }
 
-async function m2h(uri: string, collection: string) {
+async function m2h(uri: string, collection: string, token = '') {
   const { host, port } = hostPort(uri);
   const out = tempDir();
   const job = join(tempDir(), 'M2H.yaml');
   // The seed's M2H reads a 1.x directory; a live server is named by source_host/source_port.
-  writeFileSync(job, stringify({ M2H: { milvus_version: '2.x', source_host: host, source_port: port, source_collection: { [collection]: null }, data_dir: out } }));
+  writeFileSync(job, stringify({ M2H: { milvus_version: '2.x', source_host: host, source_port: port, ...credentials(token, 'source'), source_collection: { [collection]: null }, data_dir: out } }));
   const result = await runCli(['--yaml', job, '--log-dir', tempDir()]);
   const [runDir] = readdirSync(out);
   return { result, runDir: join(out, runDir ?? 'missing') };
@@ -76,14 +84,15 @@ describe('seed H2M and M2H', () => {
 
   it('moves byte_example.h5 (binary, 512 bits as 64-byte strings) into Milvus 2.3 and back out, every byte kept', async () => {
     const uri = inject('milvus23Uri');
+    const token = inject('milvus23Token');
     expect(uri, 'Milvus 2.3 was not started (MILVUSDM_SKIP_MILVUS23=1?): binary vectors need it').not.toBe('');
     const collection = uniqueName('seed_bin');
-    const load = await h2m(uri, 'byte_example.h5', collection, 512, 'HAMMING');
+    const load = await h2m(uri, 'byte_example.h5', collection, 512, 'HAMMING', token);
     expect(load.code, load.stderr).toBe(0);
-    const inMilvus = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', join(seedDir, 'byte_example.h5'), '--binary']);
+    const inMilvus = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--token', token, '--collection', collection, '--h5', join(seedDir, 'byte_example.h5'), '--binary']);
     expect(inMilvus).toMatchObject({ ok: true, expected: 5, counted: 5 });
 
-    const dump = await m2h(uri, collection);
+    const dump = await m2h(uri, collection, token);
     expect(dump.result.code, dump.result.stderr).toBe(0);
     const back = await runPython<Verdict>('verify_h5.py', ['--actual', join(dump.runDir, collection, '_default.h5'), '--expected', join(seedDir, 'byte_example.h5')]);
     expect(back).toMatchObject({ ok: true, expected: 5 });

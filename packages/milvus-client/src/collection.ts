@@ -2,9 +2,10 @@
  * Questions and commands about one collection, each checked: the SDK reports an
  * unimplemented call as an empty success, so every command is confirmed by a follow-up read.
  */
-import { MilvusdmError, type CollectionSchema, type MetricType } from '@milvusdm/core';
+import { MilvusdmError, type CollectionSchema, type FieldSchema, type MetricType } from '@milvusdm/core';
 import type { MilvusConnection } from './connection.js';
 import { countRows } from './data-path.js';
+import { everyRowExpr } from './expr.js';
 import { fieldsForCreate, schemaFromDescription, type DescribedCollection } from './schema-map.js';
 import { ensureOk } from './status.js';
 
@@ -122,8 +123,15 @@ export class MilvusCollection {
     await this.conn.sdk('ReleaseCollection', this.params, `release collection "${this.name}"`);
   }
 
-  /** Live rows (deletes applied), read with strong consistency; the collection must be loaded. */
-  async count(partition?: string): Promise<number> {
-    return countRows(this.conn, this.name, '', partition ? [partition] : undefined);
+  /**
+   * Live rows (deletes applied), read with strong consistency; the collection must be loaded.
+   * Counting one partition needs the primary key (see everyRowExpr).
+   */
+  async count(partition?: string, key?: FieldSchema): Promise<number> {
+    if (!partition) return countRows(this.conn, this.name, '');
+    if (!key || (key.type !== 'int64' && key.type !== 'varchar')) {
+      throw new MilvusdmError('MDM_TARGET', `count partition "${partition}" of "${this.name}": the primary key must be int64 or varchar`);
+    }
+    return countRows(this.conn, this.name, everyRowExpr(key.name, key.type), [partition]);
   }
 }

@@ -88,6 +88,8 @@ export class MilvusConnection {
           }
         : {}),
       timeout: timeoutMs,
+      // No keep-alive pings on an idle channel: Milvus Lite rejects them as excessive.
+      channelOptions: { 'grpc.keepalive_permit_without_calls': 0, 'grpc.keepalive_time_ms': 60_000 },
       maxRetries: 2,
       logLevel: 'error',
       telemetry: { enabled: false },

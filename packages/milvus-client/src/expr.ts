@@ -54,3 +54,11 @@ export function compareKeys(a: KeyValue, b: KeyValue): number {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   return Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8'));
 }
+
+/**
+ * A filter every row passes. Needed because Milvus Lite 3.2 ignores `partition_names` when it
+ * counts with an empty filter (it answers the whole collection's count).
+ */
+export function everyRowExpr(field: string, type: 'int64' | 'varchar'): string {
+  return type === 'int64' ? `${field} < 0 || ${field} >= 0` : `${field} >= ""`;
+}

@@ -4,7 +4,7 @@ export { parseMilvusUri, type MilvusTarget } from './address.js';
 export { startMilvusLite, findMilvusLite, freePort, type LiteServer } from './lite.js';
 export { ensureOk, isSuccess } from './status.js';
 export { insertBatch, queryColumns, countRows, type InsertTarget } from './data-path.js';
-export { rangeExpr, compareKeys, quoteString, type KeyBound, type KeyRange, type KeyValue } from './expr.js';
+export { rangeExpr, everyRowExpr, compareKeys, quoteString, type KeyBound, type KeyRange, type KeyValue } from './expr.js';
 export { schemaFromDescription, fieldsForCreate, type DescribedCollection, type DescribedField } from './schema-map.js';
 export { DATA_TYPE, fieldTypeOfSdkName } from './wire/data-types.js';
 export type { DecodedField } from './wire/field-data-decode.js';

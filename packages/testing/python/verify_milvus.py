@@ -33,6 +33,7 @@ def expected_rows(paths, vectors_name, ids_name, binary):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--uri", required=True)
+    ap.add_argument("--token", default="")
     ap.add_argument("--collection", required=True)
     ap.add_argument("--partition")
     ap.add_argument("--h5", action="append", required=True)
@@ -44,11 +45,13 @@ def main():
     args = ap.parse_args()
 
     ids, vecs = expected_rows(args.h5, args.vectors, args.ids, args.binary)
-    client = MilvusClient(uri=args.uri)
+    client = MilvusClient(uri=args.uri, token=args.token)
     # Querying needs a loaded collection; loading twice is harmless.
     client.load_collection(args.collection)
     partitions = [args.partition] if args.partition else None
-    counted = client.query(args.collection, filter="", output_fields=["count(*)"], partition_names=partitions,
+    # Milvus Lite 3.2 ignores partition_names when counting with an empty filter.
+    every = f"{args.id_field} < 0 || {args.id_field} >= 0" if partitions else ""
+    counted = client.query(args.collection, filter=every, output_fields=["count(*)"], partition_names=partitions,
                            consistency_level="Strong")[0]["count(*)"]
     got = {}
     for start in range(0, len(ids), 1000):

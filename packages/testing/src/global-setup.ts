@@ -16,6 +16,8 @@ declare module 'vitest' {
     milvusLiteUri: string;
     /** Empty when MILVUSDM_SKIP_MILVUS23=1 (local runs only; CI always starts it). */
     milvus23Uri: string;
+    /** Credentials of the Milvus 2.3 server (authentication is on), as `user:password`. */
+    milvus23Token: string;
   }
 }
 
@@ -26,7 +28,7 @@ async function waitUntilAnswering(server: RunningServer, timeoutMs: number): Pro
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const conn = await MilvusConnection.open({ uri: server.uri, timeout: 10 }, context, 'test');
+      const conn = await MilvusConnection.open({ uri: server.uri, timeout: 10, ...(server.token ? { token: server.token } : {}) }, context, 'test');
       await conn.close();
       return;
     } catch (e) {
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (m23) await waitUntilAnswering(m23, 240_000);
     project.provide('milvusLiteUri', lite.uri);
     project.provide('milvus23Uri', m23?.uri ?? '');
+    project.provide('milvus23Token', m23?.token ?? '');
   } catch (e) {
     await Promise.all(started.map((s) => s.stop()));
     throw e;

@@ -1,6 +1,6 @@
 export * from './paths.js';
-export { startMilvusLite, startMilvus23, freePort, type RunningServer } from './servers.js';
+export { startMilvusLite, startMilvus23, freePort, MILVUS23_TOKEN, type RunningServer } from './servers.js';
 export { runPython, runPythonRaw, type PythonResult } from './python.js';
 export { runCli, type CliResult } from './cli.js';
-export { tempDir, uniqueName } from './tmp.js';
+export { tempDir, uniqueName, writeJob } from './tmp.js';
 export { MYSQL, mysqlAvailable, requireMysql } from './mysql.js';

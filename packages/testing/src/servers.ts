@@ -15,8 +15,13 @@ export interface RunningServer {
   /** `http://127.0.0.1:PORT` */
   readonly uri: string;
   readonly port: number;
+  /** `user:password` when the server checks credentials. */
+  readonly token?: string;
   stop(): Promise<void>;
 }
+
+/** Milvus's default root credentials, as a token. */
+export const MILVUS23_TOKEN = 'root:Milvus';
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -112,8 +117,10 @@ export async function startMilvus23(dataDir: string): Promise<RunningServer> {
     '--index-node-port', String(indexNode),
     '--data-coord-port', String(dataCoord),
     '--data-node-port', String(dataNode),
+    // Authentication on, as on a production server: tests connect as root:Milvus.
+    '--authorization-enabled', 'true',
   ];
   const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd] });
   await waitForPort(child, proxy, 240_000, 'Milvus 2.3', log);
-  return { name: 'Milvus 2.3.5', uri: `http://127.0.0.1:${proxy}`, port: proxy, stop: () => stopGroup(child, 30_000) };
+  return { name: 'Milvus 2.3.5', uri: `http://127.0.0.1:${proxy}`, port: proxy, token: MILVUS23_TOKEN, stop: () => stopGroup(child, 30_000) };
 }

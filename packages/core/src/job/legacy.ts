@@ -52,7 +52,7 @@ const mysqlParameter = z
 const sourceCollection = z.record(z.string(), z.array(z.string()).nullish());
 
 const legacySchemas = {
-  H2M: z.strictObject({
+  H2M: z.looseObject({
     ...common,
     ...destination,
     data_path: z.union([z.string(), z.array(z.string())]).nullish(),
@@ -61,7 +61,7 @@ const legacySchemas = {
     dest_partition_name: optionalText,
     collection_parameter: collectionParameter,
   }),
-  F2M: z.strictObject({
+  F2M: z.looseObject({
     ...common,
     ...destination,
     data_path: z.string().min(1),
@@ -69,14 +69,14 @@ const legacySchemas = {
     dest_partition_name: optionalText,
     collection_parameter: collectionParameter,
   }),
-  M2M: z.strictObject({
+  M2M: z.looseObject({
     ...common,
     ...destination,
     source_milvus_path: z.string().min(1),
     mysql_parameter: mysqlParameter,
     source_collection: sourceCollection,
   }),
-  M2H: z.strictObject({
+  M2H: z.looseObject({
     ...common,
     source_milvus_path: optionalText,
     mysql_parameter: mysqlParameter,
@@ -260,7 +260,11 @@ export function fromLegacyFormat(
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file ? `${file}: ` : ''}${task}: expected a mapping of settings`);
   }
-  const block = parseOptions(legacySchemas[task], raw, task, file);
+  const schema = legacySchemas[task];
+  const block = parseOptions(schema, raw, task, file);
+  // The original tool ignored keys it did not know; so do we, but say so (a typo is likely).
+  const unknown = Object.keys(raw).filter((k) => !(k in schema.shape));
+  for (const key of unknown) notes.push(`${task}.${key} is not a MilvusDM setting and is ignored`);
   const version = block.milvus_version ?? block['milvus-version'];
   if (version !== undefined && version !== null) {
     notes.push(`${task}.milvus_version (${String(version)}) is accepted and ignored: milvusdm talks to Milvus 2.x and newer`);

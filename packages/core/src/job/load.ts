@@ -18,7 +18,7 @@ export interface LoadJobOptions {
 
 /** Parses YAML text into plain data, or throws an error naming the file, line and column. */
 export function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, schema: 'core' });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, schema: 'core' });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];

@@ -1,5 +1,5 @@
 import { MilvusdmError, definePlugin, primaryField } from '@milvusdm/core';
-import { MilvusCollection, MilvusConnection, countRows } from '@milvusdm/milvus-client';
+import { MilvusCollection, MilvusConnection, countRows, everyRowExpr } from '@milvusdm/milvus-client';
 import { milvusReaderOptions, type MilvusReaderOptions } from './options.js';
 import { MilvusDataset, MilvusSource } from './source.js';
 
@@ -46,7 +46,7 @@ export default definePlugin({
       } else partitions = available ?? [undefined];
       const datasets = [];
       for (const p of partitions) {
-        const rows = await countRows(conn, options.collection, '', p ? [p] : undefined);
+        const rows = await countRows(conn, options.collection, p ? everyRowExpr(pk.name, pk.type as 'int64' | 'varchar') : '', p ? [p] : undefined);
         datasets.push(new MilvusDataset(conn, options.collection, p, schema, rows, options.page_rows));
       }
       context.logger.info(`${options.collection}: ${datasets.length} dataset(s), ${datasets.reduce((n, d) => n + d.rows, 0)} rows`);

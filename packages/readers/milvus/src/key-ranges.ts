@@ -5,7 +5,7 @@
  * as counted by the server; each range is then fetched whole and its row count checked.
  */
 import { MilvusdmError, type Column } from '@milvusdm/core';
-import { compareKeys, countRows, queryColumns, rangeExpr, type KeyRange, type KeyValue, type MilvusConnection } from '@milvusdm/milvus-client';
+import { compareKeys, countRows, everyRowExpr, queryColumns, rangeExpr, type KeyRange, type KeyValue, type MilvusConnection } from '@milvusdm/milvus-client';
 import { keysOf } from './row-order.js';
 
 export interface RangeScanTarget {
@@ -13,6 +13,7 @@ export interface RangeScanTarget {
   readonly collection: string;
   readonly partitions: readonly string[] | undefined;
   readonly keyField: string;
+  readonly keyType: 'int64' | 'varchar';
   /** Human name for messages, e.g. `milvus books/p1`. */
   readonly origin: string;
 }
@@ -26,7 +27,9 @@ export class RangeScanner {
   constructor(private readonly t: RangeScanTarget) {}
 
   count(range: KeyRange): Promise<number> {
-    return countRows(this.t.conn, this.t.collection, rangeExpr(this.t.keyField, range), this.t.partitions);
+    let expr = rangeExpr(this.t.keyField, range);
+    if (!expr && this.t.partitions) expr = everyRowExpr(this.t.keyField, this.t.keyType);
+    return countRows(this.t.conn, this.t.collection, expr, this.t.partitions);
   }
 
   private query(range: KeyRange, outputFields: readonly string[], limit: number) {

@@ -100,6 +100,7 @@ export class MilvusDataset implements SourceDataset {
       collection: this.collection,
       partitions: this.partition ? [this.partition] : undefined,
       keyField: key.name,
+      keyType: key.type as 'int64' | 'varchar',
       origin: this.origin,
     });
     for await (const part of scanner.scan(this.startRange(options.resumeFrom), outputFields, page)) {

@@ -6,6 +6,7 @@
 import {
   MilvusdmError,
   isBinaryMetric,
+  primaryField,
   vectorFields,
   type ChannelContext,
   type CollectionSchema,
@@ -33,6 +34,8 @@ interface CollectionState {
   /** Count verification is possible only on a loaded collection. */
   countable: boolean;
   schema: CollectionSchema;
+  /** Index metric per vector field: the job's, else the source's. */
+  readonly metrics: ReadonlyMap<string, MetricType>;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -84,7 +87,7 @@ export class MilvusSink implements WriterSink {
       if (skipped) return { skipped };
     }
     await this.makeCountable(state);
-    const before = state.countable ? await state.target.count(partition) : undefined;
+    const before = state.countable ? await state.target.count(partition, primaryField(state.schema)) : undefined;
     return this.datasetWriter(state, name, partition, before);
   }
 
@@ -118,7 +121,9 @@ export class MilvusSink implements WriterSink {
     const target = new MilvusCollection(this.conn, name);
     const { mode } = this.options;
     let exists = await target.exists();
-    const base = { target, partitionsReady: new Set<string>(), loadedByUs: false, countable: false };
+    const metrics = new Map<string, MetricType>();
+    for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
+    const base = { target, partitionsReady: new Set<string>(), loadedByUs: false, countable: false, metrics };
     if (exists && mode === 'skip' && !partition) {
       const state = { ...base, createdNow: false, schema: dataset.schema, skipped: `collection "${name}" exists (mode skip)` };
       this.collections.set(name, state);
@@ -135,7 +140,7 @@ export class MilvusSink implements WriterSink {
       this.context.logger.info(`creating collection "${name}"`);
       await target.create(schema);
       schema = await target.describe();
-      await this.createIndexes(target, schema, metric);
+      await this.createIndexes(target, schema, metrics);
     } else {
       schema = await target.describe();
     }
@@ -144,13 +149,13 @@ export class MilvusSink implements WriterSink {
     return state;
   }
 
-  private async createIndexes(target: MilvusCollection, schema: CollectionSchema, metric: MetricType | undefined): Promise<void> {
+  private async createIndexes(target: MilvusCollection, schema: CollectionSchema, metrics: ReadonlyMap<string, MetricType>): Promise<void> {
     const index = this.options.index;
     if (index === false) return;
     const existing = await target.indexMetrics();
     for (const field of vectorFields(schema)) {
       if (existing.has(field.name)) continue;
-      const m = metric ?? field.metric ?? defaultMetric(field);
+      const m = metrics.get(field.name) ?? defaultMetric(field);
       const type = index === 'auto' ? autoIndexType(field) : index.type;
       this.context.logger.info(`creating ${type} index on "${target.name}.${field.name}" with metric ${m}`);
       await target.createIndex(field.name, type, m, index === 'auto' ? {} : (index.params ?? {}));
@@ -187,7 +192,7 @@ export class MilvusSink implements WriterSink {
         this.context.logger.warn(`"${state.target.name}" has no vector index (index: false), so the rows written cannot be counted back`);
         return;
       }
-      await this.createIndexes(state.target, state.schema, this.options.metric);
+      await this.createIndexes(state.target, state.schema, state.metrics);
     }
     this.context.logger.info(`loading "${state.target.name}" to verify what is written`);
     await state.target.load();
@@ -213,9 +218,11 @@ export class MilvusSink implements WriterSink {
           hooks,
         );
         if (before !== undefined && !upsert) {
-          const after = await state.target.count(partition);
+          const after = await state.target.count(partition, primaryField(state.schema));
           if (after - before !== rows) {
-            throw new MilvusdmError('MDM_VERIFY', `"${name}"${partition ? ` partition "${partition}"` : ''} holds ${after} rows after writing ${rows} to ${before}: expected ${before + rows}`);
+            throw new MilvusdmError('MDM_VERIFY', `"${name}"${partition ? ` partition "${partition}"` : ''} holds ${after} rows after writing ${rows} to ${before}: expected ${before + rows}`, {
+              hint: after < before + rows ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.' : undefined,
+            });
           }
         }
         return { rows };
@@ -226,7 +233,7 @@ export class MilvusSink implements WriterSink {
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
       if (state.skipped) continue;
-      await this.createIndexes(state.target, state.schema, this.options.metric);
+      await this.createIndexes(state.target, state.schema, state.metrics);
       if (this.options.load) {
         if (!(await state.target.isLoaded())) await state.target.load();
         this.context.logger.info(`collection "${state.target.name}" is loaded`);
