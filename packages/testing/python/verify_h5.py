@@ -15,8 +15,9 @@ def load(paths, vectors, ids_name, as_float):
         with h5py.File(p, "r") as f:
             v = f[vectors]
             if v.dtype.kind == "S":
-                raw = v[()]
-                arr = np.frombuffer(b"".join(raw), dtype=np.uint8).reshape(len(raw), v.dtype.itemsize)
+                # View the fixed-length strings as bytes: numpy's bytes items drop trailing NULs.
+                raw = np.asarray(v[()])
+                arr = raw.view(np.uint8).reshape(len(raw), v.dtype.itemsize)
             elif as_float and v.dtype.kind == "f":
                 arr = np.asarray(v[()]).astype(np.float32)
             else:

@@ -19,8 +19,9 @@ def expected_rows(paths, vectors_name, ids_name, binary):
             v = f[vectors_name]
             if v.dtype.kind == "S":
                 # Fixed-length byte strings: keep every byte, NULs included.
-                raw = v[()]
-                arr = np.frombuffer(b"".join(raw), dtype=np.uint8).reshape(len(raw), v.dtype.itemsize)
+                # View the fixed-length strings as bytes: numpy's bytes items drop trailing NULs.
+                raw = np.asarray(v[()])
+                arr = raw.view(np.uint8).reshape(len(raw), v.dtype.itemsize)
             elif binary:
                 arr = np.asarray(v[()], dtype=np.uint8)
             else:

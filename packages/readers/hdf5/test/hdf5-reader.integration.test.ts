@@ -1,0 +1,123 @@
+/**
+ * The HDF5 reader on files written by h5py: each layout and data type it accepts is copied to
+ * HDF5 by the real CLI and compared with the source by h5py, bit for bit; each bad input gets
+ * one line naming the file and what is wrong, exit 1, and no output file.
+ */
+import { copyFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { runCli, runPython, seedDir, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
+
+async function h5(args: string[]): Promise<string> {
+  const out = join(tempDir(), 'input.h5');
+  await runPython('write_h5.py', ['--out', out, ...args]);
+  return out;
+}
+
+/** Copies `source` through milvusdm (hdf5 → hdf5) and returns h5py's verdict. */
+async function copyAndVerify(source: Record<string, unknown>, expected: string[], extra: Record<string, unknown> = {}) {
+  const out = tempDir();
+  const r = await runCli(['run', writeJob({ source: { type: 'hdf5', collection: 'copy', ...source }, target: { type: 'hdf5', dir: out }, ...extra }), '--log-dir', tempDir()]);
+  expect(r.code, r.stderr).toBe(0);
+  return runPython<{ ok: boolean; expected: number; actual: number }>('verify_h5.py', ['--actual', join(out, 'copy', '_default.h5'), ...expected.flatMap((e) => ['--expected', e])]);
+}
+
+describe('hdf5 reader: layouts and types', () => {
+  it('reads the seed float_example.h5: float64 as float32, ids above 2^53 exact', async () => {
+    const seed = join(seedDir, 'float_example.h5');
+    expect(await copyAndVerify({ path: seed }, [seed])).toMatchObject({ ok: true, expected: 5000 });
+  });
+
+  it('keeps every byte of binary vectors stored as fixed-length strings, NULs included', async () => {
+    const file = await h5(['--rows', '300', '--dim', '256', '--dtype', 'S']);
+    expect(await copyAndVerify({ path: file }, [file])).toMatchObject({ ok: true, expected: 300 });
+  });
+
+  it('reads uint8 rows as binary vectors', async () => {
+    const file = await h5(['--rows', '300', '--dim', '64', '--dtype', 'uint8']);
+    expect(await copyAndVerify({ path: file }, [file])).toMatchObject({ ok: true, expected: 300 });
+  });
+
+  it('streams a chunked, gzip-compressed file in blocks that do not align with its chunks', async () => {
+    const file = await h5(['--rows', '10000', '--dim', '20', '--chunks', '333', '--gzip', '6', '--dtype', 'float32']);
+    expect(await copyAndVerify({ path: file }, [file], { run: { batch_rows: 777 } })).toMatchObject({ ok: true, expected: 10000 });
+  });
+
+  it('reads float16 vectors and int32 ids', async () => {
+    const file = await h5(['--rows', '100', '--dim', '10', '--dtype', 'float16', '--ids', 'int32']);
+    expect(await copyAndVerify({ path: file }, [file])).toMatchObject({ ok: true, expected: 100 });
+  });
+
+  it('reads several files, a folder, and a glob as one dataset', async () => {
+    const dir = tempDir();
+    const files = ['a', 'b', 'c'].map((n) => join(dir, `${n}.h5`));
+    for (const [i, f] of files.entries()) {
+      await runPython('write_h5.py', ['--out', f, '--rows', '50', '--dim', '4', '--dtype', 'float32', '--seed', String(i), '--id-offset', String(i * 1_000_000)]);
+    }
+    expect(await copyAndVerify({ path: files }, files)).toMatchObject({ ok: true, expected: 150 });
+    expect(await copyAndVerify({ path: dir }, files)).toMatchObject({ ok: true, expected: 150 });
+    expect(await copyAndVerify({ path: join(dir, '*.h5') }, files)).toMatchObject({ ok: true, expected: 150 });
+  });
+
+  it('reads the ann-benchmarks layout (train, distance angular) into Milvus with Milvus-assigned ids and COSINE', async () => {
+    const uri = inject('milvusLiteUri');
+    const file = await h5(['--rows', '500', '--dim', '12', '--layout', 'ann', '--dtype', 'float32']);
+    const collection = uniqueName('ann');
+    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: file }, target: { type: 'milvus', uri, collection } }), '--log-dir', tempDir()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/id int64 pk auto, embedding float_vector\(12\) COSINE/);
+    expect(r.stderr).toMatch(/with metric COSINE/);
+    expect(r.stderr).toContain('done: 500 rows');
+  });
+});
+
+describe('hdf5 reader: bad input', () => {
+  async function refused(source: Record<string, unknown>) {
+    const out = tempDir();
+    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', collection: 'bad', ...source }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
+    expect(r.code).toBe(1);
+    // Nothing that looks like output is left behind.
+    expect(existsSync(join(out, 'bad', '_default.h5'))).toBe(false);
+    expect(existsSync(join(out, 'bad', '_default.h5.partial'))).toBe(false);
+    return r.stderr.split('\n').find((l) => l.startsWith('error ')) ?? r.stderr;
+  }
+
+  it('a truncated file', async () => {
+    const file = await h5(['--rows', '2000', '--dim', '32', '--dtype', 'float32']);
+    const cut = join(tempDir(), 'cut.h5');
+    copyFileSync(file, cut);
+    truncateSync(cut, Math.floor(readFileSync(cut).length / 2));
+    expect(await refused({ path: cut })).toMatch(/error MDM_SOURCE: .*cut\.h5: (not a readable HDF5 file|reading rows)/);
+  });
+
+  it('a file that is not HDF5', async () => {
+    const file = join(tempDir(), 'notes.h5');
+    writeFileSync(file, 'just text\n');
+    expect(await refused({ path: file })).toMatch(/error MDM_SOURCE: .*notes\.h5: not a readable HDF5 file/);
+  });
+
+  it('no vectors dataset: the message lists what the file holds', async () => {
+    const file = await h5(['--rows', '5', '--dim', '4', '--dtype', 'float32']);
+    expect(await refused({ path: file, vectors: 'vecs' })).toMatch(/input\.h5: source\.vectors: no dataset "vecs" \(datasets: embeddings, ids\)/);
+  });
+
+  it('ids that do not match the vectors in number', async () => {
+    const file = await h5(['--rows', '5', '--dim', '4', '--dtype', 'float32']);
+    expect(await refused({ path: file, vectors: 'embeddings', ids: 'embeddings' })).toMatch(/dataset "embeddings" holds float32 values; ids must be integers/);
+  });
+
+  it('binary vectors asked of float data', async () => {
+    const file = await h5(['--rows', '5', '--dim', '8', '--dtype', 'float32']);
+    expect(await refused({ path: file, vector_type: 'binary' })).toMatch(/holds float32 values but binary vectors were asked for/);
+  });
+
+  it('files that disagree on the dimension', async () => {
+    const a = await h5(['--rows', '5', '--dim', '8', '--dtype', 'float32']);
+    const b = await h5(['--rows', '5', '--dim', '9', '--dtype', 'float32']);
+    expect(await refused({ path: [a, b] })).toMatch(/float vectors of dimension 9, but .* has float vectors of dimension 8/);
+  });
+
+  it('a path that matches nothing', async () => {
+    expect(await refused({ path: join(tempDir(), '*.h5') })).toMatch(/source\.path: no file matches/);
+  });
+});
