@@ -3,6 +3,7 @@
  * day, keeping `logsKept`), and the console (info and up, unless quiet). Every message passes
  * the secret redactor first.
  */
+import { readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import winston from 'winston';
@@ -20,6 +21,22 @@ export interface LogSetup {
 /** The seed's default: $MILVUSDM_PATH/logs, else ~/milvusdm/logs. */
 export function defaultLogDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env['MILVUSDM_PATH'] ?? join(homedir(), 'milvusdm'), 'logs');
+}
+
+const DAILY_LOG = /^milvusdm-\d{4}-\d{2}-\d{2}\.log$/;
+
+/**
+ * Keeps the newest `kept` daily files and deletes older ones, as the seed did with LOGS_NUM
+ * (whoever wrote them: the rotating transport only knows the files it created itself).
+ */
+export function pruneLogs(dir: string, kept: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => DAILY_LOG.test(n)).sort();
+  } catch {
+    return;
+  }
+  for (const name of names.slice(0, Math.max(0, names.length - kept))) rmSync(join(dir, name), { force: true });
 }
 
 export function setupLogging(options: {
@@ -63,12 +80,15 @@ export function setupLogging(options: {
   return {
     logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
     logDir,
-    close: () =>
-      new Promise<void>((done) => {
+    close: async () => {
+      await new Promise<void>((done) => {
         // Wait until the file transport has flushed everything written so far.
         file.once('finish', () => done());
         files.end();
         setTimeout(done, 2000).unref();
-      }),
+      });
+      // Today's file exists now, so it counts among the ones kept.
+      if (options.logsKept) pruneLogs(logDir, options.logsKept);
+    },
   };
 }
