@@ -37,7 +37,7 @@ export async function inspectFaiss(target: string, baseDir: string): Promise<Ins
     ? 'HAMMING (binary vectors; Faiss compares them by Hamming distance)'
     : milvus
       ? `${milvus} (Faiss metric ${plan.metric})`
-      : `${faissMetric.name} (Faiss metric ${plan.metric}${plan.metricArg !== undefined ? `, argument ${plan.metricArg}` : ''}): no Milvus equivalent`;
+      : `${faissMetric.name} (Faiss metric ${plan.metric}${plan.metric === 4 && plan.metricArg !== undefined ? `, argument ${plan.metricArg}` : ''}): no Milvus equivalent`;
   const lines = [
     `Faiss index ${target} (${bytes} bytes)`,
     `type:       ${plan.chain.join(' > ')} (${plan.family} vectors)`,

@@ -82,14 +82,16 @@ export async function readInvertedLists(r: StructureReader, nlist: number, codeS
  */
 async function readArrayLists(r: StructureReader, nlist: number, codeSize: number, what: string): Promise<ListTable> {
   const kind = await r.fourcc(`the list-size encoding of ${what}`);
-  const sizes = new Float64Array(nlist);
+  // (list number, size) of the non-empty lists; never an nlist-sized array before the sizes are
+  // known to be in the file (nlist itself comes from a header that may be corrupt).
+  const nonEmpty: [number, number][] = [];
   let encoding: 'full' | 'sprs';
   if (kind.text === 'full') {
     encoding = 'full';
     const n = await r.vecCount(8, `the list sizes of ${what}`);
     if (n !== nlist) throw sourceError(r.file.path, `${what}: ${n} list sizes for ${nlist} lists (corrupt file?)`);
     const values = await r.u64Array(n, `the list sizes of ${what}`);
-    values.forEach((v, i) => (sizes[i] = v));
+    values.forEach((size, listNo) => size > 0 && nonEmpty.push([listNo, size]));
   } else if (kind.text === 'sprs') {
     encoding = 'sprs';
     const n = await r.vecCount(8, `the list sizes of ${what}`);
@@ -102,15 +104,13 @@ async function readArrayLists(r: StructureReader, nlist: number, codeSize: numbe
         throw sourceError(r.file.path, `${what}: sparse entry for list ${listNo} is out of order or beyond nlist ${nlist} (corrupt file?)`);
       }
       previous = listNo;
-      sizes[listNo] = values[k + 1]!;
+      if (values[k + 1]! > 0) nonEmpty.push([listNo, values[k + 1]!]);
     }
   } else {
     throw sourceError(r.file.path, `${what}: list-size encoding ${JSON.stringify(kind.text)} at offset ${kind.offset} is neither "full" nor "sprs" (corrupt file?)`);
   }
   const rows: { listNo: number; size: number; codes: number; ids: number }[] = [];
-  for (let listNo = 0; listNo < nlist; listNo++) {
-    const size = sizes[listNo]!;
-    if (size === 0) continue;
+  for (const [listNo, size] of nonEmpty) {
     const codes = r.pos;
     r.skip(size * codeSize, `the codes of inverted list ${listNo} (${size} vectors)`);
     const ids = r.pos;

@@ -135,7 +135,13 @@ function resolve(node: IndexNode, path: string): Omit<ReadPlan, 'root' | 'family
 function lossyText(plan: Pick<ReadPlan, 'data'>, root: IndexNode): string | undefined {
   const data = plan.data;
   if (data.kind === 'absent' || !isLossy(data.codec)) return undefined;
-  return `${root.name} stores ${codecText(data.codec)} codes, not the vectors: what milvusdm can migrate is Faiss's reconstruction, not the original vectors`;
+  const codes =
+    data.codec.kind === 'sq'
+      ? `scalar-quantizer codes (${data.codec.sq.name})`
+      : data.codec.kind === 'pq'
+        ? `product-quantizer codes (M=${data.codec.pq.M}, ${data.codec.pq.nbits} bits)`
+        : codecText(data.codec);
+  return `${root.name} stores ${codes}, not the vectors: what milvusdm can migrate is Faiss's reconstruction, not the original vectors`;
 }
 
 export function planRead(root: IndexNode, path: string): ReadPlan {

@@ -41,7 +41,7 @@ export function defaultCollection(path: string): string {
 }
 
 function metricText(plan: ReadPlan): string {
-  return `${faissMetricName(plan.metric)} (Faiss metric ${plan.metric}${plan.metricArg !== undefined ? `, argument ${plan.metricArg}` : ''})`;
+  return `${faissMetricName(plan.metric)} (Faiss metric ${plan.metric}${plan.metric === 4 && plan.metricArg !== undefined ? `, argument ${plan.metricArg}` : ''})`;
 }
 
 /** The metric announced on the vector field: the job's, else the file's, else a refusal. */
