@@ -132,3 +132,28 @@ export async function dropMysqlDatabase(server: MysqlServer, database: string): 
     await conn.end();
   }
 }
+
+/**
+ * Creates a user that may only SELECT from `database` (what the reader needs, and all it
+ * should be given); returns a function that drops it again.
+ */
+export async function createReadOnlyUser(server: MysqlServer, database: string, user: string, password: string): Promise<() => Promise<void>> {
+  const conn = await mysql.createConnection({ ...server });
+  const hosts = ['%', 'localhost'];
+  try {
+    for (const host of hosts) {
+      await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [user, host, password]);
+      await conn.query(`GRANT SELECT ON \`${database.replace(/`/g, '``')}\`.* TO ?@?`, [user, host]);
+    }
+  } finally {
+    await conn.end();
+  }
+  return async () => {
+    const c = await mysql.createConnection({ ...server });
+    try {
+      for (const host of hosts) await c.query('DROP USER IF EXISTS ?@?', [user, host]);
+    } finally {
+      await c.end();
+    }
+  };
+}
