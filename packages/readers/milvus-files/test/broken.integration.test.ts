@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { MYSQL, freePort, runCli, tempDir } from '@milvusdm/testing';
+import { MYSQL, freePort, runCli } from '@milvusdm/testing';
 import {
   buildFixture,
   describeCollection,
@@ -20,11 +20,13 @@ import {
   uniqueNames,
   type Fixture,
 } from './jobs.js';
+import { removeScratch, scratch } from './helpers.js';
 
 const hasMysql = await mysqlForTests();
 const fixtures: Fixture[] = [];
 afterAll(async () => {
   for (const f of fixtures) await f.drop();
+  removeScratch();
 });
 
 async function fixture(meta: 'sqlite' | 'mysql', prefix: string): Promise<Fixture> {
@@ -39,7 +41,7 @@ function segment(f: Fixture, tag: string, type: string) {
 
 /** Runs the CLI with its own log folder, so the logs can be searched too. */
 async function run(args: string[]) {
-  const logDir = tempDir();
+  const logDir = scratch();
   const r = await runCli([...args, '--log-dir', logDir]);
   const logs = readdirSync(logDir).map((n) => readFileSync(join(logDir, n), 'utf8')).join('\n');
   return { ...r, logs };
@@ -59,7 +61,7 @@ describe('broken Milvus 1.x input', () => {
     const f = await fixture('sqlite', 'brk_uid');
     const seg = segment(f, '_default', 'RAW');
     rmSync(seg.uid);
-    const dataDir = tempDir();
+    const dataDir = scratch();
     const r = await run(['--yaml', m2hJob(f, dataDir)]);
     expect(r.code).toBe(1);
     expect(errorLine(r.stderr)).toBe(`error MDM_SOURCE: ${f.names.float}/_default: segment ${seg.segmentId} (RAW): ${seg.uid} is missing`);
@@ -86,7 +88,7 @@ describe('broken Milvus 1.x input', () => {
     rmSync(gone.dir, { recursive: true });
     const short = segment(f, 'partition_2', 'TO_INDEX');
     truncateSync(short.uid, 4);
-    const out = tempDir();
+    const out = scratch();
     const r = await run(['run', newJob({ source: { type: 'milvus1x', path: f.built.root }, target: { type: 'hdf5', dir: out } })]);
     expect(r.code).toBe(1);
     expect(errorLine(r.stderr)).toBe(
@@ -109,7 +111,7 @@ describe('broken Milvus 1.x input', () => {
   it.skipIf(!hasMysql)('wrong MySQL credentials: exit 1, the server and user named, the password nowhere, nothing written', async () => {
     const f = await fixture('mysql', 'brk_pw');
     const password = 'Wr0ng-Pa55word-77';
-    const dataDir = tempDir();
+    const dataDir = scratch();
     const r = await run(['--yaml', m2hJob(f, dataDir, mysqlParameter(f.database!, { password }))]);
     expect(r.code).toBe(1);
     expect(errorLine(r.stderr)).toBe(

@@ -83,12 +83,14 @@ export function testContext(baseDir: string): ChannelContext & { logs: Logged[];
 }
 
 const dirs: string[] = [];
+/** A fresh folder, removed by removeScratch() (call it in afterAll) unless MILVUSDM_KEEP_TMP=1. */
 export function scratch(): string {
   const d = mkdtempSync(join(tmpdir(), 'milvusdm-1x-'));
   dirs.push(d);
   return d;
 }
 export function removeScratch(): void {
+  if (process.env['MILVUSDM_KEEP_TMP'] === '1') return;
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 

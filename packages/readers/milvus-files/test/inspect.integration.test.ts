@@ -4,14 +4,16 @@
  * password must not be printed), and a folder that is not a 1.x directory.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { MYSQL, tempDir, uniqueName } from '@milvusdm/testing';
+import { MYSQL, uniqueName } from '@milvusdm/testing';
 import { createReadOnlyUser } from '@milvusdm/reader-milvus-meta/testing';
 import { buildFixture, cli, mysqlForTests, uniqueNames, type Fixture } from './jobs.js';
+import { removeScratch, scratch } from './helpers.js';
 
 const hasMysql = await mysqlForTests();
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
+  removeScratch();
 });
 
 async function fixture(meta: 'sqlite' | 'mysql'): Promise<Fixture> {
@@ -74,7 +76,7 @@ describe('milvusdm inspect on a Milvus 1.x directory', () => {
   });
 
   it('leaves a folder that is not a 1.x directory to the other readers', async () => {
-    const r = await cli(['inspect', tempDir()]);
+    const r = await cli(['inspect', scratch()]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no installed reader recognises it \(asked: .*milvus1x/);
   });

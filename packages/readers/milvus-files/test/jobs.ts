@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseYaml } from '@milvusdm/core';
-import { MYSQL, mysqlAvailable, requireMysql, runCli, runPython, seedDir, tempDir, uniqueName } from '@milvusdm/testing';
+import { MYSQL, mysqlAvailable, requireMysql, runCli, runPython, seedDir, uniqueName } from '@milvusdm/testing';
 import { dropMysqlDatabase, writeMysqlMeta } from '@milvusdm/reader-milvus-meta/testing';
 import { buildMilvus1xDir, expectedFileStem, writeExpectedNpy, type BuiltDir, type DirSpec, type ExpectedDataset } from '../dist/testing/index.js';
-import { scenario, type Names } from './helpers.js';
+/** Every folder these tests make comes from scratch(); each test file removes them in afterAll. */
+import { scenario, scratch, type Names } from './helpers.js';
 
 export const pythonDir = fileURLToPath(new URL('./python', import.meta.url));
 
@@ -38,7 +39,7 @@ export interface Fixture {
 
 /** The standard scenario with its meta in SQLite or in a fresh MySQL database. */
 export async function buildFixture(meta: 'sqlite' | 'mysql', names: Names, extra: Partial<DirSpec> = {}): Promise<Fixture> {
-  const built = await buildMilvus1xDir(tempDir('milvusdm-1x-'), scenario(names, { ...extra, meta: meta === 'mysql' ? 'none' : (extra.meta ?? 'sqlite') }));
+  const built = await buildMilvus1xDir(scratch(), scenario(names, { ...extra, meta: meta === 'mysql' ? 'none' : (extra.meta ?? 'sqlite') }));
   if (meta === 'sqlite') return { built, names, database: undefined, drop: async () => {} };
   const database = uniqueName('mdm_1x');
   await writeMysqlMeta(MYSQL, database, built.meta);
@@ -71,14 +72,14 @@ export function seedJob(name: 'M2M.yaml' | 'M2H.yaml', edit: Record<string, unkn
   const extra = Object.entries(edit).filter(([k]) => !present.has(k));
   while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
   for (const [k, v] of extra) out.push(`  ${k}: ${JSON.stringify(v)}`);
-  const file = join(tempDir(), name);
+  const file = join(scratch(), name);
   writeFileSync(file, `${out.join('\n')}\n`);
   return file;
 }
 
 /** A job in the milvusdm format (JSON is YAML). */
 export function newJob(job: Record<string, unknown>): string {
-  const file = join(tempDir(), 'job.yaml');
+  const file = join(scratch(), 'job.yaml');
   writeFileSync(file, JSON.stringify(job, null, 2));
   return file;
 }
@@ -100,7 +101,7 @@ export function hostPort(uri: string): { host: string; port: number } {
 }
 
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  return runCli([...args, '--log-dir', tempDir()], { env });
+  return runCli([...args, '--log-dir', scratch()], { env });
 }
 
 /** The `error CODE: message` line the CLI printed, or undefined. */
@@ -110,7 +111,7 @@ export function errorLine(stderr: string): string | undefined {
 
 /** Expected rows as HDF5 files (numpy + h5py), keyed by dataset key. */
 export async function expectedH5(datasets: readonly ExpectedDataset[]): Promise<Map<string, string>> {
-  const dir = tempDir('milvusdm-expected-');
+  const dir = scratch();
   const live = datasets.filter((d) => d.rows > 0);
   await writeExpectedNpy(dir, live);
   const made = await runPython<{ files: Record<string, { path: string; rows: number }> }>(join(pythonDir, 'expected_h5.py'), [dir]);

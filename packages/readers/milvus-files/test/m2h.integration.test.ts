@@ -7,7 +7,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { tempDir } from '@milvusdm/testing';
 import type { ExpectedDataset } from '../dist/testing/index.js';
 import {
   buildFixture,
@@ -24,11 +23,13 @@ import {
   verifyMilvus,
   type Fixture,
 } from './jobs.js';
+import { removeScratch, scratch } from './helpers.js';
 
 const hasMysql = await mysqlForTests();
 const fixtures: Fixture[] = [];
 afterAll(async () => {
   for (const f of fixtures) await f.drop();
+  removeScratch();
 });
 
 function listFiles(dir: string): string[] {
@@ -75,7 +76,7 @@ describe('M2H from a Milvus 1.x directory', () => {
   it('runs the seed M2H.yaml with SQLite meta: one file per partition, and H2M jobs that load them back', async () => {
     const f = await buildFixture('sqlite', uniqueNames('m2h_lite'));
     fixtures.push(f);
-    const dataDir = tempDir();
+    const dataDir = scratch();
     const job = seedJob('M2H.yaml', {
       source_milvus_path: f.built.root,
       mysql_parameter: null,
@@ -102,7 +103,7 @@ describe('M2H from a Milvus 1.x directory', () => {
   it.skipIf(!hasMysql)('runs the seed M2H.yaml with MySQL meta, naming partitions as the seed does', async () => {
     const f = await buildFixture('mysql', uniqueNames('m2h_my'));
     fixtures.push(f);
-    const dataDir = tempDir();
+    const dataDir = scratch();
     const job = seedJob('M2H.yaml', {
       source_milvus_path: f.built.root,
       mysql_parameter: mysqlParameter(f.database!),
@@ -118,7 +119,7 @@ describe('M2H from a Milvus 1.x directory', () => {
   it('reads every collection of the directory into any writer with a milvusdm-format job', async () => {
     const f = await buildFixture('sqlite', uniqueNames('m2h_all'), { meta: 'sqlite-wal' });
     fixtures.push(f);
-    const out = tempDir();
+    const out = scratch();
     // No `collections`: everything; a small block size and batch to cross block boundaries.
     const job = newJob({ source: { type: 'milvus1x', path: f.built.root, block_bytes: 4096 }, target: { type: 'hdf5', dir: out, h2m_yaml: false }, run: { batch_rows: 37 } });
     const r = await cli(['run', job]);

@@ -22,11 +22,13 @@ import {
   verifyMilvus,
   type Fixture,
 } from './jobs.js';
+import { removeScratch } from './helpers.js';
 
 const hasMysql = await mysqlForTests();
 const fixtures: Fixture[] = [];
 afterAll(async () => {
   for (const f of fixtures) await f.drop();
+  removeScratch();
 });
 
 async function checkCollection(uri: string, collection: string, expected: readonly ExpectedDataset[], token = '') {

@@ -27,7 +27,7 @@ const UNREACHABLE = new Set([
   'PROTOCOL_CONNECTION_LOST',
   'HANDSHAKE_NO_SSL_SUPPORT',
 ]);
-const DENIED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE']);
+const DENIED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
 
 /** One line for a mysql2 error, naming the server and the job key. */
 export function mysqlError(e: unknown, s: MysqlSettings, key: string): MilvusdmError {
@@ -142,7 +142,13 @@ export class MysqlMetaStore implements MetaStore {
     try {
       await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     } catch (e) {
-      throw mysqlError(e, this.settings, this.key);
+      // MySQL before 5.6 has no READ ONLY transactions; the snapshot is what matters.
+      if ((e as { code?: string }).code !== 'ER_PARSE_ERROR') throw mysqlError(e, this.settings, this.key);
+      try {
+        await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+      } catch (again) {
+        throw mysqlError(again, this.settings, this.key);
+      }
     }
     try {
       return await read();
