@@ -1,0 +1,56 @@
+// Shared helpers of the benchmarks: data files, a Milvus Lite server, timed child runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const cacheDir = join(root, 'bench', '.cache');
+export const python = join(root, '.venv', 'bin', 'python');
+export const cli = join(root, 'apps', 'cli', 'bin', 'milvusdm.js');
+
+export function args(defaults) {
+  const out = { ...defaults };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = Number.isNaN(Number(argv[i + 1])) ? argv[i + 1] : Number(argv[i + 1]);
+  return out;
+}
+
+export function requireSetup() {
+  for (const f of [python, join(root, 'packages', 'testing', 'dist', 'index.js'), join(root, 'apps', 'cli', 'dist', 'bin.js')]) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/bootstrap.sh first`);
+  }
+}
+
+/** An HDF5 file of `rows` × `dim` float32 vectors and int64 ids, written by h5py once and cached. */
+export function h5Input(rows, dim) {
+  mkdirSync(cacheDir, { recursive: true });
+  const file = join(cacheDir, `vectors-${rows}x${dim}.h5`);
+  if (!existsSync(file)) {
+    const r = spawnSync(python, [join(root, 'packages', 'testing', 'python', 'write_h5.py'), '--out', file, '--rows', String(rows), '--dim', String(dim), '--dtype', 'float32', '--chunks', '8192'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('writing the input file failed');
+  }
+  return file;
+}
+
+/** Runs a command under GNU time; resolves with wall seconds, peak RSS (MiB) and stdout. */
+export function timed(command, commandArgs, options = {}) {
+  return new Promise((ok, fail) => {
+    const child = spawn('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', fail);
+    child.once('close', (code) => {
+      const last = stderr.trim().split('\n').at(-1) ?? '';
+      const [seconds, kb] = last.split(' ').map(Number);
+      if (code !== 0) return fail(new Error(`${command} ${commandArgs.join(' ')} exited ${code}:\n${stderr.slice(-3000)}`));
+      ok({ seconds, peakMiB: kb / 1024, stdout, stderr });
+    });
+  });
+}
+
+export function fmt(n, digits = 0) {
+  return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
