@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'unit',
           include: packages.map((p) => `${p}/**/test/**/*.test.ts`),
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+          globalSetup: ['packages/testing/dist/tmp-root-setup.js'],
         },
       },
       {
@@ -22,7 +23,7 @@ export default defineConfig({
           name: 'integration',
           include: packages.map((p) => `${p}/**/test/**/*.integration.test.ts`),
           exclude: ['**/node_modules/**'],
-          globalSetup: ['packages/testing/dist/global-setup.js'],
+          globalSetup: ['packages/testing/dist/tmp-root-setup.js', 'packages/testing/dist/global-setup.js'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
           // Two cores: two test files at a time share the servers.

@@ -95,7 +95,7 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
       'Describe an input file or folder (Faiss index, Milvus 1.x directory, …) without migrating it',
       (y) => y.positional('target', { type: 'string', demandOption: true }),
       (a) => {
-        result = inspectCommand(a.target, a.json === true, out, signal);
+        result = inspectCommand(a.target, a.json === true, out, signal, redactor);
       },
     )
     .command(

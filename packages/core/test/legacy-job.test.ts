@@ -92,3 +92,21 @@ describe('legacy job errors name the key', () => {
     expect(job.source).toEqual({ type: 'milvus', options: { uri: 'http://db:19531', collection: 'books', partitions: ['p1'] } });
   });
 });
+
+describe('mysql_parameter', () => {
+  const m2h = (mysql: unknown) => ({ M2H: { source_milvus_path: '/m', mysql_parameter: mysql, source_collection: { c: null }, data_dir: '/out' } });
+  it("takes '' (MilvusDM's documented value for no MySQL), null and blank values as SQLite", () => {
+    for (const empty of ['', null, { host: '', user: '', port: '', password: '', database: '' }]) {
+      expect(load(m2h(empty)).source.options).not.toHaveProperty('mysql');
+    }
+  });
+  it('takes a filled block as MySQL', () => {
+    expect(load(m2h({ host: 'db', port: '3307', user: 'u', password: 123, database: 'milvus' })).source.options['mysql']).toEqual({
+      host: 'db',
+      port: 3307,
+      user: 'u',
+      password: '123',
+      database: 'milvus',
+    });
+  });
+});

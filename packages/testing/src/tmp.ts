@@ -1,19 +1,15 @@
-/** Temporary folders for a test, removed when the process ends unless MILVUSDM_KEEP_TMP=1. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/** Temporary folders and files for tests. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const made: string[] = [];
-process.once('exit', () => {
-  if (process.env['MILVUSDM_KEEP_TMP'] === '1') return;
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
+/**
+ * A fresh folder for a test. Under vitest they all live below one root per run, which the
+ * global set-up removes at the end (workers do not reliably reach their exit handlers).
+ */
 export function tempDir(prefix = 'milvusdm-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+  return mkdtempSync(join(process.env['MILVUSDM_TMP_ROOT'] ?? tmpdir(), prefix));
 }
 
 /** A collection name unique to this test run. */

@@ -3,13 +3,12 @@
  * the file or folder, and prints the first description.
  */
 import { resolve } from 'node:path';
-import { MilvusdmError, SecretRedactor, errorMessage, resolveChannel, scanPlugins, type ChannelContext, type ReaderPlugin } from '@milvusdm/core';
+import { MilvusdmError, errorMessage, type SecretRedactor, resolveChannel, scanPlugins, type ChannelContext, type ReaderPlugin } from '@milvusdm/core';
 import { pluginBases } from '../plugin-bases.js';
 import type { Output } from '../output.js';
 
-export async function inspectCommand(target: string, json: boolean, out: Output, signal: AbortSignal): Promise<number> {
+export async function inspectCommand(target: string, json: boolean, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
   const bases = pluginBases(undefined);
-  const redactor = new SecretRedactor();
   const context: ChannelContext = {
     signal,
     logger: { debug() {}, info() {}, warn: (m) => out.message(`warning: ${m}`), error: (m) => out.message(`error: ${m}`) },

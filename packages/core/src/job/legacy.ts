@@ -39,14 +39,19 @@ const destination = {
   mode: z.enum(['skip', 'append', 'overwrite']),
 };
 
+// MilvusDM's docs: "If MySQL is not used, set this parameter as ''". So '' (or an empty block,
+// or a block of blank values, a blank port included) means the meta is SQLite.
 const mysqlParameter = z
-  .looseObject({
-    host: optionalText,
-    user: optionalText,
-    port: port.nullish(),
-    password: z.union([z.string(), z.number()]).nullish(),
-    database: optionalText,
-  })
+  .union([
+    z.literal(''),
+    z.looseObject({
+      host: optionalText,
+      user: optionalText,
+      port: z.union([port, z.literal('').transform(() => null)]).nullish(),
+      password: z.union([z.string(), z.number()]).nullish(),
+      database: optionalText,
+    }),
+  ])
   .nullish();
 
 const sourceCollection = z.record(z.string(), z.array(z.string()).nullish());
@@ -178,7 +183,7 @@ function f2m(b: Block<'F2M'>, notes: string[]): [ChannelSpec, ChannelSpec] {
 }
 
 function milvus1xSource(task: LegacyTask, b: Block<'M2M'> | Block<'M2H'>): ChannelSpec {
-  const mysql = b.mysql_parameter;
+  const mysql = typeof b.mysql_parameter === 'object' ? b.mysql_parameter : undefined;
   const useMysql = mysql !== undefined && mysql !== null && Object.values(mysql).some((v) => v !== null && v !== undefined && v !== '');
   return {
     type: 'milvus1x',
