@@ -21,7 +21,7 @@ function bar(fraction: number, width = 24): string {
 }
 
 export class ProgressView {
-  private lastDraw = 0;
+  private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
 
   constructor(
