@@ -90,7 +90,7 @@ export class StructureReader {
     if (n > this.remaining) {
       throw sourceError(
         this.file.path,
-        `the file ends early (truncated?): ${what} needs ${n} bytes at offset ${this.pos}, but only ${Math.max(0, this.remaining)} remain`,
+        `the file ends early (truncated?): expected ${n} bytes of ${what} at offset ${this.pos}, but only ${Math.max(0, this.remaining)} remain`,
       );
     }
   }
@@ -227,7 +227,7 @@ export class BlockReader {
     const n = target.byteLength;
     if (n === 0) return;
     if (position + n > this.file.size) {
-      throw sourceError(this.file.path, `the file ends early (truncated?): ${n} bytes needed at offset ${position}, the file has ${this.file.size}`);
+      throw sourceError(this.file.path, `the file ends early (truncated?): expected ${n} bytes at offset ${position}, but the file has ${this.file.size}`);
     }
     if (position >= this.blockStart && position + n <= this.blockEnd) {
       target.set(this.block.subarray(position - this.blockStart, position - this.blockStart + n));

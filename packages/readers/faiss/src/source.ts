@@ -170,6 +170,6 @@ export async function openSource(options: FaissReaderOptions, context: ChannelCo
   const dataPath = findDataFile(plan, path, options.data_file, context.baseDir);
   if (plan.lossy) context.logger.warn(`${path}: ${plan.lossy} (allow_lossy is set)`);
   const dataset = new FaissDataset(path, plan, metric, options, dataPath);
-  context.logger.info(`${dataset.origin}: Faiss ${plan.chain.join(' > ')}, ${plan.rows} vectors of dimension ${plan.d}, ${metric}, ids ${plan.ids}`);
+  context.logger.info(`${dataset.origin}: Faiss ${plan.chain.join(' > ')}, ${plan.rows} vectors of dimension ${plan.d}, ${metric}, ids ${plan.ids === 'implied' ? '0 … n-1 (none stored)' : `stored (${plan.ids})`}`);
   return new FaissSource([dataset]);
 }

@@ -38,7 +38,7 @@ describe('files that are not whole Faiss indexes', () => {
   it('refuses an empty file and a missing one', async () => {
     const empty = join(dir, 'empty.index');
     writeFileSync(empty, '');
-    await expect(loadPlan(empty)).rejects.toThrow(`${empty}: the file ends early (truncated?): the index type (first 4 bytes) needs 4 bytes at offset 0, but only 0 remain`);
+    await expect(loadPlan(empty)).rejects.toThrow(`${empty}: the file ends early (truncated?): expected 4 bytes of the index type (first 4 bytes) at offset 0, but only 0 remain`);
     await expect(loadPlan(join(dir, 'missing.index'))).rejects.toThrow(/missing\.index: the index file does not exist/);
   });
 
@@ -80,7 +80,7 @@ describe('files that are not whole Faiss indexes', () => {
     const path = join(dir, 'cut-in-list.index');
     writeFileSync(path, readFileSync(join(f.dir, f.file)).subarray(0, cut));
     await expect(loadPlan(path)).rejects.toThrow(
-      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file ends early \\(truncated\\?\\): the codes of inverted list ${third.listNo[2]} \\(\\d+ vectors\\) needs \\d+ bytes at offset ${third.codeOffsets[2]}`),
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file ends early \\(truncated\\?\\): expected \\d+ bytes of the codes of inverted list ${third.listNo[2]} \\(\\d+ vectors\\) at offset ${third.codeOffsets[2]}`),
     );
   });
 

@@ -12,6 +12,7 @@ As a command: `faiss_expected.py INDEX OUT.h5|OUT.npz [--binary]` writes `ids` a
 (the MilvusDM HDF5 layout, so packages/testing/python/verify_*.py can compare against it).
 """
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -82,10 +83,23 @@ def expected(index):
 
 
 def read_any(path):
-    """Reads a float or a binary index: Faiss has a separate reader for each family."""
+    """
+    Reads a float or a binary index: Faiss has a separate reader for each family. On-disk lists
+    are looked up next to the index (IO_FLAG_ONDISK_SAME_DIR), which Faiss announces with a
+    printf on stdout: it is sent to stderr so that stdout keeps only our JSON.
+    """
     with open(path, "rb") as f:
         binary = f.read(2) == b"IB"
-    return faiss.read_index_binary(path) if binary else faiss.read_index(path)
+    if binary:
+        return faiss.read_index_binary(path)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        return faiss.read_index(path, faiss.IO_FLAG_ONDISK_SAME_DIR)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def main():
