@@ -4,3 +4,4 @@ export { runPython, runPythonRaw, type PythonResult } from './python.js';
 export { runCli, type CliResult } from './cli.js';
 export { tempDir, uniqueName, writeJob } from './tmp.js';
 export { MYSQL, mysqlAvailable, requireMysql } from './mysql.js';
+export { makeCertificates, startTlsProxy, type TlsMaterial } from './tls-proxy.js';
