@@ -5,6 +5,7 @@
  */
 import {
   MilvusdmError,
+  batchBytes,
   isBinaryMetric,
   primaryField,
   vectorFields,
@@ -213,7 +214,10 @@ export class MilvusSink implements WriterSink {
       write: async (batches, hooks) => {
         const rows = await insertAll(
           batches,
-          (batch) => insertBatch(this.conn, insertTarget, batch, upsert),
+          async (batch) => {
+            await insertBatch(this.conn, insertTarget, batch, upsert);
+            this.context.logger.debug(`${upsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
+          },
           { maxBytes: this.options.batch_bytes, maxRows: 50_000, concurrency: this.options.concurrency },
           hooks,
         );

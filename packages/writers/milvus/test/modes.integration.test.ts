@@ -117,6 +117,35 @@ describe('milvus writer modes (Milvus Lite)', () => {
   });
 });
 
+describe('batching and loading', () => {
+  it('keeps every insert request under batch_bytes', async () => {
+    const uri = inject('milvusLiteUri');
+    const c = uniqueName('small_requests');
+    const logs = tempDir();
+    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri, collection: c, batch_bytes: 4096 } }), '--log-dir', logs]);
+    expect(r.code, r.stderr).toBe(0);
+    const log = readdirSync(logs).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('');
+    const sizes = [...log.matchAll(/inserted (\d+) rows \((\d+) bytes\)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    expect(sizes.reduce((n, [rows]) => n + rows, 0)).toBe(1000);
+    expect(sizes.length).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...sizes.map(([, bytes]) => bytes))).toBeLessThanOrEqual(4096);
+    expect(await verify(uri, c, [files.a])).toMatchObject({ ok: true, counted: 1000 });
+  });
+
+  it('loads the collection at the end when the job asks, and leaves it as found otherwise (Milvus 2.3)', async () => {
+    const uri = inject('milvus23Uri');
+    const token = inject('milvus23Token');
+    const loaded = uniqueName('loaded');
+    const released = uniqueName('released');
+    for (const [c, load] of [[loaded, true], [released, false]] as const) {
+      const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.b }, target: { type: 'milvus', uri, token, collection: c, load } }), '--log-dir', tempDir()]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const states = await runPython<Record<string, string>>('load_state.py', ['--uri', uri, '--token', token, loaded, released]);
+    expect(states).toEqual({ [loaded]: 'Loaded', [released]: 'NotLoad' });
+  });
+});
+
 describe('connections', () => {
   it('fails in one line, exit 1, when the server cannot be reached', async () => {
     const r = await run(files.a, { uri: 'http://127.0.0.1:1', collection: 'x', timeout: 5 });
