@@ -6,7 +6,7 @@
 import { MilvusdmError } from '@milvusdm/core';
 import { sourceError } from './byte-reader.js';
 import { binaryEntry } from './catalogue.js';
-import { checkChild, refuse, where, within, type Context } from './float-index.js';
+import { checkChild, refuse, where, within, type Context } from './descent.js';
 import { readBinaryHeader } from './headers.js';
 import { readDirectMap, readInvertedLists, skipHnswGraph } from './ivf.js';
 import type { IndexNode } from './model.js';

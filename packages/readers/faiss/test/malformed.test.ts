@@ -84,6 +84,17 @@ describe('files that are not whole Faiss indexes', () => {
     );
   });
 
+  it('stops at 50 levels of nesting, as Faiss does', async () => {
+    // 60 IndexIDMap headers (d 4, ntotal 0, metric L2), each wrapping the next.
+    const header = Buffer.alloc(33);
+    header.writeInt32LE(4, 0);
+    header.writeUInt8(1, 28);
+    header.writeInt32LE(1, 29);
+    const path = join(dir, 'deep.index');
+    writeFileSync(path, Buffer.concat(Array.from({ length: 60 }, () => Buffer.concat([Buffer.from('IxMp'), header]))));
+    await expect(loadPlan(path)).rejects.toThrow(`${path}: indexes nested more than 50 deep at offset ${51 * 37} (corrupt file?)`);
+  });
+
   it('refuses bytes after the end of the index', async () => {
     const f = fixture(WRITER, 'flat_l2_d13');
     const path = join(dir, 'trailing.index');
