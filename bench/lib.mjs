@@ -33,10 +33,10 @@ export function h5Input(rows, dim) {
   return file;
 }
 
-/** Runs a command under GNU time; resolves with wall seconds, peak RSS (MiB) and stdout. */
+/** Runs a command under GNU time; resolves with wall seconds, peak RSS (MiB), CPU seconds and output. */
 export function timed(command, commandArgs, options = {}) {
   return new Promise((ok, fail) => {
-    const child = spawn('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn('/usr/bin/time', ['-f', '%e %M %U %S', command, ...commandArgs], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -44,9 +44,9 @@ export function timed(command, commandArgs, options = {}) {
     child.once('error', fail);
     child.once('close', (code) => {
       const last = stderr.trim().split('\n').at(-1) ?? '';
-      const [seconds, kb] = last.split(' ').map(Number);
+      const [seconds, kb, user, sys] = last.split(' ').map(Number);
       if (code !== 0) return fail(new Error(`${command} ${commandArgs.join(' ')} exited ${code}:\n${stderr.slice(-3000)}`));
-      ok({ seconds, peakMiB: kb / 1024, stdout, stderr });
+      ok({ seconds, peakMiB: kb / 1024, cpuSeconds: user + sys, stdout, stderr });
     });
   });
 }

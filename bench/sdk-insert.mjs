@@ -8,7 +8,7 @@ const require = createRequire(join(root, 'packages', 'milvus-client', 'package.j
 const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
 const h5wasm = (await import(join(root, 'packages', 'readers', 'hdf5', 'node_modules', 'h5wasm', 'dist', 'node', 'hdf5_hl.js'))).default;
 
-const [address, collection, file, batchRowsText] = process.argv.slice(2);
+const [address, collection, file, batchRowsText, token] = process.argv.slice(2);
 const batchRows = Number(batchRowsText);
 await h5wasm.ready;
 const f = new h5wasm.File(file, 'r');
@@ -18,7 +18,7 @@ const all = vectors.value;
 const ids = f.get('ids').value;
 f.close();
 
-const client = new MilvusClient({ address, logLevel: 'error', telemetry: { enabled: false } });
+const client = new MilvusClient({ address, ...(token ? { token } : {}), logLevel: 'error', telemetry: { enabled: false } });
 await client.connectPromise;
 await client.createCollection({
   collection_name: collection,
