@@ -1,27 +1,15 @@
 /** Running the Python reference tools (h5py, pymilvus, faiss) that tests check our output against. */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythonToolsDir, venvPython } from './paths.js';
+import { runProcess, type ProcessResult } from './run-process.js';
 
-export interface PythonResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type PythonResult = ProcessResult;
 
 export function runPythonRaw(script: string, args: readonly string[], timeoutMs = 600_000): Promise<PythonResult> {
   if (!existsSync(venvPython)) throw new Error(`${venvPython} is missing: run scripts/setup-python.sh`);
   const path = script.includes('/') ? script : join(pythonToolsDir, script);
-  return new Promise((ok, fail) => {
-    const child = spawn(venvPython, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => ok({ code: code ?? -1, stdout, stderr }));
-  });
+  return runProcess(venvPython, [path, ...args], { timeoutMs });
 }
 
 /** Runs a tool that prints one JSON document; fails the test with its stderr otherwise. */
