@@ -25,7 +25,7 @@ describe('the seed job files', () => {
 
   it('maps F2M.yaml onto faiss → milvus with the dimension and metric it states', () => {
     const job = load(seed('F2M.yaml'));
-    expect(job.source).toEqual({ type: 'faiss', options: { path: '/home/data/faiss1.index' } });
+    expect(job.source).toEqual({ type: 'faiss', options: { path: '/home/data/faiss1.index', metric: 'L2' } });
     expect(job.target.options).toMatchObject({ collection: 'test01', mode: 'append', dim: 256, metric: 'L2' });
     expect(job.target.options).not.toHaveProperty('partition');
   });

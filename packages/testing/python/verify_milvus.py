@@ -55,11 +55,15 @@ def main():
     counted = client.query(args.collection, filter=every, output_fields=["count(*)"], partition_names=partitions,
                            consistency_level="Strong")[0]["count(*)"]
     got = {}
-    for start in range(0, len(ids), 1000):
-        chunk = [int(x) for x in ids[start:start + 1000]]
-        rows = client.query(args.collection, filter=f"{args.id_field} in {chunk}",
-                            output_fields=[args.id_field, args.vector_field], partition_names=partitions,
-                            consistency_level="Strong", limit=len(chunk))
+    # Milvus 2.3 cannot parse the literal -2^63 in a list; that one key is fetched by a range.
+    int64_min = -(2**63)
+    plain = [int(x) for x in ids if int(x) != int64_min]
+    filters = [f"{args.id_field} in {plain[s:s + 1000]}" for s in range(0, len(plain), 1000)]
+    if len(plain) < len(ids):
+        filters.append(f"{args.id_field} < {int64_min + 1}")
+    for flt in filters:
+        rows = client.query(args.collection, filter=flt, output_fields=[args.id_field, args.vector_field],
+                            partition_names=partitions, consistency_level="Strong", limit=1000)
         for r in rows:
             got[int(r[args.id_field])] = r[args.vector_field]
     mismatches = []

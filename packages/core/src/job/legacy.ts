@@ -168,7 +168,10 @@ function h2m(b: Block<'H2M'>, notes: string[]): [ChannelSpec, ChannelSpec] {
 
 function f2m(b: Block<'F2M'>, notes: string[]): [ChannelSpec, ChannelSpec] {
   collectionNotes('F2M', b, notes);
-  const source: ChannelSpec = { type: 'faiss', options: { path: b.data_path } };
+  // The YAML's metric is the job's choice (the original tool always used it): the reader
+  // announces it instead of the file's, so an index built with a metric Milvus lacks (L1,
+  // Linf…) migrates under the metric the job names.
+  const source: ChannelSpec = { type: 'faiss', options: { path: b.data_path, metric: b.collection_parameter.metric_type } };
   const target: ChannelSpec = {
     type: 'milvus',
     options: {
