@@ -16,6 +16,8 @@ export default defineConfig({
           include: packages.map((p) => `${p}/**/test/**/*.test.ts`),
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           globalSetup: ['packages/testing/dist/tmp-root-setup.js'],
+          // Unit tests first, then the integration group with its own worker limit.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -28,6 +30,7 @@ export default defineConfig({
           hookTimeout: 600_000,
           // Two cores: two test files at a time share the servers.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

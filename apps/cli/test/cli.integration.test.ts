@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, runCli, runPython, seedDir, tempDir, writeJob } from '@milvusdm/testing';
+import { cliBin, repoRoot, runCli, seedDir, tempDir, writeJob } from '@milvusdm/testing';
 
 const seedFloat = join(seedDir, 'float_example.h5');
 const h2h = (dir: string) => writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'hdf5', dir } });
@@ -146,6 +146,11 @@ describe('schema', () => {
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { properties: { source: { anyOf: { properties: { type: { const?: string } } }[] } } };
     const sources = schema.properties.source.anyOf.map((b) => b.properties.type.const).filter(Boolean);
-    expect(sources).toEqual(expect.arrayContaining(['hdf5', 'milvus']));
+    expect(sources).toEqual(expect.arrayContaining(['hdf5', 'milvus', 'faiss', 'milvus1x']));
+  });
+
+  it('matches the published copy in schema/job.schema.json (regenerate: npx milvusdm schema > schema/job.schema.json)', async () => {
+    const r = await runCli(['schema']);
+    expect(r.stdout).toBe(readFileSync(join(repoRoot, 'schema', 'job.schema.json'), 'utf8'));
   });
 });

@@ -6,7 +6,7 @@ import { toJsonSchema } from '../options.js';
 import type { ChannelKind, ChannelPlugin } from '../plugin.js';
 
 function channelBranch(plugin: ChannelPlugin): Record<string, unknown> {
-  const options = toJsonSchema(plugin.options);
+  const { $schema: _nested, ...options } = toJsonSchema(plugin.options);
   const properties = (options['properties'] as Record<string, unknown> | undefined) ?? {};
   const required = (options['required'] as string[] | undefined) ?? [];
   return {
@@ -27,7 +27,6 @@ function channelSchema(plugins: readonly ChannelPlugin[], kind: ChannelKind): Re
 export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/milvusdm/milvusdm/schema/job.schema.json',
     title: 'milvusdm job file',
     type: 'object',
     additionalProperties: false,
