@@ -26,8 +26,12 @@ import { schemaProblems, schemaToCreate } from './schema-fit.js';
 
 interface CollectionState {
   readonly target: MilvusCollection;
-  readonly skipped?: string;
+  /** Created (or recreated) by this run. */
   readonly createdNow: boolean;
+  /** Existed before this run and was kept: mode skip leaves its default partition alone. */
+  readonly existedBefore: boolean;
+  /** A dataset was written into it; untouched collections are left as they are at the end. */
+  written: boolean;
   /** Partitions this run created or cleared; later datasets append to them. */
   readonly partitionsReady: Set<string>;
   /** We loaded it to count rows; released again at the end unless the job asks to load. */
@@ -76,7 +80,10 @@ export class MilvusSink implements WriterSink {
     const partition = this.options.partition ?? sourcePartition;
     const metric = this.checkVectors(dataset);
     const state = this.collections.get(name) ?? (await this.prepareCollection(name, dataset, metric, partition));
-    if (state.skipped) return { skipped: state.skipped };
+    // Decided per dataset, not by which dataset came first: skip keeps an existing collection.
+    if (this.options.mode === 'skip' && !partition && state.existedBefore) {
+      return { skipped: `collection "${name}" exists (mode skip)` };
+    }
     const problems = schemaProblems(dataset.schema, state.schema);
     if (problems.length > 0) {
       throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${dataset.origin} does not fit collection "${name}": ${problems.join('; ')}`, {
@@ -88,6 +95,7 @@ export class MilvusSink implements WriterSink {
       if (skipped) return { skipped };
     }
     await this.makeCountable(state);
+    state.written = true;
     const before = state.countable ? await state.target.count(partition, primaryField(state.schema)) : undefined;
     return this.datasetWriter(state, name, partition, before);
   }
@@ -124,12 +132,7 @@ export class MilvusSink implements WriterSink {
     let exists = await target.exists();
     const metrics = new Map<string, MetricType>();
     for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
-    const base = { target, partitionsReady: new Set<string>(), loadedByUs: false, countable: false, metrics };
-    if (exists && mode === 'skip' && !partition) {
-      const state = { ...base, createdNow: false, schema: dataset.schema, skipped: `collection "${name}" exists (mode skip)` };
-      this.collections.set(name, state);
-      return state;
-    }
+    const base = { target, partitionsReady: new Set<string>(), loadedByUs: false, countable: false, written: false, metrics };
     if (exists && mode === 'overwrite' && !partition) {
       this.context.logger.info(`dropping collection "${name}" (mode overwrite)`);
       await target.drop();
@@ -145,7 +148,7 @@ export class MilvusSink implements WriterSink {
     } else {
       schema = await target.describe();
     }
-    const state: CollectionState = { ...base, createdNow: !exists, schema };
+    const state: CollectionState = { ...base, createdNow: !exists, existedBefore: exists, schema };
     this.collections.set(name, state);
     return state;
   }
@@ -236,7 +239,7 @@ export class MilvusSink implements WriterSink {
 
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
-      if (state.skipped) continue;
+      if (!state.written) continue;
       await this.createIndexes(state.target, state.schema, state.metrics);
       if (this.options.load) {
         if (!(await state.target.isLoaded())) await state.target.load();

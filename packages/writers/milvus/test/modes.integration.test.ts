@@ -93,6 +93,23 @@ describe('milvus writer modes (Milvus Lite)', () => {
     expect(await verify(uri, c, [files.b], 'p2')).toMatchObject({ ok: true, counted: 700 });
   });
 
+  it('skip keeps an existing collection whichever dataset comes first', async () => {
+    const uri = inject('milvusLiteUri');
+    const source = uniqueName('skip_src');
+    const target = uniqueName('skip_dst');
+    for (const c of [source, target]) {
+      expect((await run(files.a, { uri, collection: c, partition: 'p1' })).code).toBe(0);
+      expect((await run(files.b, { uri, collection: c })).code).toBe(0);
+    }
+    // The named partition comes first here; the default partition must be skipped all the same.
+    const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, collection: source, partitions: ['p1', '_default'] }, target: { type: 'milvus', uri, collection: target, mode: 'skip' } }), '--log-dir', tempDir()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/partition "p1" of "[^"]+" exists \(mode skip\)/);
+    expect(r.stderr).toMatch(/collection "[^"]+" exists \(mode skip\)/);
+    expect(await verify(uri, target, [files.a], 'p1')).toMatchObject({ ok: true, counted: 1000 });
+    expect(await verify(uri, target, [files.b], '_default')).toMatchObject({ ok: true, counted: 700 });
+  });
+
   it('refuses a source that does not fit the collection, before inserting anything', async () => {
     const uri = inject('milvusLiteUri');
     const c = uniqueName('misfit');
