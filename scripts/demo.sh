@@ -18,4 +18,4 @@ echo "== 3/3  check with h5py: the dump against the seed file"
   --actual demo-output/dump/demo_float/_default.h5 --expected fixtures/seed/float_example.h5
 echo
 echo "Milvus Lite data: demo-output/milvus-lite   dump: demo-output/dump   logs: demo-output/logs"
-echo "Load the dump again with the job written beside it: npx milvusdm --yaml demo-output/dump/yamls/demo_float/_default.yaml"
+echo "The MilvusDM job that loads the dump again (point dest_host/dest_port at a Milvus server): demo-output/dump/yamls/demo_float/_default.yaml"
