@@ -1,6 +1,7 @@
 import { definePlugin } from '@milvusdm/core';
 import { hdf5ReaderOptions, type Hdf5ReaderOptions } from './options.js';
 import { expandPaths } from './paths.js';
+import { inspectHdf5 } from './inspect.js';
 import { Hdf5Dataset, Hdf5Source, planFiles } from './source.js';
 
 export { hdf5ReaderOptions, type Hdf5ReaderOptions };
@@ -17,4 +18,5 @@ export default definePlugin({
     context.logger.info(`${dataset.origin}: ${dataset.rows} rows`);
     return new Hdf5Source([dataset]);
   },
+  inspect: (target) => inspectHdf5(target),
 });

@@ -31,6 +31,8 @@ export interface FileLayout {
   readonly metric: MetricType | undefined;
 }
 
+const MILVUS_METRICS: readonly MetricType[] = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE'];
+
 const DISTANCE_METRICS: Readonly<Record<string, MetricType>> = {
   euclidean: 'L2',
   angular: 'COSINE',
@@ -112,8 +114,16 @@ function idLayout(file: Hdf5File, wanted: string | false | undefined, vectorRows
 export function describeFile(file: Hdf5File, options: { vectors?: string | undefined; ids?: string | false | undefined; vector_type: 'auto' | VectorKind }): FileLayout {
   const vectors = vectorLayout(file, pickVectorDataset(file, options.vectors), options.vector_type);
   const ids = idLayout(file, options.ids, vectors.rows);
-  const distance = file.rootAttrs()['distance'];
-  const metric = typeof distance === 'string' ? DISTANCE_METRICS[distance.toLowerCase()] : undefined;
+  // ann-benchmarks files name their distance; files milvusdm writes keep the Milvus metric.
+  const attrs = file.rootAttrs();
+  const distance = attrs['distance'];
+  const stored = attrs['metric'];
+  const metric =
+    typeof stored === 'string' && MILVUS_METRICS.includes(stored as MetricType)
+      ? (stored as MetricType)
+      : typeof distance === 'string'
+        ? DISTANCE_METRICS[distance.toLowerCase()]
+        : undefined;
   return { vectors, ids, metric };
 }
 

@@ -71,6 +71,28 @@ describe('hdf5 reader: layouts and types', () => {
   });
 });
 
+describe('hdf5 reader: inspect and metadata', () => {
+  it('describes a file: its datasets and what would be read', async () => {
+    const r = await runCli(['inspect', join(seedDir, 'byte_example.h5')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('embeddings: [5] bytes (64 each)');
+    expect(r.stdout).toContain('read as:    5 binary vectors of dimension 512 bits from "embeddings"');
+    const json = JSON.parse((await runCli(['inspect', join(seedDir, 'float_example.h5'), '--json'])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ format: 'hdf5', vectors: 'embeddings', vector_type: 'float', dimension: 100, rows: 5000, ids: 'ids' });
+  });
+
+  it('keeps the metric milvusdm wrote into a dump', async () => {
+    const uri = inject('milvusLiteUri');
+    const first = uniqueName('ip_src');
+    const file = await h5(['--rows', '50', '--dim', '6', '--dtype', 'float32']);
+    const out = tempDir();
+    expect((await runCli(['run', writeJob({ source: { type: 'hdf5', path: file, metric: 'IP', collection: first }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()])).code).toBe(0);
+    const back = await runCli(['run', writeJob({ source: { type: 'hdf5', path: join(out, first, '_default.h5') }, target: { type: 'milvus', uri, collection: uniqueName('ip_dst') } }), '--log-dir', tempDir()]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toMatch(/embedding float_vector\(6\) IP/);
+  });
+});
+
 describe('hdf5 reader: bad input', () => {
   async function refused(source: Record<string, unknown>) {
     const out = tempDir();
