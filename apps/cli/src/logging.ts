@@ -15,6 +15,8 @@ export type ConsoleMode = 'human' | 'quiet' | 'json';
 export interface LogSetup {
   readonly logger: Logger;
   readonly logDir: string;
+  /** Writes to the log file only (for what the console shows another way). */
+  record(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export function setupLogging(options: {
   return {
     logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
     logDir,
+    record: (level, message) => files.log(level, options.redactor.redact(message)),
     close: async () => {
       await new Promise<void>((done) => {
         // Wait until the file transport has flushed everything written so far.

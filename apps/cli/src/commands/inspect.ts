@@ -22,7 +22,7 @@ export async function inspectCommand(target: string, json: boolean, out: Output,
       if (channel.kind !== 'reader') continue;
       let plugin: ReaderPlugin;
       try {
-        plugin = (await resolveChannel('reader', channel.name, { bases, baseDir: process.cwd() })).plugin as ReaderPlugin;
+        plugin = (await resolveChannel('reader', channel.name, { bases, baseDir: process.cwd() })).plugin;
       } catch (e) {
         out.message(`warning: ${installed.packageName}: ${errorMessage(e)}`);
         continue;

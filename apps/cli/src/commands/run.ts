@@ -4,6 +4,7 @@
  */
 import {
   EXIT_OK,
+  errorMessage,
   type SecretRedactor,
   loadJobFile,
   resolveChannel,
@@ -30,7 +31,6 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
   // Resolve both plugins before opening anything: a missing plugin must not cost a connection.
   const reader = await resolveChannel('reader', job.source.type, { bases, baseDir: job.baseDir });
   const writer = await resolveChannel('writer', job.target.type, { bases, baseDir: job.baseDir });
-  if (reader.plugin.kind !== 'reader' || writer.plugin.kind !== 'writer') throw new Error('plugin kinds mixed up');
   const logs = setupLogging({
     logDir: args.logDir ?? job.run.logDir,
     logsKept: job.run.logsKept,
@@ -67,7 +67,9 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
     return EXIT_OK;
   } catch (e) {
     view.clear();
-    logger.debug(`failure detail: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    // The console gets the error from the CLI's error report; the log file gets it here.
+    logs.record('error', errorMessage(e));
+    logs.record('debug', `failure detail: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     throw e;
   } finally {
     await logs.close();

@@ -17,11 +17,13 @@ export interface ResolveOptions {
   readonly baseDir: string;
 }
 
-export interface ResolvedPlugin {
-  readonly plugin: ChannelPlugin;
+export interface ResolvedPlugin<P extends ChannelPlugin = ChannelPlugin> {
+  readonly plugin: P;
   /** Package name, or the module path for a path-like type. */
   readonly from: string;
 }
+
+type PluginOf<K extends ChannelKind> = Extract<ChannelPlugin, { kind: K }>;
 
 export function candidatePackages(kind: ChannelKind, type: string): string[] {
   return [`@milvusdm/${kind}-${type}`, `milvusdm-${kind}-${type}`, `milvusdm-plugin-${type}`];
@@ -90,7 +92,13 @@ async function loadPackage(entry: InstalledPlugin, kind: ChannelKind, type: stri
   return { plugin: pick(mod, kind, type, entry.packageName), from: entry.packageName };
 }
 
-export async function resolveChannel(kind: ChannelKind, type: string, options: ResolveOptions): Promise<ResolvedPlugin> {
+export async function resolveChannel<K extends ChannelKind>(kind: K, type: string, options: ResolveOptions): Promise<ResolvedPlugin<PluginOf<K>>> {
+  const found = await findChannel(kind, type, options);
+  // pick() only returns a plugin of the kind asked for.
+  return found as ResolvedPlugin<PluginOf<K>>;
+}
+
+async function findChannel(kind: ChannelKind, type: string, options: ResolveOptions): Promise<ResolvedPlugin> {
   if (isPathLike(type)) {
     const file = type.startsWith('file:') ? new URL(type).pathname : resolve(options.baseDir, type);
     return { plugin: pick(await loadModule(file, file), kind, type, file), from: file };

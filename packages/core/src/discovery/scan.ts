@@ -5,7 +5,7 @@
  * `milvusdm` manifest field in the package.json of any dependency of the project in view.
  */
 import { readdir, realpath } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkManifest, readPackageJson, type PackageJson } from './package-json.js';
 import type { PluginManifest } from '../plugin.js';
 
@@ -31,7 +31,8 @@ export function nodeModulesChain(base: string): string[] {
   const out: string[] = [];
   let dir = resolve(base);
   for (;;) {
-    if (!dir.endsWith(`${'/'}node_modules`)) out.push(join(dir, 'node_modules'));
+    // Inside a node_modules folder, its own node_modules is not where packages live.
+    if (basename(dir) !== 'node_modules') out.push(join(dir, 'node_modules'));
     const parent = dirname(dir);
     if (parent === dir) return out;
     dir = parent;
