@@ -3,5 +3,5 @@ export { startMilvusLite, startMilvus23, freePort, MILVUS23_TOKEN, type RunningS
 export { runPython, runPythonRaw, type PythonResult } from './python.js';
 export { runCli, type CliResult } from './cli.js';
 export { tempDir, uniqueName, writeJob } from './tmp.js';
-export { MYSQL, mysqlAvailable, requireMysql } from './mysql.js';
+export { MYSQL, mysqlAvailable, mysqlForTests, requireMysql } from './mysql.js';
 export { makeCertificates, startTlsProxy, type TlsMaterial } from './tls-proxy.js';

@@ -34,3 +34,16 @@ export function mysqlAvailable(): Promise<boolean> {
     });
   });
 }
+
+/**
+ * Whether the MySQL tests can run: true when a server answers; false, with a warning that says
+ * why they are skipped, when none does; an error when MILVUSDM_REQUIRE_MYSQL=1 demands one.
+ */
+export async function mysqlForTests(what: string): Promise<boolean> {
+  const ok = await mysqlAvailable();
+  if (!ok && requireMysql()) throw new Error(`MILVUSDM_REQUIRE_MYSQL=1 but no MySQL answers at ${MYSQL.host}:${MYSQL.port}`);
+  if (!ok) {
+    console.warn(`skipping ${what}: no MySQL at ${MYSQL.host}:${MYSQL.port} (set MILVUSDM_MYSQL_HOST/PORT/USER/PASSWORD; MILVUSDM_REQUIRE_MYSQL=1 makes this an error)`);
+  }
+  return ok;
+}

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseYaml } from '@milvusdm/core';
-import { MYSQL, mysqlAvailable, requireMysql, runCli, runPython, seedDir, uniqueName } from '@milvusdm/testing';
+import { MYSQL, mysqlForTests as mysqlForTestsOf, runCli, runPython, seedDir, uniqueName } from '@milvusdm/testing';
 import { dropMysqlDatabase, writeMysqlMeta } from '@milvusdm/reader-milvus-meta/testing';
 import { buildMilvus1xDir, expectedFileStem, writeExpectedNpy, type BuiltDir, type DirSpec, type ExpectedDataset } from '../dist/testing/index.js';
 /** Every folder these tests make comes from scratch(); each test file removes them in afterAll. */
@@ -15,14 +15,9 @@ import { scenario, scratch, type Names } from './helpers.js';
 
 export const pythonDir = fileURLToPath(new URL('./python', import.meta.url));
 
-/** Whether MySQL tests run: skipped with a message without a server, unless it is required. */
-export async function mysqlForTests(): Promise<boolean> {
-  const ok = await mysqlAvailable();
-  if (!ok && requireMysql()) throw new Error(`MILVUSDM_REQUIRE_MYSQL=1 but no MySQL answers at ${MYSQL.host}:${MYSQL.port}`);
-  if (!ok) {
-    console.warn(`skipping the Milvus 1.x MySQL-meta tests: no MySQL at ${MYSQL.host}:${MYSQL.port} (set MILVUSDM_MYSQL_HOST/PORT/USER/PASSWORD; MILVUSDM_REQUIRE_MYSQL=1 makes this an error)`);
-  }
-  return ok;
+/** The MySQL-meta tests run where MySQL answers, and must where MILVUSDM_REQUIRE_MYSQL=1. */
+export function mysqlForTests(): Promise<boolean> {
+  return mysqlForTestsOf('the Milvus 1.x MySQL-meta tests');
 }
 
 export function uniqueNames(prefix: string): Names {

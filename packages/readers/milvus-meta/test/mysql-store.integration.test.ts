@@ -4,16 +4,12 @@
  * sees when the server is unreachable, the password wrong or the database missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MYSQL, freePort, mysqlAvailable, requireMysql, uniqueName } from '@milvusdm/testing';
+import { MYSQL, freePort, mysqlForTests, uniqueName } from '@milvusdm/testing';
 import { MysqlMetaStore, mysqlSettings } from '../dist/index.js';
 import { dropMysqlDatabase, writeMysqlMeta } from '../dist/testing/index.js';
 import { checkScenario, ROWS } from './scenario.js';
 
-const hasMysql = await mysqlAvailable();
-if (!hasMysql) {
-  if (requireMysql()) throw new Error(`MILVUSDM_REQUIRE_MYSQL=1 but no MySQL answers at ${MYSQL.host}:${MYSQL.port}`);
-  console.warn(`skipping the MySQL meta tests: no MySQL server at ${MYSQL.host}:${MYSQL.port} (set MILVUSDM_MYSQL_HOST/PORT, or MILVUSDM_REQUIRE_MYSQL=1 to make this an error)`);
-}
+const hasMysql = await mysqlForTests('the MySQL meta store tests');
 
 describe.skipIf(!hasMysql)('MysqlMetaStore', () => {
   const database = uniqueName('mdm_meta');
