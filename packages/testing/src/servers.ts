@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { milvus23Bin, milvusLiteBin } from './paths.js';
@@ -97,13 +97,15 @@ export async function startMilvusLite(dataDir: string): Promise<RunningServer> {
   return { name: 'Milvus Lite 3.2.2', uri: `http://127.0.0.1:${port}`, port, stop: () => stopGroup(child, 15_000) };
 }
 
-/** Milvus 2.3 embeds etcd on its fixed port 2379, so one instance runs per machine at a time. */
+/**
+ * Milvus 2.3 standalone with embedded etcd. Every port, etcd's included, is a free one picked
+ * here, so several servers (tests, benchmarks) can run side by side on one machine.
+ */
 export async function startMilvus23(dataDir: string): Promise<RunningServer> {
   if (!existsSync(milvus23Bin)) throw missing(milvus23Bin);
-  if (await portOpen(2379)) throw new Error('port 2379 is taken: Milvus 2.3 embeds etcd there; stop whatever listens on it');
   await mkdir(dataDir, { recursive: true });
-  const ports = await Promise.all(Array.from({ length: 9 }, () => freePort()));
-  const [proxy, internal, root, queryCoord, queryNode, indexCoord, indexNode, dataCoord, dataNode] = ports as [number, ...number[]];
+  const ports = await Promise.all(Array.from({ length: 11 }, () => freePort()));
+  const [proxy, internal, root, queryCoord, queryNode, indexCoord, indexNode, dataCoord, dataNode, etcd, etcdPeer] = ports as [number, ...number[]];
   const log = join(dataDir, 'server.log');
   const fd = openSync(log, 'a');
   const args = [
@@ -117,10 +119,26 @@ export async function startMilvus23(dataDir: string): Promise<RunningServer> {
     '--index-node-port', String(indexNode),
     '--data-coord-port', String(dataCoord),
     '--data-node-port', String(dataNode),
+    '--etcd-port', String(etcd),
     // Authentication on, as on a production server: tests connect as root:Milvus.
     '--authorization-enabled', 'true',
   ];
-  const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+  // The embedded etcd also listens on a peer port, 2380 unless its own config file says
+  // otherwise (that file then sets the client port too); Milvus reads its path from
+  // ETCD_CONFIG_PATH.
+  const etcdConfig = join(dataDir, 'embed-etcd.yaml');
+  const peer = `http://127.0.0.1:${etcdPeer}`;
+  const client = `http://127.0.0.1:${etcd}`;
+  const etcdYaml = [
+    `listen-client-urls: ${client}`,
+    `advertise-client-urls: ${client}`,
+    `listen-peer-urls: ${peer}`,
+    `initial-advertise-peer-urls: ${peer}`,
+    `initial-cluster: default=${peer}`,
+  ];
+  await writeFile(etcdConfig, etcdYaml.join('\n') + '\n');
+  const env = { ...process.env, ETCD_CONFIG_PATH: etcdConfig };
+  const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd], env });
   await waitForPort(child, proxy, 240_000, 'Milvus 2.3', log);
   return { name: 'Milvus 2.3.5', uri: `http://127.0.0.1:${proxy}`, port: proxy, token: MILVUS23_TOKEN, stop: () => stopGroup(child, 30_000) };
 }
