@@ -75,7 +75,7 @@ describe('seed H2M and M2H', () => {
     const dump = await m2h(uri, collection);
     expect(dump.result.code).toBe(0);
     const h5 = join(dump.runDir, collection, '_default.h5');
-    const back = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', join(seedDir, 'float_example.h5')]);
+    const back = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', join(seedDir, 'float_example.h5'), '--dtype', 'float32']);
     expect(back).toMatchObject({ ok: true, expected: 5000 });
     // The H2M job written beside the dump loads it back.
     const yaml = parse(readFileSync(join(dump.runDir, 'yamls', collection, '_default.yaml'), 'utf8')) as { H2M: Record<string, unknown> };
@@ -94,7 +94,7 @@ describe('seed H2M and M2H', () => {
 
     const dump = await m2h(uri, collection, token);
     expect(dump.result.code, dump.result.stderr).toBe(0);
-    const back = await runPython<Verdict>('verify_h5.py', ['--actual', join(dump.runDir, collection, '_default.h5'), '--expected', join(seedDir, 'byte_example.h5')]);
+    const back = await runPython<Verdict>('verify_h5.py', ['--actual', join(dump.runDir, collection, '_default.h5'), '--expected', join(seedDir, 'byte_example.h5'), '--dtype', 'uint8']);
     expect(back).toMatchObject({ ok: true, expected: 5 });
   });
 

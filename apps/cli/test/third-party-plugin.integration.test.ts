@@ -67,7 +67,7 @@ describe('a third-party plugin outside the workspace', () => {
     writeFileSync(job, stringify({ source: { type: 'counting', rows: ROWS }, target: { type: 'hdf5', dir: 'out' }, run: { batch_rows: 1000 } }));
     const r = await runCli(['run', job, '--log-dir', tempDir()], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
-    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, 'counting', '_default.h5'), '--expected', expectedH5]);
+    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, 'counting', '_default.h5'), '--expected', expectedH5, '--dtype', 'float32']);
     expect(v).toMatchObject({ ok: true, expected: ROWS });
   });
 

@@ -32,7 +32,7 @@ describe('F2H: Faiss index → HDF5, checked with h5py against Faiss', () => {
       const r = await runJob({ path: pathOf(f), ...extra }, { type: 'hdf5', dir: out });
       expect(r.code, r.stderr).toBe(0);
       const h5 = join(out, name, '_default.h5');
-      const verdict = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', await faissExpected(f)]);
+      const verdict = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', await faissExpected(f), '--dtype', name.startsWith('b') ? 'uint8' : 'float32']);
       expect(verdict).toMatchObject({ ok: true, expected: f.ntotal, actual: f.ntotal });
     });
   }

@@ -15,37 +15,37 @@ async function h5(args: string[]): Promise<string> {
 }
 
 /** Copies `source` through milvusdm (hdf5 → hdf5) and returns h5py's verdict. */
-async function copyAndVerify(source: Record<string, unknown>, expected: string[], extra: Record<string, unknown> = {}) {
+async function copyAndVerify(source: Record<string, unknown>, expected: string[], dtype: 'float32' | 'uint8', extra: Record<string, unknown> = {}) {
   const out = tempDir();
   const r = await runCli(['run', writeJob({ source: { type: 'hdf5', collection: 'copy', ...source }, target: { type: 'hdf5', dir: out }, ...extra }), '--log-dir', tempDir()]);
   expect(r.code, r.stderr).toBe(0);
-  return runPython<{ ok: boolean; expected: number; actual: number }>('verify_h5.py', ['--actual', join(out, 'copy', '_default.h5'), ...expected.flatMap((e) => ['--expected', e])]);
+  return runPython<{ ok: boolean; expected: number; actual: number }>('verify_h5.py', ['--actual', join(out, 'copy', '_default.h5'), ...expected.flatMap((e) => ['--expected', e]), '--dtype', dtype]);
 }
 
 describe('hdf5 reader: layouts and types', () => {
   it('reads the seed float_example.h5: float64 as float32, ids above 2^53 exact', async () => {
     const seed = join(seedDir, 'float_example.h5');
-    expect(await copyAndVerify({ path: seed }, [seed])).toMatchObject({ ok: true, expected: 5000 });
+    expect(await copyAndVerify({ path: seed }, [seed], 'float32')).toMatchObject({ ok: true, expected: 5000 });
   });
 
   it('keeps every byte of binary vectors stored as fixed-length strings, NULs included', async () => {
     const file = await h5(['--rows', '300', '--dim', '256', '--dtype', 'S']);
-    expect(await copyAndVerify({ path: file }, [file])).toMatchObject({ ok: true, expected: 300 });
+    expect(await copyAndVerify({ path: file }, [file], 'uint8')).toMatchObject({ ok: true, expected: 300 });
   });
 
   it('reads uint8 rows as binary vectors', async () => {
     const file = await h5(['--rows', '300', '--dim', '64', '--dtype', 'uint8']);
-    expect(await copyAndVerify({ path: file }, [file])).toMatchObject({ ok: true, expected: 300 });
+    expect(await copyAndVerify({ path: file }, [file], 'uint8')).toMatchObject({ ok: true, expected: 300 });
   });
 
   it('streams a chunked, gzip-compressed file in blocks that do not align with its chunks', async () => {
     const file = await h5(['--rows', '10000', '--dim', '20', '--chunks', '333', '--gzip', '6', '--dtype', 'float32']);
-    expect(await copyAndVerify({ path: file }, [file], { run: { batch_rows: 777 } })).toMatchObject({ ok: true, expected: 10000 });
+    expect(await copyAndVerify({ path: file }, [file], 'float32', { run: { batch_rows: 777 } })).toMatchObject({ ok: true, expected: 10000 });
   });
 
   it('reads float16 vectors and int32 ids', async () => {
     const file = await h5(['--rows', '100', '--dim', '10', '--dtype', 'float16', '--ids', 'int32']);
-    expect(await copyAndVerify({ path: file }, [file])).toMatchObject({ ok: true, expected: 100 });
+    expect(await copyAndVerify({ path: file }, [file], 'float32')).toMatchObject({ ok: true, expected: 100 });
   });
 
   it('reads several files, a folder, and a glob as one dataset', async () => {
@@ -54,9 +54,9 @@ describe('hdf5 reader: layouts and types', () => {
     for (const [i, f] of files.entries()) {
       await runPython('write_h5.py', ['--out', f, '--rows', '50', '--dim', '4', '--dtype', 'float32', '--seed', String(i), '--id-offset', String(i * 1_000_000)]);
     }
-    expect(await copyAndVerify({ path: files }, files)).toMatchObject({ ok: true, expected: 150 });
-    expect(await copyAndVerify({ path: dir }, files)).toMatchObject({ ok: true, expected: 150 });
-    expect(await copyAndVerify({ path: join(dir, '*.h5') }, files)).toMatchObject({ ok: true, expected: 150 });
+    expect(await copyAndVerify({ path: files }, files, 'float32')).toMatchObject({ ok: true, expected: 150 });
+    expect(await copyAndVerify({ path: dir }, files, 'float32')).toMatchObject({ ok: true, expected: 150 });
+    expect(await copyAndVerify({ path: join(dir, '*.h5') }, files, 'float32')).toMatchObject({ ok: true, expected: 150 });
   });
 
   it('reads the ann-benchmarks layout (train, distance angular) into Milvus with Milvus-assigned ids and COSINE', async () => {

@@ -155,7 +155,7 @@ export function verifyMilvus(uri: string, d: ExpectedDataset, h5: string, token 
   ]);
 }
 
-/** h5py: the file holds exactly the expected rows, in any order, vectors bit for bit. */
-export function verifyH5(actual: string, expected: string): Promise<Verdict> {
-  return runPython<Verdict>('verify_h5.py', ['--actual', actual, '--expected', expected]);
+/** h5py: the file holds exactly the expected rows, in any order, vectors bit for bit and of the stated dtype. */
+export function verifyH5(actual: string, expected: string, dtype: 'float32' | 'uint8'): Promise<Verdict> {
+  return runPython<Verdict>('verify_h5.py', ['--actual', actual, '--expected', expected, '--dtype', dtype]);
 }

@@ -52,7 +52,7 @@ async function checkDump(runDir: string, expected: readonly ExpectedDataset[]) {
   const h5 = await expectedH5(live);
   for (const d of live) {
     const file = join(runDir, d.collection, `${tag(d)}.h5`);
-    const verdict = await verifyH5(file, h5.get(d.key)!);
+    const verdict = await verifyH5(file, h5.get(d.key)!, d.binary ? 'uint8' : 'float32');
     expect(verdict, d.key).toMatchObject({ ok: true, expected: d.rows, actual: d.rows, mismatches: [] });
     const job = readYaml(join(runDir, 'yamls', d.collection, `${tag(d)}.yaml`)) as { H2M: Record<string, unknown> };
     expect(job.H2M).toMatchObject({
@@ -128,7 +128,7 @@ describe('M2H from a Milvus 1.x directory', () => {
     expect(listFiles(out)).toEqual(live.map((d) => `${d.collection}/${d.partition ?? '_default'}.h5`).sort());
     const h5 = await expectedH5(live);
     for (const d of live) {
-      const verdict = await verifyH5(join(out, d.collection, `${d.partition ?? '_default'}.h5`), h5.get(d.key)!);
+      const verdict = await verifyH5(join(out, d.collection, `${d.partition ?? '_default'}.h5`), h5.get(d.key)!, d.binary ? 'uint8' : 'float32');
       expect(verdict, d.key).toMatchObject({ ok: true, expected: d.rows });
     }
     expect(existsSync(join(out, f.names.dropped))).toBe(false);

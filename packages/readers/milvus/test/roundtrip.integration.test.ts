@@ -37,7 +37,7 @@ describe('M2H then H2M of a live collection', () => {
     const dump = await runCli(['run', job({ source: { type: 'milvus', uri, collection: source }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
     expect(dump.code, dump.stderr).toBe(0);
     const h5 = join(out, source, '_default.h5');
-    const dumped = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', join(expected, 'all.h5')]);
+    const dumped = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', join(expected, 'all.h5'), '--dtype', 'float32']);
     expect(dumped).toMatchObject({ ok: true, expected: 100000, actual: 100000 });
 
     const target = uniqueName('restored');
@@ -65,7 +65,7 @@ describe('M2H then H2M of a live collection', () => {
       expect(dump.code, dump.stderr).toBe(0);
       expect(readdirSync(join(out, source)).sort()).toEqual(['_default.h5', 'p1.h5', 'p2.h5']);
       for (const p of ['p1', 'p2']) {
-        const v = await runPython<Verdict>('verify_h5.py', ['--actual', join(out, source, `${p}.h5`), '--expected', join(expected, `${p}.h5`)]);
+        const v = await runPython<Verdict>('verify_h5.py', ['--actual', join(out, source, `${p}.h5`), '--expected', join(expected, `${p}.h5`), '--dtype', server.binary.length ? 'uint8' : 'float32']);
         expect(v).toMatchObject({ ok: true, expected: 1500 });
       }
       // Back into a new collection, partition by partition.

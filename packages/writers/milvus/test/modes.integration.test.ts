@@ -203,7 +203,7 @@ describe('connections', () => {
     const out = tempDir();
     const dump = await runCli(['run', writeJob({ source: { type: 'milvus', uri: folder, collection: c }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()], { env });
     expect(dump.code, dump.stderr).toBe(0);
-    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, c, '_default.h5'), '--expected', files.a]);
+    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, c, '_default.h5'), '--expected', files.a, '--dtype', 'float32']);
     expect(v).toMatchObject({ ok: true, expected: 1000 });
   });
 });

@@ -27,7 +27,7 @@ describe('TLS', () => {
     const out = tempDir();
     const dump = await runCli(['run', writeJob({ source: { type: 'milvus', uri, tls, collection }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
     expect(dump.code, dump.stderr).toBe(0);
-    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, collection, '_default.h5'), '--expected', seedFloat]);
+    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, collection, '_default.h5'), '--expected', seedFloat, '--dtype', 'float32']);
     expect(v).toMatchObject({ ok: true, expected: 5000 });
   });
 
