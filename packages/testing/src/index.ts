@@ -5,3 +5,5 @@ export { runCli, type CliResult } from './cli.js';
 export { tempDir, uniqueName, writeJob } from './tmp.js';
 export { MYSQL, mysqlAvailable, mysqlForTests, requireMysql } from './mysql.js';
 export { makeCertificates, startTlsProxy, type TlsMaterial } from './tls-proxy.js';
+export { dumpH5, type DumpedFile, type DumpedDataset } from './h5-dump.js';
+export { testContext, drain, columnBytes, batchesOf } from './plugin-harness.js';
