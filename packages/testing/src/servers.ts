@@ -83,13 +83,16 @@ function missing(bin: string): Error {
   return new Error(`${bin} is missing: run scripts/setup-python.sh (the README's test command does it)`);
 }
 
-export async function startMilvusLite(dataDir: string): Promise<RunningServer> {
+export async function startMilvusLite(dataDir: string, options: { logDir?: string } = {}): Promise<RunningServer> {
   if (!existsSync(milvusLiteBin)) throw missing(milvusLiteBin);
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
-  const log = join(dataDir, 'server.log');
+  // With a separate log folder, `dataDir` itself is the data folder: how milvusdm runs Milvus
+  // Lite on a local-folder uri, so a test can open the same folder independently afterwards.
+  const log = join(options.logDir ?? dataDir, 'server.log');
   const fd = openSync(log, 'a');
-  const child = spawn(milvusLiteBin, ['server', '--data-dir', join(dataDir, 'data'), '--host', '127.0.0.1', '--port', String(port)], {
+  const data = options.logDir ? dataDir : join(dataDir, 'data');
+  const child = spawn(milvusLiteBin, ['server', '--data-dir', data, '--host', '127.0.0.1', '--port', String(port)], {
     detached: true,
     stdio: ['ignore', fd, fd],
   });

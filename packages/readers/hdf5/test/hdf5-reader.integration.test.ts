@@ -68,6 +68,9 @@ describe('hdf5 reader: layouts and types', () => {
     expect(r.stderr).toMatch(/id int64 pk auto, embedding float_vector\(12\) COSINE/);
     expect(r.stderr).toMatch(/with metric COSINE/);
     expect(r.stderr).toContain('done: 500 rows');
+    // Content, not just the count: every "train" vector once, bit for bit, under ids Milvus chose.
+    const v = await runPython('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', file, '--vectors', 'train', '--autoid']);
+    expect(v).toMatchObject({ ok: true, expected: 500, counted: 500, fetched: 500 });
   });
 });
 

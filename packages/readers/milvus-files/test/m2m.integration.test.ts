@@ -81,6 +81,10 @@ describe('M2M from a Milvus 1.x directory', () => {
     expect(r.code, r.stderr).toBe(0);
     const described = await describeCollection(uri, f.names.float);
     expect(described.partitions).toEqual({ _default: 0, partition_2: 75, empty_p: 0, all_deleted: 0 });
+    // The rows themselves, bit for bit, in the one partition that has any.
+    const p2 = f.built.expected.find((d) => d.collection === f.names.float && d.partition === 'partition_2')!;
+    const h5 = await expectedH5([p2]);
+    expect(await verifyMilvus(uri, p2, h5.get(p2.key)!)).toMatchObject({ ok: true, expected: 75, counted: 75, mismatches: [] });
   });
 
   it.skipIf(!hasMysql)('runs the seed M2M.yaml with MySQL meta into Milvus 2.3, binary and float collections with their partitions', async () => {

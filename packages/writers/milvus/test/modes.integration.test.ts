@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
+import { runCli, runPython, startMilvusLite, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
 
 interface Verdict {
   ok: boolean;
@@ -126,8 +126,12 @@ describe('milvus writer modes (Milvus Lite)', () => {
     const r = await run(files.noIds, { uri, collection: c });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('done: 300 rows');
+    // The ids are the server's: the vectors must be there, each as often as in the file.
+    const autoid = (h5s: string[]) => runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', c, '--autoid', ...h5s.flatMap((f) => ['--h5', f])]);
+    expect(await autoid([files.noIds])).toMatchObject({ ok: true, counted: 300, fetched: 300 });
     const again = await run(files.noIds, { uri, collection: c, mode: 'append' });
     expect(again.code, again.stderr).toBe(0);
+    expect(await autoid([files.noIds, files.noIds])).toMatchObject({ ok: true, counted: 600, fetched: 600 });
     const withIds = await run(files.b, { uri, collection: c, mode: 'append' });
     expect(withIds.code).toBe(1);
     expect(withIds.stderr).toMatch(/the source carries ids, but the collection generates its own keys/);
@@ -200,6 +204,13 @@ describe('connections', () => {
     const load = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri: folder, collection: c } }), '--log-dir', tempDir()], { env });
     expect(load.code, load.stderr).toBe(0);
     expect(load.stderr).toMatch(/starting Milvus Lite on .*milvus-data/);
+    // Read the folder back with pymilvus, through a Milvus Lite started here, not milvusdm's reader.
+    const lite = await startMilvusLite(folder, { logDir: tempDir() });
+    try {
+      expect(await runPython<Verdict>('verify_milvus.py', ['--uri', lite.uri, '--collection', c, '--h5', files.a])).toMatchObject({ ok: true, counted: 1000, fetched: 1000 });
+    } finally {
+      await lite.stop();
+    }
     const out = tempDir();
     const dump = await runCli(['run', writeJob({ source: { type: 'milvus', uri: folder, collection: c }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()], { env });
     expect(dump.code, dump.stderr).toBe(0);

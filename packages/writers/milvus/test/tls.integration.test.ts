@@ -24,6 +24,9 @@ describe('TLS', () => {
     const collection = uniqueName('tls');
     const load = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri, tls, collection } }), '--log-dir', tempDir()]);
     expect(load.code, load.stderr).toBe(0);
+    // What arrived through TLS, read by pymilvus from the server behind the TLS front.
+    const stored = await runPython<{ ok: boolean }>('verify_milvus.py', ['--uri', inject('milvusLiteUri'), '--collection', collection, '--h5', seedFloat]);
+    expect(stored).toMatchObject({ ok: true, expected: 5000, counted: 5000, fetched: 5000 });
     const out = tempDir();
     const dump = await runCli(['run', writeJob({ source: { type: 'milvus', uri, tls, collection }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
     expect(dump.code, dump.stderr).toBe(0);
