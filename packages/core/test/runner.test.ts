@@ -150,7 +150,7 @@ function context(signal = new AbortController().signal): ChannelContext {
 
 function run(p: Probe, plans: readonly DatasetPlan[], w: WriterBehaviour = {}, extra: { batchRows?: number; prefetch?: number; signal?: AbortSignal; failReaderOpen?: boolean; events?: RunEvent[] } = {}) {
   return runJob({
-    reader: reader(p, plans, { failOpen: extra.failReaderOpen }) as ReaderPlugin,
+    reader: reader(p, plans, { failOpen: extra.failReaderOpen === true }) as ReaderPlugin,
     readerOptions: {},
     writer: writer(p, w) as WriterPlugin,
     writerOptions: {},

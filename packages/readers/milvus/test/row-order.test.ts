@@ -68,7 +68,7 @@ function checkRow(columns: Map<string, Column>, r: number, key: KeyValue) {
   expect((at('title').values as string[])[r]).toBe(`title ${t}`);
   expect((at('meta').values as string[])[r]).toBe(JSON.stringify({ t }));
   expect((at('tags').values as number[][])[r]).toEqual([t, t + 1]);
-  expect((at('sparse').values as { values: Float32Array }[])[r]!.values[0]).toBe(Math.fround(t));
+  expect((at('sparse').values as readonly { values: Float32Array }[])[r]!.values[0]).toBe(Math.fround(t));
   expect(at('maybe').valid![r], `validity of ${String(key)}`).toBe(t & 1);
   if (t & 1) expect((at('maybe').values as Int16Array)[r]).toBe(t & 0x7fff);
 }

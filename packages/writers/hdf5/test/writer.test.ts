@@ -118,7 +118,7 @@ describe('hdf5 writer: the MilvusDM layout, exact', () => {
       i8: { type: 'int8', values: Int8Array.from({ length: n }, (_, i) => -128 + i * 12) },
       d: { type: 'double', values: Float64Array.from({ length: n }, (_, i) => Math.PI * 10 ** (i - 10)) },
       f: { type: 'float', values: floats(n, 1) },
-      b: { type: 'bool', values: Uint8Array.from({ length: n }, (_, i) => i % 3 === 0) },
+      b: { type: 'bool', values: Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0)) },
       big: { type: 'int64', values: ids(n).reverse() },
     } as Record<string, Column>;
     const { file } = await writeOne(info(schema, n), slices(columns, n, 6));
