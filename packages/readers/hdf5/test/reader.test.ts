@@ -67,7 +67,7 @@ beforeAll(async () => {
   parts = await Promise.all([0, 1, 2].map((i) => h5(`part${i}`, ['--rows', String(10 + i * 7), '--dim', '4', '--dtype', 'float32', '--seed', String(i), '--id-offset', String(i * 1_000_000)])));
 }, 120_000);
 
-describe('hdf5 reader: every row once, exact', () => {
+describe('hdf5 reader: every row once, exact', { timeout: 60_000 }, () => {
   for (const batchRows of [1, 7, 13, 100, 101, 1000]) {
     it(`float32, 101 rows in batches of ${batchRows}: ids and vectors byte for byte`, async () => {
       const { dataset, batches, rows } = await readAll({ path: f32.path }, batchRows);
@@ -129,7 +129,7 @@ describe('hdf5 reader: every row once, exact', () => {
   });
 });
 
-describe('hdf5 reader: resume from a batch cursor', () => {
+describe('hdf5 reader: resume from a batch cursor', { timeout: 60_000 }, () => {
   it('resuming after any batch yields exactly the rows after it', async () => {
     const { batches } = await readAll({ path: parts.map((p) => p.path) }, 4);
     const allIds = columnBytes(batches, 'id');

@@ -32,7 +32,7 @@ describe('real Milvus 1.x segment files', () => {
   });
 });
 
-describe('a storage path around the real segment', () => {
+describe('a storage path around the real segment', { timeout: 60_000 }, () => {
   let built: { root: string; expected: string; rows: number; dim: number; collection: string };
   beforeAll(async () => {
     built = await runPython('milvus1x_real_segment_dir.py', ['--fixture', fixture, '--out', join(tempDir(), 'milvus')]);

@@ -63,7 +63,8 @@ async function writeOne(dataset: DatasetInfo, batches: ColumnBatch[], options: R
 
 const bytesOf = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
-describe('hdf5 writer: the MilvusDM layout, exact', () => {
+// Each test reads its file back with h5py in a Python process: slow on a loaded machine.
+describe('hdf5 writer: the MilvusDM layout, exact', { timeout: 120_000 }, () => {
   it('float vectors as float32 and ids as int64, byte for byte, the edges of int64 included', async () => {
     const n = 1000;
     const dim = 7;
