@@ -27,7 +27,7 @@ export function columnBytes(batches: readonly ColumnBatch[], field: string): Uin
   return Buffer.concat(parts);
 }
 
-/** Async iterable over fixed batches, recording how far the consumer pulled. */
+/** The given batches as an async iterable, as a writer receives them from the runner. */
 export function batchesOf(batches: readonly ColumnBatch[]): AsyncIterable<ColumnBatch> {
   return {
     async *[Symbol.asyncIterator]() {
