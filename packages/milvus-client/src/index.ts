@@ -9,3 +9,4 @@ export { schemaFromDescription, fieldsForCreate, type DescribedCollection, type 
 export { DATA_TYPE, fieldTypeOfSdkName } from './wire/data-types.js';
 export type { DecodedField } from './wire/field-data-decode.js';
 export { MilvusCollection } from './collection.js';
+export { serverInfo, parseRelease, type ServerInfo } from './server-info.js';
