@@ -42,6 +42,8 @@ export interface ReadOptions {
   readonly batchRows: number;
   /** A cursor taken from a batch this dataset yielded in an earlier run. */
   readonly resumeFrom?: unknown;
+  /** The job's `run.duplicates`: what to do with rows that share a primary key (default fail). */
+  readonly duplicates?: 'fail' | 'first' | 'last';
 }
 
 export interface SourceDataset extends DatasetInfo {

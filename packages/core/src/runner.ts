@@ -117,7 +117,7 @@ async function moveDataset(
   const started = performance.now();
   let rowsRead = 0;
   async function* checked(): AsyncGenerator<ColumnBatch> {
-    for await (const batch of dataset.batches({ batchRows: input.run.batchRows })) {
+    for await (const batch of dataset.batches({ batchRows: input.run.batchRows, ...(input.run.duplicates ? { duplicates: input.run.duplicates } : {}) })) {
       input.context.signal.throwIfAborted();
       checkBatch(dataset.schema, batch, dataset.origin);
       rowsRead += batch.numRows;

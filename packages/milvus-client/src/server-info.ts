@@ -19,7 +19,7 @@ export interface ServerInfo {
 const cache = new WeakMap<MilvusConnection, Promise<ServerInfo>>();
 
 export function parseRelease(version: string): [number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  const m = /(\d+)\.(\d+)/.exec(version);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 

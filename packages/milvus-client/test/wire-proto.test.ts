@@ -27,7 +27,7 @@ function ours(column: Column): Uint8Array {
 }
 
 function decodedByProto(bytes: Uint8Array): Record<string, unknown> {
-  return FieldData.toObject(FieldData.decode(bytes), { enums: String, longs: String, bytes: Array }) as Record<string, unknown>;
+  return FieldData.toObject(FieldData.decode(bytes), { enums: String, longs: String, bytes: Array, oneofs: true }) as Record<string, unknown>;
 }
 
 describe('FieldData against milvus.proto', () => {
