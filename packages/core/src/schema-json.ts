@@ -31,6 +31,7 @@ const field = z.strictObject({
   maxCapacity: z.int().min(1).optional(),
   isPrimaryKey: z.boolean().optional(),
   autoId: z.boolean().optional(),
+  autoIdAtSource: z.boolean().optional(),
   nullable: z.boolean().optional(),
   metric: z.enum(METRICS).optional(),
   description: z.string().optional(),

@@ -65,6 +65,11 @@ export interface FieldSchema {
   readonly description?: string;
   /** Milvus partition-key flag; carried from Milvus to Milvus. */
   readonly isPartitionKey?: boolean;
+  /**
+   * The source server generated this primary key (autoID). Readers of live collections still
+   * yield the key (autoId false) so the copy keeps it; this records how the source was made.
+   */
+  readonly autoIdAtSource?: boolean;
   /** Milvus clustering-key flag (clustering compaction groups rows by this field). */
   readonly isClusteringKey?: boolean;
   /**

@@ -65,6 +65,23 @@ def described(client, name):
     return {"fields": fields, **{k: d.get(k) for k in keep if k in d}}
 
 
+def prepare(client, name):
+    have = set(client.list_indexes(name))
+    have_fields = {client.describe_index(name, i)["field_name"] for i in have}
+    idx = client.prepare_index_params()
+    n = 0
+    for f in client.describe_collection(name)["fields"]:
+        t = int(f["type"])
+        if f["name"] in have_fields or t < 100:
+            continue
+        kind = {100: ("BIN_FLAT", "HAMMING"), 104: ("SPARSE_INVERTED_INDEX", "IP")}.get(t, ("FLAT", "L2"))
+        idx.add_index(f["name"], index_type=kind[0], metric_type=kind[1])
+        n += 1
+    if n:
+        client.create_index(name, idx)
+    client.load_collection(name)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--uri", required=True)
@@ -76,9 +93,12 @@ def main():
     ap.add_argument("--pk", default="pk")
     ap.add_argument("--expected-keys", default="")
     ap.add_argument("--describe", action="store_true")
+    ap.add_argument("--prepare-b", action="store_true", help="index b's unindexed vector fields (FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX) and load it, to read a copy written with index: false")
     args = ap.parse_args()
     ca = MilvusClient(uri=args.uri, token=args.token)
     cb = MilvusClient(uri=args.uri_b, token=args.token_b) if args.uri_b else ca
+    if args.prepare_b:
+        prepare(cb, args.b)
     pk_type = next(str(f["type"]) for f in ca.describe_collection(args.a)["fields"] if f["name"] == args.pk)
     is_int = "INT64" in pk_type.upper() or pk_type == "5"
     a, rep_a = everything(ca, args.a, args.pk, is_int)
