@@ -54,7 +54,9 @@ export interface RunInput {
 }
 
 export async function runJob(input: RunInput): Promise<RunSummary> {
-  const { context } = input;
+  // Plugins see the run settings (validation policies, locking) through their context.
+  const context: ChannelContext = { ...input.context, run: input.run };
+  input = { ...input, context };
   // Validate both option blocks before opening anything: a typo must not cost a connection.
   const readerOptions = parseOptions(input.reader.options, input.readerOptions, 'source', input.file);
   const writerOptions = parseOptions(input.writer.options, input.writerOptions, 'target', input.file);
@@ -117,7 +119,7 @@ async function moveDataset(
   const started = performance.now();
   let rowsRead = 0;
   async function* checked(): AsyncGenerator<ColumnBatch> {
-    for await (const batch of dataset.batches({ batchRows: input.run.batchRows, ...(input.run.duplicates ? { duplicates: input.run.duplicates } : {}) })) {
+    for await (const batch of dataset.batches({ batchRows: input.run.batchRows })) {
       input.context.signal.throwIfAborted();
       checkBatch(dataset.schema, batch, dataset.origin);
       rowsRead += batch.numRows;

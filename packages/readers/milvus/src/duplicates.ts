@@ -4,9 +4,9 @@
  * return one row per key. The job decides (`run.duplicates`): stop, or keep the row the server
  * returns for each key and say how many copies were left behind.
  */
-import { MilvusdmError } from '@milvusdm/core';
+import { MilvusdmError, type DuplicatePolicy } from '@milvusdm/core';
 
-export type DuplicatesPolicy = 'fail' | 'first' | 'last';
+export type DuplicatesPolicy = DuplicatePolicy;
 
 export class DuplicateKeys {
   /** Rows beyond the first of their key: what collapsing leaves out. */

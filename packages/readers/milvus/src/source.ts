@@ -9,6 +9,7 @@ import {
   primaryField,
   vectorRowBytes,
   type ColumnBatch,
+  type DuplicatePolicy,
   type Logger,
   type CollectionSchema,
   type Column,
@@ -76,6 +77,8 @@ export class MilvusDataset implements SourceDataset {
     private readonly counted: number,
     private readonly pageRows: number,
     private readonly logger: Logger,
+    /** The job's `run.duplicates`. */
+    private readonly duplicates?: DuplicatePolicy,
   ) {
     if (partition !== undefined) this.partition = partition;
     this.key = `${collection}/${partition ?? '_default'}`;
@@ -116,7 +119,7 @@ export class MilvusDataset implements SourceDataset {
       keyField: key.name,
       keyType: key.type as 'int64' | 'varchar',
       origin: this.origin,
-      ...(options.duplicates ? { duplicates: options.duplicates } : {}),
+      ...(this.duplicates ? { duplicates: this.duplicates } : {}),
     });
     for await (const part of scanner.scan(this.startRange(options.resumeFrom), outputFields, page)) {
       const keyColumn = part.fields.get(key.name)!.column;

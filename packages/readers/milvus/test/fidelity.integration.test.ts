@@ -71,11 +71,13 @@ describe('vector types (Milvus Lite 2.5.1)', () => {
 });
 
 describe('vector types (Milvus 2.3.5)', () => {
+  // Milvus 2.3 allows one vector field per collection; it creates bfloat16 and sparse fields
+  // but refuses to index them, so those collections can never be loaded and read there.
   it('copies float16 vectors exactly (AUTOINDEX, which Milvus 2.3 builds for them)', async () => {
     const { uri, token } = milvus23();
     const source = uniqueName('f16_23');
     const keys = join(tempDir(), 'keys.json');
-    await runPython('make_vector_collection.py', ['--uri', uri, '--token', token, '--collection', source, '--types', 'float16,float', '--rows', '800', '--delete-fraction', '0.05', '--expected-keys', keys]);
+    await runPython('make_vector_collection.py', ['--uri', uri, '--token', token, '--collection', source, '--types', 'float16', '--rows', '800', '--delete-fraction', '0.05', '--expected-keys', keys]);
     const target = uniqueName('f16_23_copy');
     const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, token, collection: source }, target: { type: 'milvus', uri, token, collection: target } }), ...logDir()]);
     expect(r.code, r.stderr).toBe(0);
