@@ -59,6 +59,7 @@ def main():
     ap.add_argument("--delete-fraction", type=float, default=0.0)
     ap.add_argument("--duplicate-fraction", type=float, default=0.0, help="rows inserted a second time with the same key")
     ap.add_argument("--batch", type=int, default=250)
+    ap.add_argument("--max-key", action="store_true", help="also insert a row whose key is 2^63-1 (int64 keys)")
     ap.add_argument("--no-load", action="store_true")
     ap.add_argument("--expected-keys", default="")
     ap.add_argument("--seed", type=int, default=7)
@@ -113,6 +114,10 @@ def main():
 
     order = rng.permutation(args.rows)
     write(grouped(order), "insert")
+    if args.max_key:
+        extra = row(0)
+        extra["pk"] = 2**63 - 1
+        client.insert(args.collection, [extra])
     upserted = rng.choice(args.rows, size=int(args.rows * args.upsert_fraction), replace=False)
     write(grouped(upserted), "upsert")
     duplicated = rng.choice(args.rows, size=int(args.rows * args.duplicate_fraction), replace=False)
