@@ -70,22 +70,9 @@ describe('vector types (Milvus Lite 2.5.1)', () => {
   }
 });
 
-describe('vector types (Milvus 2.3.5)', () => {
-  // Milvus 2.3 allows one vector field per collection; it creates bfloat16 and sparse fields
-  // but refuses to index them, so those collections can never be loaded and read there.
-  it('copies float16 vectors exactly (AUTOINDEX, which Milvus 2.3 builds for them)', async () => {
-    const { uri, token } = milvus23();
-    const source = uniqueName('f16_23');
-    const keys = join(tempDir(), 'keys.json');
-    await runPython('make_vector_collection.py', ['--uri', uri, '--token', token, '--collection', source, '--types', 'float16', '--rows', '800', '--delete-fraction', '0.05', '--expected-keys', keys]);
-    const target = uniqueName('f16_23_copy');
-    const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, token, collection: source }, target: { type: 'milvus', uri, token, collection: target } }), ...logDir()]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/creating AUTOINDEX index on "[^"]+\.f16"/);
-    const v = await runPython<RowsVerdict>('compare_rows.py', ['--uri', uri, '--token', token, '--a', source, '--b', target, '--expected-keys', keys, '--describe', '--prepare-b']);
-    expect(v).toMatchObject({ ok: true, a: 760, b: 760, schema: { equal: true } });
-  });
-});
+// Not on Milvus 2.3.5: it creates float16, bfloat16 and sparse fields, but refuses to index
+// bfloat16 and sparse ones (so they are never loaded or read), and its server process dies
+// ("unsupported data type: Float16Vector") merging a second insert batch of float16 vectors.
 
 describe('duplicated primary keys', () => {
   const servers = [
