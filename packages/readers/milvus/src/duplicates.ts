@@ -14,7 +14,7 @@ export class DuplicateKeys {
   /** Key ranges in which copies were found. */
   ranges = 0;
 
-  add(copies: number, _distinct: number): void {
+  add(copies: number): void {
     if (copies <= 0) return;
     this.copies += copies;
     this.ranges++;

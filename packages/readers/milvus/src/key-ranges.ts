@@ -152,7 +152,7 @@ export class RangeScanner {
       throw new MilvusdmError('MDM_SOURCE', `${where}: ${p.count} rows counted, ${keys.length} returned — ${why}`);
     }
     const copies = p.count - distinct;
-    this.duplicates.add(copies, distinct);
+    this.duplicates.add(copies);
     if ((this.t.duplicates ?? 'fail') === 'fail') {
       throw this.duplicates.error(this.t.origin, where);
     }
@@ -184,7 +184,7 @@ function firstOccurrences(keys: readonly KeyValue[], last: boolean): number[] {
   return [...seen.values()].sort((a, b) => a - b);
 }
 
-/** The rows `order` of a decoded column (values compacted for nullable fields are expanded first by the caller). */
+/** Rows `order` of a decoded column; a nullable column sent compacted (values of valid rows only) cannot be picked by row. */
 function pick(v: { column: Column; valid: Uint8Array | undefined }, order: Uint32Array, rows: number): { column: Column; valid: Uint8Array | undefined } {
   if (v.valid && v.valid.length === rows && columnLength(v.column) !== rows) {
     throw new MilvusdmError('MDM_UNSUPPORTED', 'collapsing repeated keys in an answer with compacted nullable values is not supported');
