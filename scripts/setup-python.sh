@@ -20,6 +20,8 @@ make_venv() { # folder requirements-file
 }
 
 make_venv .venv tools/python/requirements.txt
+# Milvus Lite 2.5.1 and pymilvus 2.5: the server for float16, bfloat16 and sparse vectors.
+make_venv .venv-lite25 tools/python/requirements-lite25.txt
 if [[ ${MILVUSDM_SKIP_MILVUS23:-} != 1 ]]; then
   make_venv .venv-milvus23 tools/python/requirements-milvus23.txt
 fi

@@ -1,4 +1,5 @@
 export * from './schema.js';
+export * from './schema-json.js';
 export * from './batch.js';
 export * from './errors.js';
 export * from './logger.js';

@@ -5,6 +5,7 @@
  * A writer takes one dataset at a time and pulls its batches with `for await`.
  */
 import type { ColumnBatch } from './batch.js';
+import type { RunSettings } from './job/spec.js';
 import type { Logger } from './logger.js';
 import type { CollectionSchema } from './schema.js';
 import type { z } from 'zod';
@@ -20,6 +21,8 @@ export interface ChannelContext {
   readonly baseDir: string;
   /** Registers a value that must never reach a log (a token, a password). */
   readonly redact: (secret: string | undefined) => void;
+  /** The job's run settings (validation policies, locking), for plugins that honour them. */
+  readonly run?: RunSettings;
 }
 
 /** What a writer needs to know about a dataset before any row arrives. */

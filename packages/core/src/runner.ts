@@ -54,7 +54,9 @@ export interface RunInput {
 }
 
 export async function runJob(input: RunInput): Promise<RunSummary> {
-  const { context } = input;
+  // Plugins see the run settings (validation policies, locking) through their context.
+  const context: ChannelContext = { ...input.context, run: input.run };
+  input = { ...input, context };
   // Validate both option blocks before opening anything: a typo must not cost a connection.
   const readerOptions = parseOptions(input.reader.options, input.readerOptions, 'source', input.file);
   const writerOptions = parseOptions(input.writer.options, input.writerOptions, 'target', input.file);

@@ -65,6 +65,49 @@ export interface FieldSchema {
   readonly description?: string;
   /** Milvus partition-key flag; carried from Milvus to Milvus. */
   readonly isPartitionKey?: boolean;
+  /**
+   * The source server generated this primary key (autoID). Readers of live collections still
+   * yield the key (autoId false) so the copy keeps it; this records how the source was made.
+   */
+  readonly autoIdAtSource?: boolean;
+  /** Milvus clustering-key flag (clustering compaction groups rows by this field). */
+  readonly isClusteringKey?: boolean;
+  /**
+   * The value the server stores when a row has none. int64 defaults are decimal strings, so a
+   * default above 2^53 survives JSON; JSON and array fields have no defaults in Milvus.
+   */
+  readonly defaultValue?: boolean | number | string;
+  /**
+   * Other per-field settings the server reports (type params beyond dim / max_length /
+   * max_capacity, e.g. `mmap.enabled`, `enable_analyzer`, `analyzer_params`), as text.
+   */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/** Consistency levels, named as Milvus names them. */
+export type ConsistencyLevel = 'Strong' | 'Session' | 'Bounded' | 'Eventually' | 'Customized';
+
+/** A server-side function (e.g. BM25: text in, sparse vector out). */
+export interface FunctionSchema {
+  readonly name: string;
+  /** Milvus's function type name, e.g. `BM25`, `TextEmbedding`, `Rerank`. */
+  readonly type: string;
+  readonly inputFields: readonly string[];
+  readonly outputFields: readonly string[];
+  readonly params?: Readonly<Record<string, string>>;
+  readonly description?: string;
+}
+
+/** An index as the server describes it. */
+export interface IndexSchema {
+  readonly field: string;
+  /** The index's name (Milvus defaults it to the field name). */
+  readonly name: string;
+  /** e.g. `HNSW`, `IVF_FLAT`, `AUTOINDEX`, `SPARSE_INVERTED_INDEX`, `INVERTED` (scalars). */
+  readonly type: string;
+  readonly metric?: MetricType;
+  /** Build parameters other than the index type and metric (e.g. `M`, `efConstruction`), as text. */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 export interface CollectionSchema {
@@ -72,6 +115,26 @@ export interface CollectionSchema {
   readonly description?: string;
   /** Rows may carry keys outside the schema, kept in the `$meta` JSON column. */
   readonly enableDynamicField?: boolean;
+  /*
+   * Everything below describes the collection beyond its rows. Optional: file sources know
+   * none of it; the live Milvus reader fills it all in, so a writer can recreate the
+   * collection as it was.
+   */
+  /** Fields the server computes from functions (a BM25 output); readers yield no column for them. */
+  readonly functionOutputFields?: readonly FieldSchema[];
+  readonly functions?: readonly FunctionSchema[];
+  readonly numShards?: number;
+  /** Partitions the server keeps for a partition-key collection. */
+  readonly numPartitions?: number;
+  readonly consistencyLevel?: ConsistencyLevel;
+  /** Collection properties as the server reports them, e.g. `collection.ttl.seconds`, `mmap.enabled`. */
+  readonly properties?: Readonly<Record<string, string>>;
+  readonly indexes?: readonly IndexSchema[];
+  readonly aliases?: readonly string[];
+  /** Named partitions (`_default` included); absent for partition-key collections and servers without partitions. */
+  readonly partitions?: readonly string[];
+  /** The collection was loaded (searchable) at the source. */
+  readonly loaded?: boolean;
 }
 
 export const DYNAMIC_FIELD = '$meta';

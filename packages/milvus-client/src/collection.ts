@@ -6,7 +6,7 @@ import { MilvusdmError, type CollectionSchema, type FieldSchema, type MetricType
 import type { MilvusConnection } from './connection.js';
 import { countRows } from './data-path.js';
 import { everyRowExpr } from './expr.js';
-import { fieldsForCreate, schemaFromDescription, type DescribedCollection } from './schema-map.js';
+import { fieldsForCreate, indexesFromDescription, schemaFromDescription, type DescribedCollection, type DescribedIndex } from './schema-map.js';
 import { ensureOk } from './status.js';
 
 export class MilvusCollection {
@@ -27,6 +27,45 @@ export class MilvusCollection {
   async describe(): Promise<CollectionSchema> {
     const described = await this.conn.sdk<DescribedCollection>('DescribeCollection', this.params, `describe collection "${this.name}"`);
     return schemaFromDescription(this.name, described, await this.indexMetrics());
+  }
+
+  /**
+   * Everything the server says about the collection, for copying it whole: the schema with its
+   * properties and functions, every index as built (type, metric, parameters), aliases, named
+   * partitions and whether it is loaded. Calls a server may not implement (ListAliases,
+   * ShowPartitions on Milvus Lite 2.5) leave their member out rather than fail the read.
+   */
+  async describeFully(): Promise<CollectionSchema> {
+    const described = await this.conn.sdk<DescribedCollection>('DescribeCollection', this.params, `describe collection "${this.name}"`);
+    const indexes = indexesFromDescription(await this.indexDescriptions());
+    const metrics = new Map(indexes.filter((i) => i.metric).map((i) => [i.field, i.metric!]));
+    const schema = schemaFromDescription(this.name, described, metrics);
+    const aliases = await this.conn
+      .sdk<{ aliases?: string[] }>('ListAliases', this.params, `list aliases of "${this.name}"`)
+      .then((r) => r.aliases ?? [])
+      .catch(() => schema.aliases ?? []);
+    // A partition-key collection's partitions are the server's own (`_default_0`…), not named ones.
+    const partitions = schema.fields.some((f) => f.isPartitionKey) ? undefined : await this.partitions().catch(() => undefined);
+    const loaded = await this.isLoaded();
+    return {
+      ...schema,
+      ...(indexes.length > 0 ? { indexes } : {}),
+      ...(aliases.length > 0 ? { aliases: [...aliases].sort() } : {}),
+      ...(partitions ? { partitions } : {}),
+      loaded,
+    };
+  }
+
+  /** Every index of the collection as the server describes it; none when it has none. */
+  async indexDescriptions(): Promise<DescribedIndex[]> {
+    try {
+      const r = await this.conn.sdk<{ index_descriptions?: DescribedIndex[] }>('DescribeIndex', { ...this.params, index_name: '' }, `describe indexes of "${this.name}"`);
+      return r.index_descriptions ?? [];
+    } catch (e) {
+      // Milvus answers "index not found" as an error status when a collection has no index.
+      if (/index not (found|exist)/i.test((e as Error).message)) return [];
+      throw e;
+    }
   }
 
   /** Metric of each indexed vector field. */

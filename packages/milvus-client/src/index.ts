@@ -5,7 +5,8 @@ export { startMilvusLite, findMilvusLite, freePort, type LiteServer } from './li
 export { ensureOk, isSuccess } from './status.js';
 export { insertBatch, queryColumns, countRows, type InsertTarget } from './data-path.js';
 export { rangeExpr, everyRowExpr, compareKeys, quoteString, type KeyBound, type KeyRange, type KeyValue } from './expr.js';
-export { schemaFromDescription, fieldsForCreate, type DescribedCollection, type DescribedField } from './schema-map.js';
+export { schemaFromDescription, fieldsForCreate, indexesFromDescription, type DescribedCollection, type DescribedField, type DescribedIndex, type DescribedFunction } from './schema-map.js';
 export { DATA_TYPE, fieldTypeOfSdkName } from './wire/data-types.js';
 export type { DecodedField } from './wire/field-data-decode.js';
 export { MilvusCollection } from './collection.js';
+export { serverInfo, parseRelease, type ServerInfo } from './server-info.js';

@@ -9,7 +9,9 @@ import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { MilvusConnection } from '@milvusdm/milvus-client';
 import { silentLogger } from '@milvusdm/core';
-import { startMilvus23, startMilvusLite, type RunningServer } from './servers.js';
+import { existsSync } from 'node:fs';
+import { milvusLite25Bin } from './paths.js';
+import { startMilvus23, startMilvusLite, startMilvusLite25, type RunningServer } from './servers.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +20,8 @@ declare module 'vitest' {
     milvus23Uri: string;
     /** Credentials of the Milvus 2.3 server (authentication is on), as `user:password`. */
     milvus23Token: string;
+    /** Milvus Lite 2.5.1 (float16, bfloat16, sparse vectors); empty when `.venv-lite25` is not set up. */
+    milvusLite25Uri: string;
   }
 }
 
@@ -53,6 +57,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('milvusLiteUri', lite.uri);
     project.provide('milvus23Uri', m23?.uri ?? '');
     project.provide('milvus23Token', m23?.token ?? '');
+    // Light (one process, no etcd); started whenever its venv exists, which scripts/setup-python.sh makes.
+    const lite25 = existsSync(milvusLite25Bin) ? await startMilvusLite25(join(base, 'lite25')).then((s) => (started.push(s), s)) : undefined;
+    if (lite25) await waitUntilAnswering(lite25, 120_000);
+    project.provide('milvusLite25Uri', lite25?.uri ?? '');
   } catch (e) {
     await Promise.all(started.map((s) => s.stop()));
     throw e;

@@ -14,6 +14,11 @@ export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const venvPython = join(repoRoot, '.venv', 'bin', 'python');
 export const milvusLiteBin = join(repoRoot, '.venv', 'bin', 'milvus-lite');
 export const milvus23Bin = join(repoRoot, '.venv-milvus23', 'bin', 'milvus-server');
+/** Milvus Lite 2.5.1's engine binary and the shared libraries it needs (LD_LIBRARY_PATH). */
+export const milvusLite25Lib = join(repoRoot, '.venv-lite25', 'lib', 'python3.11', 'site-packages', 'milvus_lite', 'lib');
+export const milvusLite25Bin = join(milvusLite25Lib, 'milvus');
+/** Python of the Milvus Lite 2.5 venv: pymilvus 2.5 reads and writes float16, bfloat16 and sparse vectors there. */
+export const lite25Python = join(repoRoot, '.venv-lite25', 'bin', 'python');
 export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'milvusdm.js');
 export const seedDir = join(repoRoot, 'fixtures', 'seed');
 export const pythonToolsDir = resolve(repoRoot, 'packages', 'testing', 'python');

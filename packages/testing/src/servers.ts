@@ -8,7 +8,7 @@ import { existsSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { milvus23Bin, milvusLiteBin } from './paths.js';
+import { milvus23Bin, milvusLite25Bin, milvusLite25Lib, milvusLiteBin } from './paths.js';
 
 export interface RunningServer {
   readonly name: string;
@@ -144,4 +144,25 @@ export async function startMilvus23(dataDir: string): Promise<RunningServer> {
   const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd], env });
   await waitForPort(child, proxy, 240_000, 'Milvus 2.3', log);
   return { name: 'Milvus 2.3.5', uri: `http://127.0.0.1:${proxy}`, port: proxy, token: MILVUS23_TOKEN, stop: () => stopGroup(child, 30_000) };
+}
+
+/**
+ * Milvus Lite 2.5.1's engine run directly as a TCP server (`milvus DB_FILE ADDRESS LOG_LEVEL`):
+ * it stores float16, bfloat16, sparse and binary vectors, which Milvus Lite 3.2 refuses. It has
+ * no partitions, and indexes only with FLAT (BIN_FLAT) and SPARSE_INVERTED_INDEX.
+ */
+export async function startMilvusLite25(dataDir: string): Promise<RunningServer> {
+  if (!existsSync(milvusLite25Bin)) throw missing(milvusLite25Bin);
+  await mkdir(dataDir, { recursive: true });
+  const port = await freePort();
+  const log = join(dataDir, 'server.log');
+  const fd = openSync(log, 'a');
+  const env = { ...process.env, LD_LIBRARY_PATH: [milvusLite25Lib, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':') };
+  const child = spawn(milvusLite25Bin, [join(dataDir, 'lite25.db'), `127.0.0.1:${port}`, 'ERROR'], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env,
+  });
+  await waitForPort(child, port, 120_000, 'Milvus Lite 2.5', log);
+  return { name: 'Milvus Lite 2.5.1', uri: `http://127.0.0.1:${port}`, port, stop: () => stopGroup(child, 15_000) };
 }

@@ -43,6 +43,7 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
           prefetch: { type: 'integer', minimum: 0, maximum: 64, description: 'Batches read ahead while the writer works (default 2).' },
           log_dir: { type: 'string', description: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs).' },
           logs_kept: { type: 'integer', minimum: 0, description: 'Daily log files to keep; 0 keeps all.' },
+          duplicates: { enum: ['fail', 'first', 'last'], description: 'A key occurring twice in one source dataset: stop (default), keep the first or keep the last occurrence.' },
         },
       },
     },

@@ -3,7 +3,7 @@
  * optional `run:` settings.
  */
 import { parseOptions, z } from '../options.js';
-import { DEFAULT_RUN, type JobSpec } from './spec.js';
+import { DEFAULT_RUN, DUPLICATE_POLICIES, type JobSpec } from './spec.js';
 
 const channelBlock = z.looseObject({ type: z.string().min(1) });
 
@@ -12,6 +12,7 @@ const runBlock = z.strictObject({
   prefetch: z.int().min(0).max(64).optional(),
   log_dir: z.string().optional(),
   logs_kept: z.int().min(0).optional(),
+  duplicates: z.enum(DUPLICATE_POLICIES).optional(),
 });
 
 export const jobFileSchema = z.strictObject({
@@ -37,6 +38,7 @@ export function fromNewFormat(doc: unknown, file: string | undefined, baseDir: s
       prefetch: run.prefetch ?? DEFAULT_RUN.prefetch,
       ...(run.log_dir !== undefined ? { logDir: run.log_dir } : {}),
       ...(run.logs_kept !== undefined ? { logsKept: run.logs_kept } : {}),
+      ...(run.duplicates !== undefined ? { duplicates: run.duplicates } : {}),
     },
     format: 'milvusdm',
     ...(file !== undefined ? { file } : {}),

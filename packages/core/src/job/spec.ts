@@ -19,7 +19,12 @@ export interface RunSettings {
   readonly logDir?: string;
   /** Daily log files to keep; 0 keeps all (the seed's LOGS_NUM). */
   readonly logsKept?: number;
+  /** A key that occurs twice within one source dataset: stop, keep the first, or keep the last. Default fail. */
+  readonly duplicates?: DuplicatePolicy;
 }
+
+export const DUPLICATE_POLICIES = ['fail', 'first', 'last'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
 
 export type JobFormat = 'milvusdm' | 'legacy-H2M' | 'legacy-F2M' | 'legacy-M2M' | 'legacy-M2H';
 

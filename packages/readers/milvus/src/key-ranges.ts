@@ -4,9 +4,14 @@
  * and repeats rows. Instead, the key space is split until each range holds at most one page,
  * as counted by the server; each range is then fetched whole and its row count checked.
  */
-import { MilvusdmError, type Column } from '@milvusdm/core';
-import { compareKeys, countRows, everyRowExpr, queryColumns, rangeExpr, type KeyRange, type KeyValue, type MilvusConnection } from '@milvusdm/milvus-client';
-import { keysOf } from './row-order.js';
+import { MilvusdmError, elementsPerRow, type Column } from '@milvusdm/core';
+import { compareKeys, countRows, everyRowExpr, queryColumns, quoteString, rangeExpr, type KeyRange, type KeyValue, type MilvusConnection } from '@milvusdm/milvus-client';
+import { DuplicateKeys, type DuplicatesPolicy } from './duplicates.js';
+import { keysOf, permute } from './row-order.js';
+
+const INT64_MAX = 2n ** 63n - 1n;
+/** Milvus's largest query window. */
+const MAX_LIMIT = 16_384;
 
 export interface RangeScanTarget {
   readonly conn: MilvusConnection;
@@ -16,14 +21,21 @@ export interface RangeScanTarget {
   readonly keyType: 'int64' | 'varchar';
   /** Human name for messages, e.g. `milvus books/p1`. */
   readonly origin: string;
+  /** The job's `run.duplicates`; default fail. */
+  readonly duplicates?: DuplicatesPolicy;
 }
 
 interface PendingRange {
   readonly range: KeyRange;
   readonly count: number;
+  /** The range holds one key only (with copies): fetch it whole however large its count. */
+  readonly singleKey?: boolean;
 }
 
 export class RangeScanner {
+  /** Copies of keys (rows sharing a key with a row already read) found so far. */
+  readonly duplicates = new DuplicateKeys();
+
   constructor(private readonly t: RangeScanTarget) {}
 
   count(range: KeyRange): Promise<number> {
@@ -53,6 +65,11 @@ export class RangeScanner {
     const sample = keyColumn ? keysOf(keyColumn) : [];
     sample.sort(compareKeys);
     const distinct = sample.filter((k, i) => i === 0 || compareKeys(k, sample[i - 1]!) !== 0);
+    if (distinct.length === 1 && sample.length < page) {
+      // The server answered with everything the range holds, one distinct key: the rest of the
+      // count are copies of that key (Milvus does not enforce unique keys). Fetched whole.
+      return [{ ...p, singleKey: true }];
+    }
     if (distinct.length < 2) {
       throw new MilvusdmError('MDM_SOURCE', `${this.t.origin}: ${p.count} rows counted for keys ${rangeExpr(this.t.keyField, p.range) || '(all)'} but only ${distinct.length} distinct key(s) returned — duplicated primary keys?`);
     }
@@ -88,26 +105,93 @@ export class RangeScanner {
     while (stack.length > 0) {
       const p = stack.pop()!;
       if (p.count === 0) continue;
-      if (p.count > page) {
+      if (p.count > page && !p.singleKey) {
         // Pushed in reverse so the lowest range is read next.
         stack.push(...(await this.split(p, page)).reverse());
         continue;
       }
-      const decoded = await this.query(p.range, outputFields, p.count);
-      const fields = new Map(decoded.map((f) => [f.name, { column: f.column, valid: f.valid }]));
+      const decoded = await this.query(p.range, outputFields, Math.min(p.count, MAX_LIMIT));
+      let fields = new Map(decoded.map((f) => [f.name, { column: f.column, valid: f.valid }]));
       const keyColumn = fields.get(this.t.keyField)?.column;
-      const keys = keyColumn ? keysOf(keyColumn) : [];
+      let keys = keyColumn ? keysOf(keyColumn) : [];
       if (keys.length !== p.count) {
-        const recount = await this.count(p.range);
-        const why =
-          recount !== p.count
-            ? 'the collection changed while it was read; stop writes to it and run again'
-            : 'the server counts rows it does not return (Milvus 2.3 never returns a row whose key is 2^63-1)';
-        throw new MilvusdmError('MDM_SOURCE', `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'}: ${p.count} rows counted, ${keys.length} returned — ${why}`);
+        const kept = await this.explainShortfall(p, keys);
+        if (kept) {
+          fields = kept.fields(fields);
+          keys = kept.keys;
+        }
       }
+      if (keys.length === 0) continue;
       let lastKey = keys[0]!;
       for (const k of keys) if (compareKeys(k, lastKey) > 0) lastKey = k;
       yield { fields, rows: keys.length, lastKey };
     }
   }
+
+  /**
+   * A range whose answer holds a different number of rows than its count. Three causes, told
+   * apart by asking the server, not guessed: the collection changed (a recount differs); rows
+   * share keys (every counted row has a returned key: the rest are copies, which Milvus does
+   * not prevent); or the server counts a row it never returns (Milvus 2.3 and the key 2^63-1).
+   * Returns the rows to keep, one per key, when the job allows collapsing copies.
+   */
+  private async explainShortfall(p: PendingRange, keys: KeyValue[]): Promise<{ keys: KeyValue[]; fields: (f: Map<string, { column: Column; valid: Uint8Array | undefined }>) => Map<string, { column: Column; valid: Uint8Array | undefined }> } | undefined> {
+    const where = `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'}`;
+    const recount = await this.count(p.range);
+    if (recount !== p.count) {
+      throw new MilvusdmError('MDM_SOURCE', `${where}: ${p.count} rows counted, then ${recount} — the collection changed while it was read; stop writes to it and run again`);
+    }
+    const firstOf = firstOccurrences(keys, this.t.duplicates === 'last');
+    const distinct = firstOf.length;
+    const withReturnedKeys = distinct === 0 ? 0 : await this.countKeys(firstOf.map((i) => keys[i]!));
+    if (withReturnedKeys !== p.count) {
+      const max = this.t.keyType === 'int64' && (!p.range.upper || (p.range.upper.value as bigint) >= INT64_MAX) ? await countRows(this.t.conn, this.t.collection, `${this.t.keyField} == ${INT64_MAX}`, this.t.partitions) : 0;
+      const why = max > 0 && !keys.includes(INT64_MAX)
+        ? 'the server counts a row it does not return (Milvus 2.3 never returns a row whose key is 2^63-1)'
+        : 'the server counts rows whose keys it does not return';
+      throw new MilvusdmError('MDM_SOURCE', `${where}: ${p.count} rows counted, ${keys.length} returned — ${why}`);
+    }
+    const copies = p.count - distinct;
+    this.duplicates.add(copies);
+    if ((this.t.duplicates ?? 'fail') === 'fail') {
+      throw this.duplicates.error(this.t.origin, where);
+    }
+    if (keys.length === distinct) return undefined;
+    // The answer itself repeated keys: keep one occurrence of each (the first or last as asked).
+    const order = Uint32Array.from(firstOf);
+    return { keys: firstOf.map((i) => keys[i]!), fields: (f) => new Map([...f].map(([name, v]) => [name, pick(v, order, keys.length)])) };
+  }
+
+  /** Rows (copies included) whose key is one of `keys`. */
+  private async countKeys(keys: readonly KeyValue[]): Promise<number> {
+    let n = 0;
+    // Bounded expressions: a few hundred keys per count.
+    for (let i = 0; i < keys.length; i += 500) {
+      const list = keys.slice(i, i + 500).map((k) => (typeof k === 'bigint' ? k.toString() : quoteString(k)));
+      n += await countRows(this.t.conn, this.t.collection, `${this.t.keyField} in [${list.join(',')}]`, this.t.partitions);
+    }
+    return n;
+  }
+}
+
+/** Indexes of the first (or last) occurrence of each key, in answer order. */
+function firstOccurrences(keys: readonly KeyValue[], last: boolean): number[] {
+  const seen = new Map<string, number>();
+  keys.forEach((k, i) => {
+    const id = typeof k === 'bigint' ? `i${k}` : `s${k}`;
+    if (last || !seen.has(id)) seen.set(id, i);
+  });
+  return [...seen.values()].sort((a, b) => a - b);
+}
+
+/** Rows `order` of a decoded column; a nullable column sent compacted (values of valid rows only) cannot be picked by row. */
+function pick(v: { column: Column; valid: Uint8Array | undefined }, order: Uint32Array, rows: number): { column: Column; valid: Uint8Array | undefined } {
+  if (v.valid && v.valid.length === rows && columnLength(v.column) !== rows) {
+    throw new MilvusdmError('MDM_UNSUPPORTED', 'collapsing repeated keys in an answer with compacted nullable values is not supported');
+  }
+  return { column: permute(v.column, order), valid: v.valid ? Uint8Array.from(order, (i) => v.valid![i]!) : undefined };
+}
+
+function columnLength(column: Column): number {
+  return column.values.length / elementsPerRow(column);
 }

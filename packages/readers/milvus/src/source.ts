@@ -9,6 +9,8 @@ import {
   primaryField,
   vectorRowBytes,
   type ColumnBatch,
+  type DuplicatePolicy,
+  type Logger,
   type CollectionSchema,
   type Column,
   type ReadOptions,
@@ -63,17 +65,32 @@ export class MilvusDataset implements SourceDataset {
   readonly partition?: string;
   readonly origin: string;
 
+  /** Copies of keys left out so far (run.duplicates first/last). */
+  private collapsed = 0;
+
   constructor(
     private readonly conn: MilvusConnection,
     readonly collection: string,
     partition: string | undefined,
     readonly schema: CollectionSchema,
-    readonly rows: number,
+    /** Rows the server counts, copies of duplicated keys included. */
+    private readonly counted: number,
     private readonly pageRows: number,
+    private readonly logger: Logger,
+    /** The job's `run.duplicates`. */
+    private readonly duplicates?: DuplicatePolicy,
   ) {
     if (partition !== undefined) this.partition = partition;
     this.key = `${collection}/${partition ?? '_default'}`;
     this.origin = `milvus ${conn.display} ${collection}${partition ? `/${partition}` : ''}`;
+  }
+
+  /**
+   * Rows this dataset yields: the server's count, less the copies of duplicated keys left out
+   * once the read found them (the runner checks the rows read against this at the end).
+   */
+  get rows(): number {
+    return this.counted - this.collapsed;
   }
 
   private get keyField() {
@@ -102,6 +119,7 @@ export class MilvusDataset implements SourceDataset {
       keyField: key.name,
       keyType: key.type as 'int64' | 'varchar',
       origin: this.origin,
+      ...(this.duplicates ? { duplicates: this.duplicates } : {}),
     });
     for await (const part of scanner.scan(this.startRange(options.resumeFrom), outputFields, page)) {
       const keyColumn = part.fields.get(key.name)!.column;
@@ -113,8 +131,11 @@ export class MilvusDataset implements SourceDataset {
         columns.set(name, permute(dense(decoded.column, decoded.valid, part.rows), order));
       }
       const cursor: MilvusCursor = { after: String(part.lastKey), type: key.type as 'int64' | 'varchar' };
+      this.collapsed = scanner.duplicates.copies;
       yield { numRows: part.rows, columns, cursor };
     }
+    this.collapsed = scanner.duplicates.copies;
+    if (scanner.duplicates.copies > 0) this.logger.warn(scanner.duplicates.summary(this.origin));
   }
 }
 

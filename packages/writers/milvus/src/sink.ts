@@ -19,6 +19,7 @@ import {
   type WriterSink,
 } from '@milvusdm/core';
 import { MilvusCollection, insertBatch, type MilvusConnection } from '@milvusdm/milvus-client';
+import { autoIndexType } from './auto-index.js';
 import { insertAll } from './insert-stream.js';
 import type { MilvusWriterOptions } from './options.js';
 import { schemaProblems, schemaToCreate } from './schema-fit.js';
@@ -52,11 +53,6 @@ function defaultMetric(field: FieldSchema): MetricType {
   return 'L2';
 }
 
-function autoIndexType(field: FieldSchema): string {
-  if (field.type === 'binary_vector') return 'BIN_FLAT';
-  if (field.type === 'sparse_float_vector') return 'SPARSE_INVERTED_INDEX';
-  return 'AUTOINDEX';
-}
 
 export class MilvusSink implements WriterSink {
   private readonly collections = new Map<string, CollectionState>();
@@ -160,7 +156,7 @@ export class MilvusSink implements WriterSink {
     for (const field of vectorFields(schema)) {
       if (existing.has(field.name)) continue;
       const m = metrics.get(field.name) ?? defaultMetric(field);
-      const type = index === 'auto' ? autoIndexType(field) : index.type;
+      const type = index === 'auto' ? await autoIndexType(this.conn, field) : index.type;
       this.context.logger.info(`creating ${type} index on "${target.name}.${field.name}" with metric ${m}`);
       await target.createIndex(field.name, type, m, index === 'auto' ? {} : (index.params ?? {}));
     }
