@@ -17,6 +17,32 @@ const secretString = z.string().transform((value, ctx) => {
   return resolved;
 });
 
+/**
+ * Milvus's rule for collection, partition and database names: a letter or underscore, then
+ * letters, digits and underscores, at most 255 characters. Checked before anything opens, so a
+ * name Milvus would refuse (or one that tries to smuggle quotes into an expression) stops the
+ * run at once, naming the key.
+ */
+export function milvusName(kind: 'collection' | 'partition' | 'database') {
+  return z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: `not a valid Milvus ${kind} name: use letters, digits and _, starting with a letter or _` });
+}
+
+const SCHEMES = ['http', 'https', 'grpc', 'grpcs', 'tcp', 'file'];
+
+/** Why a `uri` cannot be used, or undefined. Only schemes milvusdm can speak are accepted. */
+export function uriProblem(uri: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri);
+  if (scheme && !SCHEMES.includes(scheme[1]!.toLowerCase())) {
+    return `unsupported scheme "${scheme[1]}://": use http://, https://, grpc://, grpcs://, tcp:// or a local folder (Milvus Lite)`;
+  }
+  if (/\s/.test(uri.trim())) return 'contains white space';
+  return undefined;
+}
+
 export const tlsOptions = z.union([
   z.boolean(),
   z.strictObject({
@@ -29,6 +55,8 @@ export const tlsOptions = z.union([
     server_name: z.string().optional(),
     /** Accept any server certificate. For testing only. */
     skip_verify: z.boolean().optional(),
+  }).refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'a client certificate needs both cert and key',
   }),
 ]);
 
@@ -37,16 +65,31 @@ export const connectionShape = {
    * Where Milvus is: `http://host:19530`, `https://…` (TLS), `host:port`, a Zilliz Cloud endpoint,
    * or a local folder, for which a Milvus Lite server is started for the run.
    */
-  uri: z.string().min(1),
+  uri: z.string().min(1).superRefine((uri, ctx) => {
+    const problem = uriProblem(uri);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   /** API key or `user:password` token (Zilliz Cloud, Milvus with authentication). */
   token: secretString.optional(),
+  /** A file holding the token (first line), relative to the job file; kept out of the job. */
+  token_file: z.string().min(1).optional(),
   user: z.string().optional(),
   password: secretString.optional(),
-  database: z.string().optional(),
+  /** A file holding the password (first line), relative to the job file. */
+  password_file: z.string().min(1).optional(),
+  database: milvusName('database').optional(),
   tls: tlsOptions.optional(),
-  /** Seconds to wait for one request before giving up. */
+  /** Seconds to wait for one request before giving up (default 120). */
   timeout: z.number().positive().max(86_400).optional(),
+  /** Seconds to wait for the server's first answer when connecting (default 15). */
+  connect_timeout: z.number().positive().max(3600).optional(),
+  /** Retries of a call that failed for a passing reason (server restarting, rate limit); default 6. */
+  retries: z.int().min(0).max(50).optional(),
 };
+
+/** Defaults, in seconds: what a user waits at most before a silent server is reported. */
+export const DEFAULT_TIMEOUT_S = 120;
+export const DEFAULT_CONNECT_TIMEOUT_S = 15;
 
 const connectionObject = z.strictObject(connectionShape);
 export type ConnectionOptions = z.output<typeof connectionObject>;
