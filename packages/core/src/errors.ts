@@ -117,7 +117,7 @@ export function describeSystemError(e: unknown): string | undefined {
 
 /** The one line of a status object as servers and SDKs send them: `{code, reason}`, `{details}`, … */
 function describeObject(o: Record<string, unknown>): string {
-  for (const key of ['reason', 'details', 'detail', 'message', 'error', 'msg']) {
+  for (const key of ['reason', 'details', 'detail', 'message', 'error', 'msg', 'status']) {
     const v = o[key];
     if (typeof v === 'string' && v.trim()) return v.trim();
     if (typeof v === 'object' && v !== null) return describeObject(v as Record<string, unknown>);
