@@ -1,7 +1,7 @@
 /**
  * Connection options shared by the Milvus reader and writer, as they appear in a job file.
  */
-import { z } from '@milvusdm/core';
+import { milvusNameProblem, milvusUriProblem, z } from '@milvusdm/core';
 
 const envRef = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
@@ -24,24 +24,14 @@ const secretString = z.string().transform((value, ctx) => {
  * run at once, naming the key.
  */
 export function milvusName(kind: 'collection' | 'partition' | 'database') {
-  return z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: `not a valid Milvus ${kind} name: use letters, digits and _, starting with a letter or _` });
+  return z.string().min(1).superRefine((name, ctx) => {
+    const problem = milvusNameProblem(name, kind);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 }
-
-const SCHEMES = ['http', 'https', 'grpc', 'grpcs', 'tcp', 'file'];
 
 /** Why a `uri` cannot be used, or undefined. Only schemes milvusdm can speak are accepted. */
-export function uriProblem(uri: string): string | undefined {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri);
-  if (scheme && !SCHEMES.includes(scheme[1]!.toLowerCase())) {
-    return `unsupported scheme "${scheme[1]}://": use http://, https://, grpc://, grpcs://, tcp:// or a local folder (Milvus Lite)`;
-  }
-  if (/\s/.test(uri.trim())) return 'contains white space';
-  return undefined;
-}
+export const uriProblem = milvusUriProblem;
 
 export const tlsOptions = z.union([
   z.boolean(),
