@@ -3,7 +3,7 @@
  * core runner. Returns the exit code: 0 done, 1 the run failed, 2 bad job file or usage.
  */
 import yargs from 'yargs';
-import { EXIT_RUN_FAILED, EXIT_USAGE, MilvusdmError, SecretRedactor, errorMessage, isMilvusdmError } from '@milvusdm/core';
+import { EXIT_RUN_FAILED, EXIT_USAGE, MilvusdmError, SecretRedactor, asMilvusdmError, errorMessage, isMilvusdmError } from '@milvusdm/core';
 import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { runCommand, type RunArgs } from './commands/run.js';
@@ -26,6 +26,16 @@ interface GlobalArgs {
   'batch-rows'?: number | undefined;
 }
 
+/** `--batch-rows` as the job's `run.batch_rows` accepts it: a whole number from 1 to 1,000,000. */
+function batchRowsArg(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
+    throw new UsageError(`--batch-rows: expected a whole number from 1 to 1000000, got ${JSON.stringify(Array.isArray(value) ? value : String(value))}`);
+  }
+  return n;
+}
+
 function consoleMode(a: GlobalArgs): ConsoleMode {
   return a.json ? 'json' : a.quiet ? 'quiet' : 'human';
 }
@@ -41,20 +51,23 @@ function runArgs(file: string, a: GlobalArgs): RunArgs {
 }
 
 /** Prints an error as one line (plus hint), masking secrets; the cause chain under --verbose. */
-export function reportError(e: unknown, out: Output, redactor: SecretRedactor, verbose: boolean, json: boolean): number {
-  const known = isMilvusdmError(e);
-  const code = known ? e.code : 'MDM_INTERNAL';
+export function reportError(thrown: unknown, out: Output, redactor: SecretRedactor, verbose: boolean, json: boolean): number {
+  // File-system errors become MDM_IO with the path in words; SDK status objects keep their reason.
+  const e = asMilvusdmError(thrown);
+  const known = e.code !== 'MDM_INTERNAL';
+  const code = e.code;
   const message = redactor.redact(errorMessage(e));
-  if (json) out.json({ event: 'error', code, message, ...(known && e.hint ? { hint: e.hint } : {}) });
+  const hint = e.hint ? redactor.redact(e.hint) : undefined;
+  if (json) out.json({ event: 'error', code, message, ...(hint ? { hint } : {}) });
   out.message(`error ${code}: ${message}`);
-  if (known && e.hint) out.message(`hint: ${redactor.redact(e.hint)}`);
+  if (hint) out.message(`hint: ${hint}`);
   if (verbose) {
     let cause = (e as { cause?: unknown }).cause;
     while (cause) {
       out.message(`  caused by: ${redactor.redact(errorMessage(cause))}`);
       cause = (cause as { cause?: unknown }).cause;
     }
-    if (!known && e instanceof Error && e.stack) out.message(redactor.redact(e.stack));
+    if (!known && thrown instanceof Error && thrown.stack) out.message(redactor.redact(thrown.stack));
   }
   return known ? e.exitCode : EXIT_RUN_FAILED;
 }
@@ -73,7 +86,7 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
     .option('verbose', { type: 'boolean', describe: 'Print the cause of errors' })
     .option('log-dir', { type: 'string', describe: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs)' })
     .option('log-level', { choices: ['debug', 'info', 'error'] as const, describe: 'Lowest level written to log files (default debug)' })
-    .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source' })
+    .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source', coerce: batchRowsArg })
     .command(
       'run <file>',
       'Run a job file (milvusdm format, or a MilvusDM one)',
@@ -118,7 +131,8 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs re-wraps errors thrown by an option's coerce: keep their words, as a usage error.
+      throw isMilvusdmError(error) ? error : new UsageError(error?.message ?? message);
     })
     .help()
     .version(false);

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   MDM_ABORTED: 'The run was interrupted.',
   MDM_UNSUPPORTED: 'The input uses a feature milvusdm does not support.',
   MDM_VERIFY: 'What was written does not match what was read.',
+  MDM_INTERNAL: 'Something milvusdm did not foresee failed (a bug: please report it with the log file).',
+  MDM_IO: 'A local file or folder could not be read or written (permissions, missing folder, full disk).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -65,9 +67,95 @@ export function isMilvusdmError(e: unknown): e is MilvusdmError {
   );
 }
 
-/** The message of anything thrown, without its stack. */
+/** What a Node system error's code means, in words (the code alone, `EACCES`, tells a user little). */
+const SYSTEM_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder, not a file',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'name too long',
+  EIO: 'input/output error',
+};
+
+/** Calls that change the file system: a failure there is "cannot write". */
+const WRITE_CALLS = new Set(['mkdir', 'write', 'rename', 'unlink', 'rmdir', 'rm', 'copyfile', 'symlink', 'link', 'ftruncate', 'truncate', 'fsync', 'chmod', 'utime', 'mkdtemp']);
+const READ_CALLS = new Set(['read', 'stat', 'lstat', 'fstat', 'scandir', 'readdir', 'access', 'readlink', 'realpath']);
+
+interface SystemErrorLike {
+  readonly code: string;
+  readonly syscall?: string;
+  readonly path?: string;
+  readonly dest?: string;
+}
+
+function systemError(e: unknown): SystemErrorLike | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const s = e as { code?: unknown; syscall?: unknown; errno?: unknown };
+  if (typeof s.code === 'string' && /^E[A-Z]+$/.test(s.code) && (typeof s.syscall === 'string' || typeof s.errno === 'number')) return e as SystemErrorLike;
+  return undefined;
+}
+
+/**
+ * `cannot write /out/x.h5: permission denied` for a Node file-system error, or undefined for
+ * anything else. An `open` may be for reading or writing; it is named as such.
+ */
+export function describeSystemError(e: unknown): string | undefined {
+  const s = systemError(e);
+  if (!s) return undefined;
+  const reason = SYSTEM_REASONS[s.code] ?? s.code;
+  const call = s.syscall ?? '';
+  const verb = WRITE_CALLS.has(call) ? 'cannot write' : READ_CALLS.has(call) ? 'cannot read' : call === 'open' ? 'cannot open' : `${call || 'file operation'} failed on`;
+  if (!s.path) return `${call ? `${call}: ` : ''}${reason}`;
+  return `${verb} ${s.path}${s.dest ? ` (to ${s.dest})` : ''}: ${reason}`;
+}
+
+/** The one line of a status object as servers and SDKs send them: `{code, reason}`, `{details}`, … */
+function describeObject(o: Record<string, unknown>): string {
+  for (const key of ['reason', 'details', 'detail', 'message', 'error', 'msg', 'status']) {
+    const v = o[key];
+    if (typeof v === 'string' && v.trim()) return v.trim();
+    if (typeof v === 'object' && v !== null) return describeObject(v as Record<string, unknown>);
+  }
+  const code = o['error_code'] ?? o['code'];
+  if (code !== undefined) return `error code ${String(code)} without a reason`;
+  try {
+    const json = JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return json && json !== '{}' ? json : 'an error without a message';
+  } catch {
+    return 'an error without a message';
+  }
+}
+
+/**
+ * The message of anything thrown, without its stack, on one line: Error messages, Node
+ * file-system errors in words, and the status objects the Milvus SDK throws (never
+ * `[object Object]`).
+ */
 export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
-  return String(e);
+  let text: string;
+  const system = describeSystemError(e);
+  if (system) text = system;
+  else if (e instanceof Error) {
+    // gRPC errors carry the server's own words in `details`; `message` prefixes a status code.
+    const details = (e as { details?: unknown }).details;
+    text = typeof details === 'string' && details.trim() ? details : e.message || e.name;
+  } else if (typeof e === 'object' && e !== null) text = describeObject(e as Record<string, unknown>);
+  else text = String(e);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Any thrown value as a MilvusdmError: known ones as they are, file-system errors as MDM_IO with
+ * the path and reason in words, anything else as MDM_INTERNAL with its message (a bug, exit 1).
+ */
+export function asMilvusdmError(e: unknown): MilvusdmError {
+  if (isMilvusdmError(e)) return e;
+  if (describeSystemError(e)) return new MilvusdmError('MDM_IO', errorMessage(e), { cause: e });
+  return new MilvusdmError('MDM_INTERNAL', errorMessage(e), { cause: e });
 }

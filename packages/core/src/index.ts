@@ -11,6 +11,7 @@ export { fromLegacyFormat, isLegacyDocument, LEGACY_TASKS, type LegacyTask } fro
 export { fromNewFormat, jobFileSchema } from './job/new-format.js';
 export { loadJobFile, jobFromDocument, parseYaml, defaultRunId, type LoadJobOptions } from './job/load.js';
 export { buildJobJsonSchema } from './job/json-schema.js';
+export { MILVUS_NAME, milvusNameProblem, milvusUriProblem } from './job/names.js';
 export { prefetch } from './pipeline/prefetch.js';
 export { ProgressTracker, type ProgressSnapshot } from './pipeline/progress.js';
 export { rebatch } from './pipeline/rebatch.js';

@@ -7,7 +7,6 @@ import type { MilvusConnection } from './connection.js';
 import { countRows } from './data-path.js';
 import { everyRowExpr } from './expr.js';
 import { fieldsForCreate, indexesFromDescription, schemaFromDescription, type DescribedCollection, type DescribedIndex } from './schema-map.js';
-import { ensureOk } from './status.js';
 
 export class MilvusCollection {
   constructor(
@@ -82,13 +81,18 @@ export class MilvusCollection {
   }
 
   async create(schema: CollectionSchema): Promise<void> {
-    const r = await this.conn.client.createCollection({
-      ...this.params,
-      fields: fieldsForCreate(schema) as never,
-      enable_dynamic_field: schema.enableDynamicField === true,
-      ...(schema.description ? { description: schema.description } : {}),
-    });
-    ensureOk(r, `create collection "${this.name}"`);
+    // The SDK throws the server's status object on a refusal; call() turns it into one line.
+    await this.conn.call(
+      `create collection "${this.name}"`,
+      () =>
+        this.conn.client.createCollection({
+          ...this.params,
+          fields: fieldsForCreate(schema) as never,
+          enable_dynamic_field: schema.enableDynamicField === true,
+          ...(schema.description ? { description: schema.description } : {}),
+        }),
+      { idempotent: false },
+    );
     if (!(await this.exists())) {
       throw new MilvusdmError('MDM_TARGET', `create collection "${this.name}": the server reported success but the collection does not exist`);
     }
@@ -130,14 +134,18 @@ export class MilvusCollection {
   }
 
   async createIndex(field: string, indexType: string, metric: MetricType, params: Record<string, unknown> = {}): Promise<void> {
-    const r = await this.conn.client.createIndex({
-      ...this.params,
-      field_name: field,
-      index_type: indexType,
-      metric_type: metric,
-      ...(Object.keys(params).length > 0 ? { params: params as Record<string, string | number> } : {}),
-    });
-    ensureOk(r, `create index on "${this.name}.${field}"`);
+    await this.conn.call(
+      `create index on "${this.name}.${field}"`,
+      () =>
+        this.conn.client.createIndex({
+          ...this.params,
+          field_name: field,
+          index_type: indexType,
+          metric_type: metric,
+          ...(Object.keys(params).length > 0 ? { params: params as Record<string, string | number> } : {}),
+        }),
+      { idempotent: false },
+    );
     if (!(await this.hasIndex(field))) {
       throw new MilvusdmError('MDM_TARGET', `create index on "${this.name}.${field}": the server reported success but no index exists`);
     }

@@ -4,7 +4,7 @@
  */
 import { MilvusdmError, type Column, type ColumnBatch } from '@milvusdm/core';
 import type { MilvusConnection } from './connection.js';
-import { isSuccess } from './status.js';
+import { ServerRefusal, isSuccess } from './status.js';
 import type { DecodedField } from './wire/field-data-decode.js';
 import {
   decodeMutationResult,
@@ -18,8 +18,7 @@ import {
 
 function failIfBad(status: StatusMessage | undefined, what: string): void {
   if (!status) throw new MilvusdmError('MDM_TARGET', `${what}: the server does not implement this operation (empty answer)`);
-  const s = { error_code: status.error_code, code: status.code, reason: status.reason };
-  if (!isSuccess(s)) throw new MilvusdmError('MDM_TARGET', `${what}: ${status.reason || status.detail || `error ${status.error_code}`}`);
+  if (!isSuccess(status)) throw new ServerRefusal('MDM_TARGET', what, status);
 }
 
 export interface InsertTarget {
@@ -31,7 +30,10 @@ export interface InsertTarget {
   readonly dynamicColumn?: string;
 }
 
-/** Inserts (or upserts) one batch; resolves once Milvus acknowledged every row. */
+/**
+ * Inserts (or upserts) one batch; resolves once Milvus acknowledged every row. One request, no
+ * retry: see sendBatch for the policy around it.
+ */
 export async function insertBatch(connection: MilvusConnection, target: InsertTarget, batch: ColumnBatch, upsert: boolean): Promise<void> {
   const columns: InsertColumn[] = [];
   for (const [name, column] of batch.columns) {
@@ -64,7 +66,8 @@ export async function insertBatch(connection: MilvusConnection, target: InsertTa
 export async function queryColumns(connection: MilvusConnection, request: QueryRequestFields): Promise<DecodedField[]> {
   const where = `query "${request.collection}"`;
   const bytes = encodeQueryRequest({ ...request, ...(connection.database ? { database: connection.database } : {}) });
-  const answer = decodeQueryResults(await connection.raw('Query', bytes, where));
+  // A query only reads: any passing failure (server restarting, lost answer) may be repeated.
+  const answer = decodeQueryResults(await connection.rawWithRetry('Query', bytes, where, true));
   failIfBad(answer.status, where);
   return [...answer.fields];
 }

@@ -14,8 +14,25 @@ export interface KeyRange {
   readonly upper?: KeyBound;
 }
 
+/**
+ * A string literal for a Milvus filter expression. Milvus's grammar forbids a raw line break
+ * inside quotes and ends the literal at an unescaped quote, so backslashes, double quotes, line
+ * breaks and tabs are escaped: whatever the value (a key, a name from user input), it stays one
+ * literal and can never close it to add a clause. Other control characters go through as they
+ * are: the grammar allows them, and Milvus Lite 3.2 rejects `\u` escapes ("unknown escape
+ * sequence").
+ */
 export function quoteString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  let out = '"';
+  for (const ch of s) {
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else out += ch;
+  }
+  return `${out}"`;
 }
 
 function literal(v: KeyValue): string {

@@ -3,7 +3,7 @@
  * `milvus-lite server` on the folder for the length of the run and stops it afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -68,7 +68,35 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
-export async function startMilvusLite(dataDir: string, logger: Logger, what: string, timeoutMs = 120_000): Promise<LiteServer> {
+/**
+ * Why a Milvus Lite folder cannot be used, before anything is started: a source folder must
+ * exist (reading an empty new database would be a silent "0 rows"); a target folder is
+ * created, but only inside a folder that exists (a typo in a parent should not grow a tree).
+ */
+function folderProblem(dataDir: string, purpose: 'read' | 'write'): string | undefined {
+  const isDir = (p: string) => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return undefined;
+    }
+  };
+  const here = isDir(dataDir);
+  if (here === false) return `${dataDir} is a file, not a Milvus Lite folder`;
+  if (here) return undefined;
+  if (purpose === 'read') return `the Milvus Lite folder ${dataDir} does not exist`;
+  if (!isDir(dirname(dataDir))) return `cannot create the Milvus Lite folder ${dataDir}: ${dirname(dataDir)} does not exist`;
+  return undefined;
+}
+
+export async function startMilvusLite(dataDir: string, logger: Logger, what: string, timeoutMs = 120_000, purpose: 'read' | 'write' = 'write'): Promise<LiteServer> {
+  const problem = folderProblem(dataDir, purpose);
+  if (problem) {
+    throw new MilvusdmError('MDM_CONFIG', `${what}: ${problem}`, {
+      exitCode: 2,
+      hint: 'A uri without a scheme is a local folder for Milvus Lite; a server address looks like http://host:19530.',
+    });
+  }
   const command = findMilvusLite();
   if (!command) {
     throw new MilvusdmError('MDM_CONNECT', `${what} is a local folder (${dataDir}) and Milvus Lite is not installed`, { hint: INSTALL_HINT });

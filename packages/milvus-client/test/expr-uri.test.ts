@@ -33,3 +33,18 @@ describe('uri', () => {
     expect(parseMilvusUri('/srv/milvus.db', '/jobs')).toEqual({ kind: 'lite', dataDir: '/srv/milvus.db' });
   });
 });
+
+describe('string literals cannot be escaped from', () => {
+  it('escapes quotes, backslashes, line breaks and control characters', () => {
+    expect(quoteString('x" || pk != "')).toBe('"x\\" || pk != \\""');
+    expect(quoteString('a\\" or 1==1')).toBe('"a\\\\\\" or 1==1"');
+    expect(quoteString('l1\nl2\r\t\u0001')).toBe('"l1\\nl2\\r\\t\u0001"');
+    expect(quoteString("it's")).toBe('"it\'s"');
+    // Whatever the value, the literal has exactly two unescaped quotes: its own.
+    for (const nasty of ['"', '\\', '\\"', '"")', '\n"', 'a"b"c', '\\\\"']) {
+      const q = quoteString(nasty);
+      const unescaped = q.replace(/\\./g, '').match(/"/g) ?? [];
+      expect(unescaped.length, q).toBe(2);
+    }
+  });
+});

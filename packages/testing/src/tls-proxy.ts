@@ -13,6 +13,9 @@ export interface TlsMaterial {
   readonly caPem: string;
   readonly certPem: string;
   readonly keyPem: string;
+  /** A client certificate signed by the same CA, for mutual TLS. */
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
 }
 
 /** A throw-away CA and a server certificate for `serverName`, written into `dir`. */
@@ -22,11 +25,25 @@ export function makeCertificates(dir: string, serverName: string): TlsMaterial {
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${serverName}`, '-keyout', 'server.key', '-out', 'server.csr']);
   writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=DNS:${serverName}\n`);
   run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.pem']);
-  return { caPem: join(dir, 'ca.pem'), certPem: join(dir, 'server.pem'), keyPem: join(dir, 'server.key') };
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=milvusdm test client', '-keyout', 'client.key', '-out', 'client.csr']);
+  writeFileSync(join(dir, 'client-ext.cnf'), 'extendedKeyUsage=clientAuth\n');
+  run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'client-ext.cnf', '-out', 'client.pem']);
+  return {
+    caPem: join(dir, 'ca.pem'),
+    certPem: join(dir, 'server.pem'),
+    keyPem: join(dir, 'server.key'),
+    clientCertPem: join(dir, 'client.pem'),
+    clientKeyPem: join(dir, 'client.key'),
+  };
 }
 
-export async function startTlsProxy(targetPort: number, material: TlsMaterial): Promise<{ port: number; close(): Promise<void> }> {
-  const server = createServer({ cert: readFileSync(material.certPem), key: readFileSync(material.keyPem), ALPNProtocols: ['h2'] }, (socket) => {
+/**
+ * `requireClientCert`: mutual TLS — a client without a certificate signed by the CA is
+ * refused during the handshake, as a server configured with `tlsMode: 2` refuses it.
+ */
+export async function startTlsProxy(targetPort: number, material: TlsMaterial, options: { requireClientCert?: boolean } = {}): Promise<{ port: number; close(): Promise<void> }> {
+  const mutual = options.requireClientCert ? { requestCert: true, rejectUnauthorized: true, ca: readFileSync(material.caPem) } : {};
+  const server = createServer({ cert: readFileSync(material.certPem), key: readFileSync(material.keyPem), ALPNProtocols: ['h2'], ...mutual }, (socket) => {
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
     socket.pipe(upstream).pipe(socket);
     const end = () => {

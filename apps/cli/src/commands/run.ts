@@ -69,7 +69,7 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
     view.clear();
     // The console gets the error from the CLI's error report; the log file gets it here.
     logs.record('error', errorMessage(e));
-    logs.record('debug', `failure detail: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    logs.record('debug', `failure detail: ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}`);
     throw e;
   } finally {
     await logs.close();

@@ -7,6 +7,7 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkManifest, readPackageJson, type PackageJson } from './package-json.js';
+import { errorMessage } from '../errors.js';
 import type { PluginManifest } from '../plugin.js';
 
 export interface InstalledPlugin {
@@ -78,7 +79,7 @@ async function inspectPackage(dir: string, base: string, fallbackName: string): 
   try {
     pkg = await readPackageJson(dir);
   } catch (e) {
-    return { packageName: fallbackName, version: undefined, dir, manifest: undefined, problem: `unreadable package.json: ${(e as Error).message}`, base };
+    return { packageName: fallbackName, version: undefined, dir, manifest: undefined, problem: `unreadable package.json: ${errorMessage(e)}`, base };
   }
   if (!pkg) return undefined;
   const name = pkg.name ?? fallbackName;

@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors.js';
 import { parseOptions, z } from '../options.js';
 import { BINARY_METRICS } from '../schema.js';
+import { milvusNameProblem, milvusUriProblem } from './names.js';
 import { DEFAULT_RUN, type ChannelSpec, type JobFormat, type JobSpec } from './spec.js';
 
 export const LEGACY_TASKS = ['H2M', 'F2M', 'M2M', 'M2H'] as const;
@@ -15,6 +16,17 @@ const METRICS = ['L2', 'IP', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', '
 
 const port = z.union([z.int().min(1).max(65535), z.string().regex(/^\d+$/).transform(Number)]);
 const optionalText = z.string().nullish();
+
+/** A refinement that reports `problem(value)` on the key, when there is one. */
+function checked(problem: (value: string) => string | undefined) {
+  return (value: string | null | undefined, ctx: z.RefinementCtx) => {
+    const p = value ? problem(value) : undefined;
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  };
+}
+const uriText = optionalText.superRefine(checked(milvusUriProblem));
+const collectionName = z.string().min(1).superRefine(checked((v) => milvusNameProblem(v, 'collection')));
+const partitionName = optionalText.superRefine(checked((v) => milvusNameProblem(v, 'partition')));
 
 const collectionParameter = z.looseObject({
   dimension: z.int().min(1),
@@ -31,7 +43,7 @@ const common = {
 const destination = {
   dest_host: optionalText,
   dest_port: port.nullish(),
-  dest_uri: optionalText,
+  dest_uri: uriText,
   dest_token: optionalText,
   dest_user: optionalText,
   dest_password: optionalText,
@@ -62,16 +74,16 @@ const legacySchemas = {
     ...destination,
     data_path: z.union([z.string(), z.array(z.string())]).nullish(),
     data_dir: optionalText,
-    dest_collection_name: z.string().min(1),
-    dest_partition_name: optionalText,
+    dest_collection_name: collectionName,
+    dest_partition_name: partitionName,
     collection_parameter: collectionParameter,
   }),
   F2M: z.looseObject({
     ...common,
     ...destination,
     data_path: z.string().min(1),
-    dest_collection_name: z.string().min(1),
-    dest_partition_name: optionalText,
+    dest_collection_name: collectionName,
+    dest_partition_name: partitionName,
     collection_parameter: collectionParameter,
   }),
   M2M: z.looseObject({
@@ -90,7 +102,7 @@ const legacySchemas = {
     // Our addition: M2H from a live Milvus 2.x server instead of a 1.x data directory.
     source_host: optionalText,
     source_port: port.nullish(),
-    source_uri: optionalText,
+    source_uri: uriText,
     source_token: optionalText,
     source_user: optionalText,
     source_password: optionalText,

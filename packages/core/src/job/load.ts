@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { MilvusdmError } from '../errors.js';
+import { MilvusdmError, errorMessage } from '../errors.js';
 import { fromLegacyFormat, isLegacyDocument } from './legacy.js';
 import { fromNewFormat } from './new-format.js';
 import type { JobSpec } from './spec.js';
@@ -29,7 +29,7 @@ export function parseYaml(text: string, file: string): unknown {
     // A small alias budget stops "billion laughs" documents.
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new MilvusdmError('MDM_JOB_FILE', `${file}: ${(e as Error).message}`);
+    throw new MilvusdmError('MDM_JOB_FILE', `${file}: ${errorMessage(e)}`);
   }
 }
 
@@ -57,7 +57,7 @@ export async function loadJobFile(path: string, options: LoadJobOptions = {}): P
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a job file' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a job file' : errorMessage(e);
     throw new MilvusdmError('MDM_JOB_FILE', `${file}: ${why}`);
   }
   return jobFromDocument(parseYaml(text, file), file, dirname(file), options);

@@ -15,6 +15,8 @@ export interface StatusMessage {
   readonly error_code: number;
   readonly reason: string;
   readonly code: number;
+  /** The server's own judgement that repeating the request may succeed (rate limits, not ready). */
+  readonly retriable: boolean;
   readonly detail: string;
 }
 
@@ -83,6 +85,7 @@ export function decodeStatus(bytes: Uint8Array): StatusMessage {
   let reason = '';
   let code = 0;
   let detail = '';
+  let retriable = false;
   while (r.pos < r.len) {
     const t = r.uint32();
     switch (t >>> 3) {
@@ -95,6 +98,9 @@ export function decodeStatus(bytes: Uint8Array): StatusMessage {
       case 3:
         code = r.int32();
         break;
+      case 4:
+        retriable = r.bool();
+        break;
       case 5:
         detail = r.string();
         break;
@@ -102,7 +108,7 @@ export function decodeStatus(bytes: Uint8Array): StatusMessage {
         r.skipType(t & 7);
     }
   }
-  return { error_code, reason, code, detail };
+  return { error_code, reason, code, retriable, detail };
 }
 
 export interface QueryResultsMessage {

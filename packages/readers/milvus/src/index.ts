@@ -1,4 +1,4 @@
-import { MilvusdmError, definePlugin, primaryField, type FieldSchema } from '@milvusdm/core';
+import { MilvusdmError, definePlugin, errorMessage, primaryField, type FieldSchema } from '@milvusdm/core';
 import { MilvusCollection, MilvusConnection, countRows, everyRowExpr } from '@milvusdm/milvus-client';
 import { milvusReaderOptions, type MilvusReaderOptions } from './options.js';
 import { MilvusDataset, MilvusSource } from './source.js';
@@ -40,7 +40,7 @@ export default definePlugin({
       const available = partitionKey ? undefined : await collection.partitions().catch((e: unknown) => {
         if (options.partitions) throw e;
         // Milvus Lite 2.5 has no partitions: the collection is one dataset.
-        context.logger.debug(`partitions of "${options.collection}" cannot be listed (${(e as Error).message}); reading the whole collection`);
+        context.logger.debug(`partitions of "${options.collection}" cannot be listed (${errorMessage(e)}); reading the whole collection`);
         return undefined;
       });
       if (options.partitions) {

@@ -1,12 +1,12 @@
 /** Options of the `milvus` reader, as they appear under `source:` in a job file. */
 import { z } from '@milvusdm/core';
-import { connectionShape } from '@milvusdm/milvus-client';
+import { connectionShape, milvusName } from '@milvusdm/milvus-client';
 
 export const milvusReaderOptions = z.strictObject({
   ...connectionShape,
-  collection: z.string().min(1),
+  collection: milvusName('collection'),
   /** Partitions to read, each a dataset of its own; default: every partition. */
-  partitions: z.array(z.string().min(1)).min(1).optional(),
+  partitions: z.array(milvusName('partition')).min(1).optional(),
   /** Rows per query, at most 16384 (Milvus's query window); lowered for wide rows. */
   page_rows: z.int().min(1).max(16_384).default(10_000),
 });

@@ -8,6 +8,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   MilvusdmError,
+  errorMessage,
   primaryField,
   vectorFields,
   type ChannelContext,
@@ -96,7 +97,7 @@ export class Hdf5Sink implements WriterSink {
           await rename(partial, path);
         } catch (e) {
           await this.discard();
-          throw e instanceof MilvusdmError ? e : new MilvusdmError('MDM_TARGET', `${path}: ${(e as Error).message}`, { cause: e });
+          throw e instanceof MilvusdmError ? e : new MilvusdmError('MDM_TARGET', `${path}: ${errorMessage(e)}`, { cause: e });
         }
         this.written.push(path);
         this.context.logger.info(`wrote ${file.rowCount} rows to ${path}`);

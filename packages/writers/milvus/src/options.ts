@@ -1,6 +1,6 @@
 /** Options of the `milvus` writer, as they appear under `target:` in a job file. */
 import { z } from '@milvusdm/core';
-import { connectionShape } from '@milvusdm/milvus-client';
+import { connectionShape, milvusName } from '@milvusdm/milvus-client';
 
 const METRICS = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE'] as const;
 
@@ -10,9 +10,9 @@ export type WriteMode = (typeof MODES)[number];
 export const milvusWriterOptions = z.strictObject({
   ...connectionShape,
   /** Target collection; defaults to the source's collection name. */
-  collection: z.string().min(1).optional(),
+  collection: milvusName('collection').optional(),
   /** Target partition; defaults to the source's partition (the default partition for files). */
-  partition: z.string().min(1).optional(),
+  partition: milvusName('partition').optional(),
   /**
    * What to do when the target exists. skip: leave it and skip the data; append: add rows;
    * overwrite: drop and recreate it (the partition, when one is named); upsert: replace rows by key.

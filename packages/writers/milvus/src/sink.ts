@@ -18,7 +18,7 @@ import {
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
-import { MilvusCollection, insertBatch, type MilvusConnection } from '@milvusdm/milvus-client';
+import { MilvusCollection, sendBatch, type MilvusConnection } from '@milvusdm/milvus-client';
 import { autoIndexType } from './auto-index.js';
 import { insertAll } from './insert-stream.js';
 import type { MilvusWriterOptions } from './options.js';
@@ -214,7 +214,8 @@ export class MilvusSink implements WriterSink {
         const rows = await insertAll(
           batches,
           async (batch) => {
-            await insertBatch(this.conn, insertTarget, batch, upsert);
+            // Retries, backoff and too-large splitting: milvus-client's send policy.
+            await sendBatch(this.conn, insertTarget, batch, { upsert });
             this.context.logger.debug(`${upsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
           },
           { maxBytes: this.options.batch_bytes, maxRows: 50_000, concurrency: this.options.concurrency },
