@@ -1,0 +1,81 @@
+/**
+ * 64-bit hashes of rows (xxHash64, through xxhash-wasm: fast, well kept, no native build).
+ * A row's hash covers its key and every compared field, so equal hashes mean equal rows with
+ * overwhelming probability; the key's own hash places the row in a bucket and draws samples.
+ */
+import xxhash from 'xxhash-wasm';
+import type { ColumnBatch, Column } from '../batch.js';
+import type { ArrayElementType } from '../schema.js';
+import { ByteSink, encodeKey, encodeValue, keyText } from './row-encoding.js';
+
+type XXHashAPI = Awaited<ReturnType<typeof xxhash>>;
+let api: Promise<XXHashAPI> | undefined;
+
+/** Fixed seeds, so a digest computed today compares with one computed tomorrow. */
+const KEY_SEED = 0x6b6579n; // "key"
+const ROW_SEED = 0x726f77n; // "row"
+
+export interface ComparedField {
+  readonly name: string;
+  readonly elementType?: ArrayElementType | undefined;
+}
+
+/** What is compared: the key (absent when the target's keys were assigned by the server) and the fields. */
+export interface ComparePlan {
+  readonly keyField: string | undefined;
+  /** Sorted by name, the key excluded. */
+  readonly fields: readonly ComparedField[];
+}
+
+export class RowHasher {
+  private readonly sink = new ByteSink();
+
+  private constructor(
+    private readonly xx: XXHashAPI,
+    readonly plan: ComparePlan,
+  ) {}
+
+  static async create(plan: ComparePlan): Promise<RowHasher> {
+    api ??= xxhash();
+    return new RowHasher(await api, plan);
+  }
+
+  /** The batch's columns in plan order; a missing column is an error naming the field. */
+  columnsOf(batch: ColumnBatch, origin: string): { key: Column | undefined; fields: Column[] } {
+    const get = (name: string) => {
+      const c = batch.columns.get(name);
+      if (!c) throw new Error(`${origin}: a batch has no column "${name}"`);
+      return c;
+    };
+    return { key: this.plan.keyField === undefined ? undefined : get(this.plan.keyField), fields: this.plan.fields.map((f) => get(f.name)) };
+  }
+
+  /** Hash of the key alone (seeded: the default seed buckets rows, another draws a sample). */
+  keyHash(key: Column, row: number, seed = KEY_SEED): bigint {
+    this.sink.reset();
+    encodeKey(key, row, this.sink);
+    return this.xx.h64Raw(this.sink.contents(), seed);
+  }
+
+  /** Hash of the key (when there is one) and every compared field, in plan order. */
+  rowHash(key: Column | undefined, fields: readonly Column[], row: number, seed = ROW_SEED): bigint {
+    const out = this.sink;
+    out.reset();
+    if (key) encodeKey(key, row, out);
+    for (let f = 0; f < fields.length; f++) encodeValue(fields[f]!, row, out, this.plan.fields[f]!.elementType);
+    return this.xx.h64Raw(out.contents(), seed);
+  }
+
+  /** One hash per compared field, to say which fields of a differing row differ. */
+  fieldHashes(fields: readonly Column[], row: number): bigint[] {
+    return fields.map((column, f) => {
+      this.sink.reset();
+      encodeValue(column, row, this.sink, this.plan.fields[f]!.elementType);
+      return this.xx.h64Raw(this.sink.contents(), ROW_SEED);
+    });
+  }
+
+  keyText(key: Column, row: number): string {
+    return keyText(key, row);
+  }
+}
