@@ -70,6 +70,20 @@ export class ByteSink {
     this.length += b.length;
   }
 
+  /** Bytes [start, start + n) of `src`; short runs copied by hand (a view costs more than copying a few bytes). */
+  range(src: Uint8Array, start: number, n: number): void {
+    this.ensure(n);
+    if (n <= 16) {
+      const buf = this.buf;
+      let at = this.length;
+      for (let i = start, end = start + n; i < end; i++) buf[at++] = src[i]!;
+      this.length = at;
+      return;
+    }
+    this.buf.set(src.subarray(start, start + n), this.length);
+    this.length += n;
+  }
+
   /** Length-prefixed UTF-8. */
   text(s: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
@@ -84,10 +98,24 @@ export class ByteSink {
   }
 }
 
-/** Row `row`'s elements of a typed array as raw bytes (a view, no copy). */
-function rawBytes(values: ArrayBufferView & { readonly BYTES_PER_ELEMENT: number }, row: number, per: number): Uint8Array {
+type Typed = ArrayBufferView & { readonly BYTES_PER_ELEMENT: number };
+
+/** One byte view per typed array, made once: a view per row was the slowest part of hashing. */
+const byteViews = new WeakMap<Typed, Uint8Array>();
+
+function bytesOf(values: Typed): Uint8Array {
+  let view = byteViews.get(values);
+  if (!view) {
+    view = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    byteViews.set(values, view);
+  }
+  return view;
+}
+
+/** Appends row `row`'s `per` elements of a typed array as their raw bytes. */
+function rawBytes(values: Typed, row: number, per: number, out: ByteSink): void {
   const size = values.BYTES_PER_ELEMENT * per;
-  return new Uint8Array(values.buffer, values.byteOffset + row * size, size);
+  out.range(bytesOf(values), row * size, size);
 }
 
 function isIntegerType(t: ArrayElementType | undefined): boolean {
@@ -139,7 +167,7 @@ export function encodeValue(column: Column, row: number, out: ByteSink, elementT
     case 'int64':
     case 'float':
     case 'double':
-      out.bytes(rawBytes(column.values, row, 1));
+      rawBytes(column.values, row, 1, out);
       return;
     case 'varchar':
       out.text(column.values[row]!);
@@ -157,10 +185,10 @@ export function encodeValue(column: Column, row: number, out: ByteSink, elementT
     case 'float16_vector':
     case 'bfloat16_vector':
     case 'int8_vector':
-      out.bytes(rawBytes(column.values, row, column.dim));
+      rawBytes(column.values, row, column.dim, out);
       return;
     case 'binary_vector':
-      out.bytes(rawBytes(column.values, row, column.dim / 8));
+      rawBytes(column.values, row, column.dim / 8, out);
       return;
     case 'sparse_float_vector': {
       const { indices, values } = column.values[row]!;
@@ -187,7 +215,7 @@ export function encodeKey(column: Column, row: number, out: ByteSink): void {
     out.text(column.values[row]!);
   } else if (column.type === 'int64') {
     out.u8(1);
-    out.bytes(rawBytes(column.values, row, 1));
+    rawBytes(column.values, row, 1, out);
   } else {
     out.u8(1);
     out.i64(BigInt(keyText(column, row)));

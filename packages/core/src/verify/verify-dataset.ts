@@ -167,7 +167,14 @@ class Comparison {
       const columns = this.hasher.columnsOf(batch, this.origin(side));
       for (let r = 0; r < batch.numRows; r++) {
         const rowHash = this.hasher.rowHash(columns.key, columns.fields, r);
-        const identity = columns.key ? this.hasher.keyHash(columns.key, r, seed) : seed === undefined ? rowHash : this.hasher.rowHash(undefined, columns.fields, r, seed);
+        // Unseeded (full mode) a keyed row is placed by the cheap key hash; a seeded draw needs all 64 bits.
+        const identity = columns.key
+          ? seed === undefined
+            ? BigInt(this.hasher.bucketHash(columns.key, r))
+            : this.hasher.keyHash(columns.key, r, seed)
+          : seed === undefined
+            ? rowHash
+            : this.hasher.rowHash(undefined, columns.fields, r, seed);
         visit(identity, rowHash, batch, columns, r, rows + r);
       }
       rows += batch.numRows;
