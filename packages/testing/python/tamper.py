@@ -18,6 +18,8 @@ def milvus(args):
     from pymilvus import MilvusClient
 
     client = MilvusClient(uri=args.uri, token=args.token)
+    # milvusdm releases what it loaded; querying needs the collection loaded.
+    client.load_collection(args.collection)
     parts = [args.partition] if args.partition else None
     rows = client.query(args.collection, filter=f"id == {args.id}", output_fields=["*"], partition_names=parts, consistency_level="Strong")
     if len(rows) != 1:
