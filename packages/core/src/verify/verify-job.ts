@@ -61,6 +61,12 @@ export async function verifyJob(input: VerifyJobInput): Promise<JobVerdict> {
       verdicts.push(verdict);
       input.onVerdict?.(verdict);
     }
+  } catch (e) {
+    // Ctrl-C: say so, rather than pass on whatever a reader made of the abort.
+    if (context.signal.aborted && (e as { code?: string }).code !== 'MDM_ABORTED') {
+      throw new MilvusdmError('MDM_ABORTED', 'the verification was interrupted before it finished', { cause: e });
+    }
+    throw e;
   } finally {
     await source?.close().catch((e: unknown) => context.logger.warn(`closing the source failed: ${errorMessage(e)}`));
   }

@@ -16,7 +16,7 @@ import {
   type SourceDataset,
 } from '@milvusdm/core';
 import type { KeyRange, KeyValue, MilvusCollection, MilvusConnection } from '@milvusdm/milvus-client';
-import { RangeScanner } from './key-ranges.js';
+import { RangeScanner, type CountedDuplicate } from './key-ranges.js';
 import { keysOf, permute, sortOrder } from './row-order.js';
 
 /** Bytes one query answer may hold; well below gRPC and Milvus message limits. */
@@ -70,6 +70,8 @@ export class MilvusDataset implements SourceDataset {
     readonly schema: CollectionSchema,
     readonly rows: number,
     private readonly pageRows: number,
+    /** Yield a row the server counts n times n times (`count_duplicates`, for verification). */
+    private readonly countDuplicates = false,
   ) {
     if (partition !== undefined) this.partition = partition;
     this.key = `${collection}/${partition ?? '_default'}`;
@@ -102,10 +104,12 @@ export class MilvusDataset implements SourceDataset {
       keyField: key.name,
       keyType: key.type as 'int64' | 'varchar',
       origin: this.origin,
+      countDuplicates: this.countDuplicates,
     });
     for await (const part of scanner.scan(this.startRange(options.resumeFrom), outputFields, page)) {
       const keyColumn = part.fields.get(key.name)!.column;
-      const order = sortOrder(keysOf(keyColumn));
+      const keys = keysOf(keyColumn);
+      const order = withRepeats(sortOrder(keys), keys, part.duplicates);
       const columns = new Map<string, Column>();
       for (const name of outputFields) {
         const decoded = part.fields.get(name);
@@ -113,9 +117,24 @@ export class MilvusDataset implements SourceDataset {
         columns.set(name, permute(dense(decoded.column, decoded.valid, part.rows), order));
       }
       const cursor: MilvusCursor = { after: String(part.lastKey), type: key.type as 'int64' | 'varchar' };
-      yield { numRows: part.rows, columns, cursor };
+      yield { numRows: order.length, columns, cursor };
     }
   }
+}
+
+/**
+ * The row order with each counted duplicate repeated: the server returns one row for a key it
+ * holds several times, so the copies it keeps out of sight are shown as that row again.
+ */
+function withRepeats(order: Uint32Array, keys: readonly KeyValue[], duplicates: readonly CountedDuplicate[]): Uint32Array {
+  if (duplicates.length === 0) return order;
+  const extra = new Map(duplicates.map((d) => [String(d.key), d.times - 1]));
+  const out: number[] = [];
+  for (const i of order) {
+    out.push(i);
+    for (let n = extra.get(String(keys[i])) ?? 0; n > 0; n--) out.push(i);
+  }
+  return Uint32Array.from(out);
 }
 
 export class MilvusSource implements ReaderSource {

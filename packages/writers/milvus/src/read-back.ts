@@ -17,7 +17,8 @@ export function milvusReadBack(options: MilvusWriterOptions, dataset: DatasetInf
   }
   return {
     reader: 'milvus',
-    options: { ...connection, collection, ...(partition !== undefined ? { partitions: [partition] } : {}) },
+    // count_duplicates: a key the server holds twice must show as two rows, not fail the read.
+    options: { ...connection, collection, ...(partition !== undefined ? { partitions: [partition] } : {}), count_duplicates: true },
     describe: `milvus collection "${collection}"${partition !== undefined ? ` partition "${partition}"` : ''}`,
   };
 }
