@@ -6,6 +6,7 @@
 import xxhash from 'xxhash-wasm';
 import type { ColumnBatch, Column } from '../batch.js';
 import type { ArrayElementType } from '../schema.js';
+import { MilvusdmError } from '../errors.js';
 import { ByteSink, encodeKey, encodeValue, keyText } from './row-encoding.js';
 
 type XXHashAPI = Awaited<ReturnType<typeof xxhash>>;
@@ -44,7 +45,7 @@ export class RowHasher {
   columnsOf(batch: ColumnBatch, origin: string): { key: Column | undefined; fields: Column[] } {
     const get = (name: string) => {
       const c = batch.columns.get(name);
-      if (!c) throw new Error(`${origin}: a batch has no column "${name}"`);
+      if (!c) throw new MilvusdmError('MDM_VERIFY', `${origin}: a batch has no column "${name}" to compare`);
       return c;
     };
     return { key: this.plan.keyField === undefined ? undefined : get(this.plan.keyField), fields: this.plan.fields.map((f) => get(f.name)) };
