@@ -8,6 +8,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { runCommand, type RunArgs } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { verifyCommand, verifyOptionsFrom } from './commands/verify.js';
 import type { ConsoleMode } from './logging.js';
 import { Output } from './output.js';
 
@@ -24,6 +25,21 @@ interface GlobalArgs {
   'log-dir'?: string | undefined;
   'log-level'?: 'debug' | 'info' | 'error' | undefined;
   'batch-rows'?: number | undefined;
+  verify?: boolean | undefined;
+  full?: boolean | undefined;
+  sample?: number | undefined;
+  seed?: number | undefined;
+}
+
+/** --full, --sample and --seed say how to verify: without --verify they would be ignored silently. */
+function noVerifyFlags(a: GlobalArgs): undefined {
+  if (a.full || a.sample !== undefined || a.seed !== undefined) throw new UsageError('--full, --sample and --seed apply to verify and run --verify');
+  return undefined;
+}
+
+/** The comparison `--verify` / `verify` asks for (commands/verify.ts checks the flags). */
+function verifyFlags(a: GlobalArgs) {
+  return verifyOptionsFrom({ full: a.full, sample: a.sample, seed: a.seed, batchRows: a['batch-rows'] });
 }
 
 /** `--batch-rows` as the job's `run.batch_rows` accepts it: a whole number from 1 to 1,000,000. */
@@ -47,6 +63,7 @@ function runArgs(file: string, a: GlobalArgs): RunArgs {
     logDir: a['log-dir'],
     logLevel: a['log-level'] ?? 'debug',
     batchRows: a['batch-rows'],
+    verify: a.verify ? verifyFlags(a) : noVerifyFlags(a),
   };
 }
 
@@ -87,12 +104,31 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
     .option('log-dir', { type: 'string', describe: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs)' })
     .option('log-level', { choices: ['debug', 'info', 'error'] as const, describe: 'Lowest level written to log files (default debug)' })
     .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source', coerce: batchRowsArg })
+    .option('verify', { type: 'boolean', describe: 'run: compare source and target (every key and value) after the run' })
+    .option('full', { type: 'boolean', describe: 'verify: compare every row (the default)' })
+    .option('sample', { type: 'number', describe: 'verify: compare N keys drawn by a seeded hash instead of every row' })
+    .option('seed', { type: 'number', describe: 'verify: seed of the --sample draw (default 0)' })
     .command(
       'run <file>',
       'Run a job file (milvusdm format, or a MilvusDM one)',
       (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Job file' }),
       (a) => {
         result = runCommand(runArgs(a.file, a), out, signal, redactor);
+      },
+    )
+    .command(
+      'verify [file]',
+      'Compare a job\'s source and target: row counts, then every key and value (exit 1 on any difference)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'Job file (or --yaml FILE)' })
+          .option('run-id', { type: 'string', describe: 'MilvusDM M2H jobs: the run folder to verify (default the newest)' }),
+      (a) => {
+        const file = a.file ?? a.yaml;
+        if (!file) throw new UsageError('verify: give a job file (or --yaml FILE)');
+        if (a.verify) throw new UsageError('--verify applies to run; verify always verifies');
+        const common = { file, console: consoleMode(a), logDir: a['log-dir'], logLevel: a['log-level'] ?? 'debug', batchRows: a['batch-rows'] } as const;
+        result = verifyCommand({ ...common, full: a.full, sample: a.sample, seed: a.seed, runId: a['run-id'] }, out, signal, redactor);
       },
     )
     .command(

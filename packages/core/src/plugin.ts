@@ -112,9 +112,28 @@ export interface ReaderPlugin<O = unknown> extends PluginBase<O> {
   inspect?(target: string, context: ChannelContext): Promise<InspectReport | undefined>;
 }
 
+/**
+ * Where a writer put one dataset, said as a reader channel and the options that read it back:
+ * `milvusdm verify` and `run --verify` compare the source with what this reader yields.
+ */
+export interface ReadBackSpec {
+  /** Reader channel type, e.g. `milvus`, `hdf5`. */
+  readonly reader: string;
+  /** That reader's options block (as under `source:` in a job file), paths absolute. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The target for people, without secrets, e.g. `milvus collection "books" partition "p1"`. */
+  readonly describe: string;
+}
+
 export interface WriterPlugin<O = unknown> extends PluginBase<O> {
   readonly kind: 'writer';
   open(options: O, context: ChannelContext): Promise<WriterSink>;
+  /**
+   * How to read back what this writer writes for `dataset` with these options. Optional (added
+   * in API version 1 without breaking it): a writer without it cannot be verified. Datasets
+   * whose read-backs are equal are verified together, as one target.
+   */
+  readBack?(options: O, dataset: DatasetInfo, context: ChannelContext): ReadBackSpec;
 }
 
 // `any` here lets a plugin with a specific option type stand where any plugin is expected.

@@ -11,11 +11,13 @@ import {
   runJob,
   type ChannelContext,
   type JobSpec,
+  type VerifyOptions,
 } from '@milvusdm/core';
 import { setupLogging, type ConsoleMode } from '../logging.js';
 import { pluginBases } from '../plugin-bases.js';
 import { ProgressView } from '../progress-view.js';
 import type { Output } from '../output.js';
+import { verifyAndReport } from './verify.js';
 
 export interface RunArgs {
   readonly file: string;
@@ -23,6 +25,8 @@ export interface RunArgs {
   readonly logDir?: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'error';
   readonly batchRows?: number | undefined;
+  /** `--verify`: compare source and target once the run is done (see commands/verify.ts). */
+  readonly verify?: VerifyOptions | undefined;
 }
 
 export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
@@ -64,6 +68,7 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
         `${summary.seconds > 0 ? ` (${Math.round(summary.rows / summary.seconds)} rows/s)` : ''}` +
         `${skipped ? `, ${skipped} dataset(s) skipped` : ''}`,
     );
+    if (args.verify) return await verifyAndReport({ job, reader: reader.plugin, writer: writer.plugin, context, options: args.verify, console: args.console, out, redactor });
     return EXIT_OK;
   } catch (e) {
     view.clear();

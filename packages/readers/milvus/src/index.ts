@@ -53,7 +53,7 @@ export default definePlugin({
       const datasets = [];
       for (const p of partitions) {
         const rows = await countRows(conn, options.collection, p ? everyRowExpr(pk.name, pk.type as 'int64' | 'varchar') : '', p ? [p] : undefined);
-        datasets.push(new MilvusDataset(conn, options.collection, p, schema, rows, options.page_rows, context.logger, context.run?.duplicates));
+        datasets.push(new MilvusDataset(conn, options.collection, p, schema, rows, options.page_rows, context.logger, context.run?.duplicates, options.count_duplicates));
       }
       context.logger.info(`${options.collection}: ${datasets.length} dataset(s), ${datasets.reduce((n, d) => n + d.rows, 0)} rows`);
       return new MilvusSource(conn, datasets, loadedByUs);

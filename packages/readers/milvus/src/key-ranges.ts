@@ -23,6 +23,18 @@ export interface RangeScanTarget {
   readonly origin: string;
   /** The job's `run.duplicates`; default fail. */
   readonly duplicates?: DuplicatesPolicy;
+  /**
+   * When the server counts more rows than a query returns, find the keys it counts more than
+   * once and report them (verification), instead of failing. Milvus 2.3 keeps every row
+   * inserted under an existing key, counts them all, and returns one per key.
+   */
+  readonly countDuplicates?: boolean | undefined;
+}
+
+/** A key the server counts `times` times but returns once. */
+export interface CountedDuplicate {
+  readonly key: KeyValue;
+  readonly times: number;
 }
 
 interface PendingRange {
@@ -100,7 +112,7 @@ export class RangeScanner {
    * Yields every row of `start` in ascending key ranges, each as the decoded columns of one
    * query, with the largest key of the range (the resume position).
    */
-  async *scan(start: KeyRange, outputFields: readonly string[], page: number): AsyncGenerator<{ fields: Map<string, { column: Column; valid: Uint8Array | undefined }>; rows: number; lastKey: KeyValue }> {
+  async *scan(start: KeyRange, outputFields: readonly string[], page: number): AsyncGenerator<{ fields: Map<string, { column: Column; valid: Uint8Array | undefined }>; rows: number; lastKey: KeyValue; duplicates: readonly CountedDuplicate[] }> {
     const stack: PendingRange[] = [{ range: start, count: await this.count(start) }];
     while (stack.length > 0) {
       const p = stack.pop()!;
@@ -114,17 +126,24 @@ export class RangeScanner {
       let fields = new Map(decoded.map((f) => [f.name, { column: f.column, valid: f.valid }]));
       const keyColumn = fields.get(this.t.keyField)?.column;
       let keys = keyColumn ? keysOf(keyColumn) : [];
+      let duplicates: CountedDuplicate[] = [];
       if (keys.length !== p.count) {
-        const kept = await this.explainShortfall(p, keys);
-        if (kept) {
-          fields = kept.fields(fields);
-          keys = kept.keys;
+        if (this.t.countDuplicates) {
+          // Verification reads every copy the server counts: locate them instead of collapsing.
+          duplicates = keys.length < p.count ? await this.locateDuplicates(p.range, [...keys].sort(compareKeys), p.count) : [];
+          if (keys.length + duplicates.reduce((n, d) => n + d.times - 1, 0) !== p.count) await this.failShortfall(p, keys);
+        } else {
+          const kept = await this.explainShortfall(p, keys);
+          if (kept) {
+            fields = kept.fields(fields);
+            keys = kept.keys;
+          }
         }
       }
       if (keys.length === 0) continue;
       let lastKey = keys[0]!;
       for (const k of keys) if (compareKeys(k, lastKey) > 0) lastKey = k;
-      yield { fields, rows: keys.length, lastKey };
+      yield { fields, rows: keys.length, lastKey, duplicates };
     }
   }
 
@@ -171,6 +190,36 @@ export class RangeScanner {
       n += await countRows(this.t.conn, this.t.collection, `${this.t.keyField} in [${list.join(',')}]`, this.t.partitions);
     }
     return n;
+  }
+
+  /**
+   * A range whose rows verification could not all account for: the collection changed, or the
+   * server counts rows it does not return. Always throws.
+   */
+  private async failShortfall(p: PendingRange, keys: readonly KeyValue[]): Promise<never> {
+    const recount = await this.count(p.range);
+    const why =
+      recount !== p.count
+        ? 'the collection changed while it was read; stop writes to it and run again'
+        : 'the server counts rows it does not return (Milvus 2.3 never returns a row whose key is 2^63-1)';
+    throw new MilvusdmError('MDM_SOURCE', `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'}: ${p.count} rows counted, ${keys.length} returned — ${why}`);
+  }
+
+  /**
+   * The keys of `range` the server counts more often than it returns them, found by halving the
+   * returned keys and counting each half until one key is left (a few count queries per key).
+   * A part counted but with no key returned cannot be a duplicate: it is left uncounted, and
+   * the caller reports the mismatch.
+   */
+  private async locateDuplicates(range: KeyRange, sorted: readonly KeyValue[], counted: number): Promise<CountedDuplicate[]> {
+    if (counted <= sorted.length || sorted.length === 0) return [];
+    if (sorted.length === 1) return [{ key: sorted[0]!, times: counted }];
+    const mid = Math.floor(sorted.length / 2);
+    const split = sorted[mid - 1]!;
+    const left: KeyRange = { ...(range.lower ? { lower: range.lower } : {}), upper: { value: split, inclusive: true } };
+    const right: KeyRange = { lower: { value: split, inclusive: false }, ...(range.upper ? { upper: range.upper } : {}) };
+    const [l, r] = await Promise.all([this.count(left), this.count(right)]);
+    return [...(await this.locateDuplicates(left, sorted.slice(0, mid), l)), ...(await this.locateDuplicates(right, sorted.slice(mid), r))];
   }
 }
 

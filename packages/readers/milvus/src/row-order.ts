@@ -27,7 +27,8 @@ export function permute(column: Column, order: Uint32Array): Column {
     default: {
       const per = elementsPerRow(column);
       const src = column.values as unknown as { subarray(a: number, b: number): ArrayLike<unknown>; length: number; constructor: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void } };
-      const out = new src.constructor(src.length);
+      // Sized by the order, which may repeat rows (count_duplicates).
+      const out = new src.constructor(order.length * per);
       for (let r = 0; r < order.length; r++) out.set(src.subarray(order[r]! * per, order[r]! * per + per), r * per);
       return { ...column, ...extra, values: out } as unknown as Column;
     }

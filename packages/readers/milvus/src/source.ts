@@ -18,7 +18,7 @@ import {
   type SourceDataset,
 } from '@milvusdm/core';
 import type { KeyRange, KeyValue, MilvusCollection, MilvusConnection } from '@milvusdm/milvus-client';
-import { RangeScanner } from './key-ranges.js';
+import { RangeScanner, type CountedDuplicate } from './key-ranges.js';
 import { keysOf, permute, sortOrder } from './row-order.js';
 
 /** Bytes one query answer may hold; well below gRPC and Milvus message limits. */
@@ -79,6 +79,8 @@ export class MilvusDataset implements SourceDataset {
     private readonly logger: Logger,
     /** The job's `run.duplicates`. */
     private readonly duplicates?: DuplicatePolicy,
+    /** Yield a row the server counts n times n times (`count_duplicates`, for verification). */
+    private readonly countDuplicates = false,
   ) {
     if (partition !== undefined) this.partition = partition;
     this.key = `${collection}/${partition ?? '_default'}`;
@@ -120,10 +122,12 @@ export class MilvusDataset implements SourceDataset {
       keyType: key.type as 'int64' | 'varchar',
       origin: this.origin,
       ...(this.duplicates ? { duplicates: this.duplicates } : {}),
+      countDuplicates: this.countDuplicates,
     });
     for await (const part of scanner.scan(this.startRange(options.resumeFrom), outputFields, page)) {
       const keyColumn = part.fields.get(key.name)!.column;
-      const order = sortOrder(keysOf(keyColumn));
+      const keys = keysOf(keyColumn);
+      const order = withRepeats(sortOrder(keys), keys, part.duplicates);
       const columns = new Map<string, Column>();
       for (const name of outputFields) {
         const decoded = part.fields.get(name);
@@ -132,11 +136,26 @@ export class MilvusDataset implements SourceDataset {
       }
       const cursor: MilvusCursor = { after: String(part.lastKey), type: key.type as 'int64' | 'varchar' };
       this.collapsed = scanner.duplicates.copies;
-      yield { numRows: part.rows, columns, cursor };
+      yield { numRows: order.length, columns, cursor };
     }
     this.collapsed = scanner.duplicates.copies;
     if (scanner.duplicates.copies > 0) this.logger.warn(scanner.duplicates.summary(this.origin));
   }
+}
+
+/**
+ * The row order with each counted duplicate repeated: the server returns one row for a key it
+ * holds several times, so the copies it keeps out of sight are shown as that row again.
+ */
+function withRepeats(order: Uint32Array, keys: readonly KeyValue[], duplicates: readonly CountedDuplicate[]): Uint32Array {
+  if (duplicates.length === 0) return order;
+  const extra = new Map(duplicates.map((d) => [String(d.key), d.times - 1]));
+  const out: number[] = [];
+  for (const i of order) {
+    out.push(i);
+    for (let n = extra.get(String(keys[i])) ?? 0; n > 0; n--) out.push(i);
+  }
+  return Uint32Array.from(out);
 }
 
 export class MilvusSource implements ReaderSource {

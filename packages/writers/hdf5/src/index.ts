@@ -1,6 +1,7 @@
 import { definePlugin } from '@milvusdm/core';
 import { hdf5WriterOptions, type Hdf5WriterOptions } from './options.js';
 import { Hdf5Sink } from './sink.js';
+import { hdf5ReadBack } from './read-back.js';
 
 export { hdf5WriterOptions, type Hdf5WriterOptions };
 
@@ -12,4 +13,5 @@ export default definePlugin({
   async open(options: Hdf5WriterOptions, context) {
     return new Hdf5Sink(options, context);
   },
+  readBack: (options: Hdf5WriterOptions, dataset, context) => hdf5ReadBack(options, dataset, context),
 });

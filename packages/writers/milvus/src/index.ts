@@ -2,6 +2,7 @@ import { definePlugin } from '@milvusdm/core';
 import { MilvusConnection } from '@milvusdm/milvus-client';
 import { milvusWriterOptions, type MilvusWriterOptions } from './options.js';
 import { MilvusSink } from './sink.js';
+import { milvusReadBack } from './read-back.js';
 
 export { milvusWriterOptions, type MilvusWriterOptions, MilvusSink };
 
@@ -14,4 +15,5 @@ export default definePlugin({
     const connection = await MilvusConnection.open(options, context, 'target');
     return new MilvusSink(connection, options, context);
   },
+  readBack: (options: MilvusWriterOptions, dataset) => milvusReadBack(options, dataset),
 });
