@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   MDM_ABORTED: 'The run was interrupted.',
   MDM_UNSUPPORTED: 'The input uses a feature milvusdm does not support.',
   MDM_VERIFY: 'What was written does not match what was read.',
+  MDM_INVALID_DATA: 'A source value the target cannot store (NaN, infinity, too long, a duplicate or existing key).',
+  MDM_LOCKED: 'Another run is writing the same target.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

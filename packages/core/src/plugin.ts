@@ -4,7 +4,8 @@
  * yields column batches as an async iterable, so memory is bounded by the consumer's pace.
  * A writer takes one dataset at a time and pulls its batches with `for await`.
  */
-import type { ColumnBatch } from './batch.js';
+import type { Column, ColumnBatch } from './batch.js';
+import type { RunSettings } from './job/spec.js';
 import type { Logger } from './logger.js';
 import type { CollectionSchema } from './schema.js';
 import type { z } from 'zod';
@@ -20,6 +21,8 @@ export interface ChannelContext {
   readonly baseDir: string;
   /** Registers a value that must never reach a log (a token, a password). */
   readonly redact: (secret: string | undefined) => void;
+  /** The job's run settings (validation policies, locking), for plugins that honour them. */
+  readonly run?: RunSettings;
 }
 
 /** What a writer needs to know about a dataset before any row arrives. */
@@ -63,6 +66,13 @@ export interface WriteHooks {
 export interface DatasetWriter {
   /** Writes every batch; resolves with the rows written once they are all durable. */
   write(batches: AsyncIterable<ColumnBatch>, hooks: WriteHooks): Promise<{ readonly rows: number }>;
+  /** The target's schema where it constrains values (e.g. a varchar max_length); optional. */
+  readonly targetSchema?: CollectionSchema;
+  /**
+   * Optional: for each key of a batch about to be sent, 1 when the target already holds it.
+   * Offered only when the target held rows before this dataset (an empty one skips the check).
+   */
+  existingKeys?(keys: Column): Promise<Uint8Array | undefined>;
 }
 
 /** Returned by `begin` when the mode says to leave an existing target alone. */
