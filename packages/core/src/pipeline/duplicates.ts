@@ -101,6 +101,9 @@ export class DuplicateFinder {
   /** Keys seen so far. */
   seen = 0;
 
+  /** `window`: keys held exactly in memory before a spill (smaller only to exercise spills in tests). */
+  constructor(private readonly windowKeys = WINDOW) {}
+
   /**
    * For each row of a key column, whether its key occurred before (earlier in the stream or
    * earlier in this column). Every key is recorded, so the answer is for "first occurrence wins".
@@ -141,7 +144,7 @@ export class DuplicateFinder {
     if (!repeated) {
       this.window.add(key);
       this.seen++;
-      if (this.window.size >= WINDOW) this.spill();
+      if (this.window.size >= this.windowKeys) this.spill();
     }
     return repeated;
   }

@@ -1,0 +1,131 @@
+/**
+ * A lock on a target collection name that every milvusdm run against the same server can see.
+ * Milvus has no locks, but creating a collection is atomic: the lock is a marker collection
+ * `<name>__milvusdm_lock` whose description records the holder (host, pid, run id, start time).
+ * Whoever's description the server keeps holds the lock. The holder renews a heartbeat
+ * property; a lock whose heartbeat is older than the stale timeout, or whose holder process
+ * is gone (same host), is taken over with a warning.
+ */
+import { hostname } from 'node:os';
+import { MilvusdmError, type Logger } from '@milvusdm/core';
+import { MilvusCollection, type MilvusConnection } from '@milvusdm/milvus-client';
+import { lockName } from './names.js';
+
+interface Holder {
+  readonly host: string;
+  readonly pid: number;
+  readonly run: string;
+  readonly started: string;
+}
+
+const HEARTBEAT_KEY = 'milvusdm.heartbeat';
+
+function parseHolder(description: string | undefined): Holder | undefined {
+  try {
+    const h = JSON.parse(description ?? '') as Partial<Holder>;
+    return typeof h.run === 'string' && typeof h.host === 'string' ? (h as Holder) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class TargetLock {
+  private timer: NodeJS.Timeout | undefined;
+  private held = false;
+  private readonly marker: MilvusCollection;
+  private readonly me: Holder;
+
+  constructor(
+    private readonly conn: MilvusConnection,
+    readonly target: string,
+    runId: string,
+    private readonly staleSeconds: number,
+    private readonly logger: Logger,
+  ) {
+    this.marker = new MilvusCollection(conn, lockName(target));
+    this.me = { host: hostname(), pid: process.pid, run: runId, started: new Date().toISOString() };
+  }
+
+  private get params() {
+    return { collection_name: this.marker.name, ...(this.conn.database ? { db_name: this.conn.database } : {}) };
+  }
+
+  /** Takes the lock or throws MDM_LOCKED naming the holder. */
+  async acquire(): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await this.createMarker().catch(() => undefined); // "already exists" is answered below
+      const { holder, heartbeat } = await this.read();
+      if (holder?.run === this.me.run) {
+        this.held = true;
+        await this.beat();
+        const every = Math.max(1_000, Math.min(60_000, (this.staleSeconds * 1000) / 4));
+        this.timer = setInterval(() => void this.beat(), every);
+        this.timer.unref();
+        return;
+      }
+      const stale = this.staleReason(holder, heartbeat);
+      if (!stale || attempt > 0) {
+        const who = holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'an unknown holder';
+        throw new MilvusdmError('MDM_LOCKED', `another milvusdm run is writing "${this.target}" (${who}); this run was refused before writing`, {
+          hint: `Wait for it to finish. If it is gone, the lock expires after ${this.staleSeconds} s without a heartbeat; \`milvusdm cleanup\` lists and removes it; run: {lock: false} writes regardless.`,
+        });
+      }
+      this.logger.warn(`taking over the lock on "${this.target}": ${stale}`);
+      await this.marker.drop();
+    }
+  }
+
+  private staleReason(holder: Holder | undefined, heartbeat: number | undefined): string | undefined {
+    if (!holder) return 'the lock marker names no holder';
+    if (holder.host === this.me.host && !processAlive(holder.pid)) return `its holder (pid ${holder.pid} on this host) is no longer running`;
+    const last = heartbeat ?? Date.parse(holder.started);
+    const age = (Date.now() - last) / 1000;
+    if (age > this.staleSeconds) return `its holder (pid ${holder.pid} on ${holder.host}) has not renewed it for ${Math.round(age)} s`;
+    return undefined;
+  }
+
+  private async createMarker(): Promise<void> {
+    // A minimal schema: Milvus requires a vector field. The description is the holder.
+    await this.marker.create({
+      description: JSON.stringify(this.me),
+      fields: [
+        { name: 'id', type: 'int64', isPrimaryKey: true },
+        { name: 'v', type: 'float_vector', dim: 2 },
+      ],
+    });
+  }
+
+  private async read(): Promise<{ holder: Holder | undefined; heartbeat: number | undefined }> {
+    const d = await this.conn
+      .sdk<{ schema?: { description?: string }; properties?: { key: string; value: string }[] }>('DescribeCollection', this.params, `read the lock on "${this.target}"`)
+      .catch(() => undefined);
+    const beat = Number(d?.properties?.find((p) => p.key === HEARTBEAT_KEY)?.value);
+    return { holder: parseHolder(d?.schema?.description), heartbeat: Number.isFinite(beat) && beat > 0 ? beat : undefined };
+  }
+
+  private async beat(): Promise<void> {
+    // Renewal is best effort: a server without collection properties falls back to the start time.
+    await this.conn
+      .sdk('AlterCollection', { ...this.params, properties: [{ key: HEARTBEAT_KEY, value: String(Date.now()) }] }, `renew the lock on "${this.target}"`)
+      .catch((e: unknown) => this.logger.debug(`lock heartbeat on "${this.target}" failed: ${String(e)}`));
+  }
+
+  /** Drops the marker if it is still ours. */
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.held) return;
+    this.held = false;
+    const { holder } = await this.read();
+    if (holder?.run === this.me.run) await this.marker.drop();
+  }
+}
