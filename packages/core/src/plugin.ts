@@ -119,9 +119,27 @@ export interface ReaderPlugin<O = unknown> extends PluginBase<O> {
   inspect?(target: string, context: ChannelContext): Promise<InspectReport | undefined>;
 }
 
+/** Something a run left behind at a target (a staging collection, a stale lock…). */
+export interface LeftoverItem {
+  readonly name: string;
+  /** e.g. `staging`, `set-aside`, `lock`. */
+  readonly kind: string;
+  /** What cleaning up does (or why the item is kept), in words. */
+  readonly action: string;
+  /** Whether cleaning up would change it; false for items in use. */
+  readonly removable: boolean;
+  /** Set once the action was carried out. */
+  readonly done?: boolean;
+}
+
 export interface WriterPlugin<O = unknown> extends PluginBase<O> {
   readonly kind: 'writer';
   open(options: O, context: ChannelContext): Promise<WriterSink>;
+  /**
+   * Optional: lists what interrupted runs left at the target's server (`milvusdm cleanup`);
+   * with `apply`, removes or restores each removable item.
+   */
+  leftovers?(options: O, context: ChannelContext, apply: boolean): Promise<readonly LeftoverItem[]>;
 }
 
 // `any` here lets a plugin with a specific option type stand where any plugin is expected.

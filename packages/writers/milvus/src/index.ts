@@ -2,8 +2,11 @@ import { definePlugin } from '@milvusdm/core';
 import { MilvusConnection } from '@milvusdm/milvus-client';
 import { milvusWriterOptions, type MilvusWriterOptions } from './options.js';
 import { MilvusSink } from './sink.js';
+import { findLeftovers } from './cleanup.js';
 
 export { milvusWriterOptions, type MilvusWriterOptions, MilvusSink };
+export { isMilvusdmName, parseHelperName } from './names.js';
+export { swapChecks, type SwapCheck } from './staging.js';
 
 export default definePlugin({
   kind: 'writer',
@@ -13,5 +16,13 @@ export default definePlugin({
   async open(options: MilvusWriterOptions, context) {
     const connection = await MilvusConnection.open(options, context, 'target');
     return new MilvusSink(connection, options, context);
+  },
+  async leftovers(options: MilvusWriterOptions, context, apply: boolean) {
+    const connection = await MilvusConnection.open(options, context, 'target');
+    try {
+      return await findLeftovers(connection, context, context.run?.lockStaleSeconds ?? 600, apply);
+    } finally {
+      await connection.close();
+    }
   },
 });

@@ -38,6 +38,28 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Who holds a lock marker, and why it is stale (undefined: it is live). For `milvusdm cleanup`. */
+export async function lockHolder(conn: MilvusConnection, marker: string, staleSeconds: number): Promise<{ who: string; stale: string | undefined }> {
+  const d = await conn.sdk<{ schema?: { description?: string }; properties?: { key: string; value: string }[] }>(
+    'DescribeCollection',
+    { collection_name: marker, ...(conn.database ? { db_name: conn.database } : {}) },
+    `read lock "${marker}"`,
+  );
+  const holder = parseHolder(d.schema?.description);
+  const beat = Number(d.properties?.find((p) => p.key === HEARTBEAT_KEY)?.value);
+  const stale = staleness(holder, Number.isFinite(beat) && beat > 0 ? beat : undefined, staleSeconds);
+  return { who: holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'an unknown holder', stale };
+}
+
+function staleness(holder: Holder | undefined, heartbeat: number | undefined, staleSeconds: number): string | undefined {
+  if (!holder) return 'the lock marker names no holder';
+  if (holder.host === hostname() && !processAlive(holder.pid)) return `its holder (pid ${holder.pid} on this host) is no longer running`;
+  const last = heartbeat ?? Date.parse(holder.started);
+  const age = (Date.now() - last) / 1000;
+  if (age > staleSeconds) return `its holder (pid ${holder.pid} on ${holder.host}) has not renewed it for ${Math.round(age)} s`;
+  return undefined;
+}
+
 export class TargetLock {
   private timer: NodeJS.Timeout | undefined;
   private held = false;
@@ -85,12 +107,7 @@ export class TargetLock {
   }
 
   private staleReason(holder: Holder | undefined, heartbeat: number | undefined): string | undefined {
-    if (!holder) return 'the lock marker names no holder';
-    if (holder.host === this.me.host && !processAlive(holder.pid)) return `its holder (pid ${holder.pid} on this host) is no longer running`;
-    const last = heartbeat ?? Date.parse(holder.started);
-    const age = (Date.now() - last) / 1000;
-    if (age > this.staleSeconds) return `its holder (pid ${holder.pid} on ${holder.host}) has not renewed it for ${Math.round(age)} s`;
-    return undefined;
+    return staleness(holder, heartbeat, this.staleSeconds);
   }
 
   private async createMarker(): Promise<void> {
