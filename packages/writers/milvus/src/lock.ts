@@ -1,8 +1,10 @@
 /**
  * A lock on a target collection name that every milvusdm run against the same server can see.
  * Milvus has no locks, but creating a collection is atomic: the lock is a marker collection
- * `<name>__milvusdm_lock` whose description records the holder (host, pid, run id, start time).
- * Whoever's description the server keeps holds the lock. The holder renews a heartbeat
+ * `<name>__milvusdm_lock` whose schema names the holder in its field names (run id, pid, host,
+ * start time): a second create with another run's fields fails on every server (Milvus 2.x
+ * accepts a create only when the schema is identical; Milvus Lite never), and descriptions are
+ * not used because Milvus Lite does not keep them. Whoever's fields the server keeps holds it. The holder renews a heartbeat
  * property; a lock whose heartbeat is older than the stale timeout, or whose holder process
  * is gone (same host), is taken over with a warning.
  */
@@ -20,14 +22,22 @@ interface Holder {
 
 const HEARTBEAT_KEY = 'milvusdm.heartbeat';
 
-function parseHolder(description: string | undefined): Holder | undefined {
-  try {
-    const h = JSON.parse(description ?? '') as Partial<Holder>;
-    return typeof h.run === 'string' && typeof h.host === 'string' ? (h as Holder) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The marker's extra fields: `run_<id>`, `pid_<n>`, `host_<hex>`, `t_<epoch ms>`. */
+function holderFields(h: Holder): string[] {
+  return [`run_${h.run}`, `pid_${h.pid}`, `host_${Buffer.from(h.host, 'utf8').toString('hex').slice(0, 200)}`, `t_${Date.parse(h.started)}`];
 }
+
+function parseHolder(fields: readonly { name: string }[] | undefined): Holder | undefined {
+  const get = (prefix: string) => fields?.find((f) => f.name.startsWith(prefix))?.name.slice(prefix.length);
+  const run = get('run_');
+  const pid = Number(get('pid_'));
+  const host = get('host_');
+  const t = Number(get('t_'));
+  if (!run || !Number.isInteger(pid) || host === undefined || !Number.isFinite(t)) return undefined;
+  return { run, pid, host: Buffer.from(host, 'hex').toString('utf8'), started: new Date(t).toISOString() };
+}
+
+type DescribedMarker = { schema?: { fields?: { name: string }[] }; properties?: { key: string; value: string }[] };
 
 function processAlive(pid: number): boolean {
   try {
@@ -40,12 +50,12 @@ function processAlive(pid: number): boolean {
 
 /** Who holds a lock marker, and why it is stale (undefined: it is live). For `milvusdm cleanup`. */
 export async function lockHolder(conn: MilvusConnection, marker: string, staleSeconds: number): Promise<{ who: string; stale: string | undefined }> {
-  const d = await conn.sdk<{ schema?: { description?: string }; properties?: { key: string; value: string }[] }>(
+  const d = await conn.sdk<DescribedMarker>(
     'DescribeCollection',
     { collection_name: marker, ...(conn.database ? { db_name: conn.database } : {}) },
     `read lock "${marker}"`,
   );
-  const holder = parseHolder(d.schema?.description);
+  const holder = parseHolder(d.schema?.fields);
   const beat = Number(d.properties?.find((p) => p.key === HEARTBEAT_KEY)?.value);
   const stale = staleness(holder, Number.isFinite(beat) && beat > 0 ? beat : undefined, staleSeconds);
   return { who: holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'an unknown holder', stale };
@@ -111,22 +121,20 @@ export class TargetLock {
   }
 
   private async createMarker(): Promise<void> {
-    // A minimal schema: Milvus requires a vector field. The description is the holder.
+    // A minimal schema (Milvus requires a vector field) plus the holder's fields.
     await this.marker.create({
-      description: JSON.stringify(this.me),
       fields: [
         { name: 'id', type: 'int64', isPrimaryKey: true },
         { name: 'v', type: 'float_vector', dim: 2 },
+        ...holderFields(this.me).map((name) => ({ name, type: 'int8' as const })),
       ],
     });
   }
 
   private async read(): Promise<{ holder: Holder | undefined; heartbeat: number | undefined }> {
-    const d = await this.conn
-      .sdk<{ schema?: { description?: string }; properties?: { key: string; value: string }[] }>('DescribeCollection', this.params, `read the lock on "${this.target}"`)
-      .catch(() => undefined);
+    const d = await this.conn.sdk<DescribedMarker>('DescribeCollection', this.params, `read the lock on "${this.target}"`).catch(() => undefined);
     const beat = Number(d?.properties?.find((p) => p.key === HEARTBEAT_KEY)?.value);
-    return { holder: parseHolder(d?.schema?.description), heartbeat: Number.isFinite(beat) && beat > 0 ? beat : undefined };
+    return { holder: parseHolder(d?.schema?.fields), heartbeat: Number.isFinite(beat) && beat > 0 ? beat : undefined };
   }
 
   private async beat(): Promise<void> {
