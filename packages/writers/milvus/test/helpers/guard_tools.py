@@ -72,6 +72,26 @@ def snapshot(args):
     print(json.dumps({"collections": out}))
 
 
+def expected(args):
+    """The digest snapshot would give for the rows of --h5 (in the same form), keeping the
+    first or last row of each repeated id and leaving out --skip-rows."""
+    with h5py.File(args.h5, "r") as f:
+        ids = np.asarray(f["ids"][()], dtype=np.int64)
+        vecs = np.asarray(f["embeddings"][()]).astype(np.float32)
+    skip = {int(r) for r in args.skip_rows.split(",")} if args.skip_rows else set()
+    chosen = {}
+    for row, i in enumerate(ids.tolist()):
+        if row in skip:
+            continue
+        if args.keep == "last" or i not in chosen:
+            chosen[i] = row
+    h = hashlib.sha256()
+    for i in sorted(chosen):
+        h.update(str(i).encode())
+        h.update(vecs[chosen[i]].tobytes())
+    print(json.dumps({"count": len(chosen), "digest": h.hexdigest()}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -91,8 +111,12 @@ def main():
     s.add_argument("--uri", required=True)
     s.add_argument("--token", default="")
     s.add_argument("--prefix", required=True)
+    e = sub.add_parser("expected")
+    e.add_argument("--h5", required=True)
+    e.add_argument("--keep", choices=["first", "last"], default="first")
+    e.add_argument("--skip-rows", default="")
     args = ap.parse_args()
-    {"write": write, "snapshot": snapshot}[args.cmd](args)
+    {"write": write, "snapshot": snapshot, "expected": expected}[args.cmd](args)
 
 
 if __name__ == "__main__":
