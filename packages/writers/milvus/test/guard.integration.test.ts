@@ -83,7 +83,8 @@ describe.each(servers())('invalid values are refused before they are sent ($name
     ['-Inf', 'negInf', /row 999 \(id 2997\): vector field "embedding" holds -Infinity/],
   ] as const)('%s: exit 1, the file, row and id named, no collection left behind', async (_what, file, message) => {
     const c = uniqueName('g_bad');
-    const r = await run(server, files[file], c);
+    // One batch: the problem is found before anything is sent.
+    const r = await run(server, files[file], c, {}, { batch_rows: 2000 });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/error MDM_INVALID_DATA: file .*\.h5: /);
     expect(r.stderr).toMatch(message);

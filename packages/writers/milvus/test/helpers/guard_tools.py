@@ -60,7 +60,14 @@ def snapshot(args):
             out[name] = {"count": None, "digest": None, "error": str(e).splitlines()[0]}
             continue
         count = client.query(name, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
-        rows = client.query(name, filter=f"{pk} >= -9223372036854775807", output_fields=[pk] + ([vec] if vec else []), limit=16384, consistency_level="Strong")
+        # Keys first, then rows by key: a range query that also returns vectors can pair them
+        # with the wrong keys on Milvus Lite 3.2 (seen here), so vectors are fetched by id lists.
+        keys = sorted(r[pk] for r in client.query(name, filter=f"{pk} >= -9223372036854775807", output_fields=[pk], limit=16384, consistency_level="Strong"))
+        rows = []
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            got = client.query(name, filter=f"{pk} in [{','.join(str(k) for k in part)}]", output_fields=[pk] + ([vec] if vec else []), consistency_level="Strong")
+            rows.extend(got)
         rows.sort(key=lambda r: r[pk])
         h = hashlib.sha256()
         for r in rows:
