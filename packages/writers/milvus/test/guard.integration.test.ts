@@ -52,7 +52,7 @@ function run(server: Server, source: string, collection: string, target: Record<
   return runCli(['run', job(server, source, collection, target, runBlock), '--log-dir', tempDir()]);
 }
 
-let files: Record<'clean' | 'other' | 'nan' | 'inf' | 'negInf' | 'dup' | 'overlap' | 'bigId' | 'large', string>;
+let files: Record<'clean' | 'other' | 'nan' | 'inf' | 'negInf' | 'dup' | 'overlap' | 'bigId' | 'large' | 'huge', string>;
 
 beforeAll(async () => {
   files = {
@@ -67,6 +67,8 @@ beforeAll(async () => {
     overlap: await h5('overlap', ['--rows', '1000', '--dim', '8', '--seed', '3', '--id-offset', '1500']),
     bigId: await h5('bigId', ['--rows', '1000', '--dim', '8', '--uint64-big-row', '800']),
     large: await h5('large', ['--rows', '60000', '--dim', '32', '--seed', '4']),
+    // Long enough to be still running while a second run starts, on any machine.
+    huge: await h5('huge', ['--rows', '400000', '--dim', '32', '--seed', '5']),
   };
 });
 
@@ -192,16 +194,17 @@ describe('staged overwrite through an alias, locks, interruptions and cleanup (M
   it('a second run writing the same target is refused (exit 1, holder named); the target is untouched by it', async () => {
     const s = server();
     const c = uniqueName('g_lock');
-    const first = spawnRun(job(s, files.large, c, {}, { batch_rows: 2000 }));
+    const first = spawnRun(job(s, files.huge, c, {}, { batch_rows: 500 }));
     await first.started(/creating collection|writing/);
-    const second = await run(s, files.other, c, { mode: 'append' });
+    // The same source and schema: only the lock can stop it.
+    const second = await run(s, files.huge, c, { mode: 'append' });
     expect(second.code, second.stderr).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`error MDM_LOCKED: another milvusdm run is writing "${c}" \\(pid ${first.pid} on .*\\); this run was refused before writing`));
     expect(await first.done).toBe(0);
     // Only the first run's rows, and no marker left: the first released its lock.
     const after = (await snapshot(s, c)).collections;
     expect(Object.keys(after)).toEqual([c]);
-    expect(after[c]!.count).toBe(60000);
+    expect(after[c]!.count).toBe(400000);
   });
 
   it('overwrite killed (-9) at seeded random moments: the old collection is intact and queryable each time; cleanup removes the rest', async () => {
