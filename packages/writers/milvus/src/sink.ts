@@ -116,13 +116,14 @@ export class MilvusSink implements WriterSink {
   }
 
   /**
-   * Writing into a collection that already holds rows (an existing one, or one an earlier
+   * Under append into a collection that already holds rows (an existing one, or one an earlier
    * dataset of this run filled), keys it holds must not be silently replaced or doubled:
    * 'check' asks per batch (the core applies existing_keys fail|skip), 'upsert' replaces them.
-   * A collection this run created and has not written yet is empty: no check, no cost.
+   * A collection this run created and has not written yet is empty: no check, no cost. Other
+   * modes say what they do with existing rows themselves.
    */
   private async existingKeyPolicy(state: CollectionState, partition: string | undefined, before: number | undefined): Promise<'check' | 'upsert' | undefined> {
-    if (this.options.mode === 'upsert' || (state.createdNow && state.committedRows === 0)) return undefined;
+    if (this.options.mode !== 'append' || (state.createdNow && state.committedRows === 0)) return undefined;
     const key = primaryField(state.schema);
     if (!key || key.autoId) return undefined;
     // Keys are unique across the whole collection, so it is the collection that must be empty.
