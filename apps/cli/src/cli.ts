@@ -4,6 +4,7 @@
  */
 import yargs from 'yargs';
 import { EXIT_RUN_FAILED, EXIT_USAGE, MilvusdmError, SecretRedactor, asMilvusdmError, errorMessage, isMilvusdmError } from '@milvusdm/core';
+import { cleanupCommand } from './commands/cleanup.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { runCommand, type RunArgs } from './commands/run.js';
@@ -145,6 +146,14 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
       (y) => y.positional('target', { type: 'string', demandOption: true }),
       (a) => {
         result = inspectCommand(a.target, a.json === true, out, signal, redactor);
+      },
+    )
+    .command(
+      'cleanup <file>',
+      "List what interrupted runs left at a job's target (staging collections, stale locks); --apply removes them",
+      (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Job file' }).option('apply', { type: 'boolean', describe: 'Remove (or restore) what is listed' }),
+      (a) => {
+        result = cleanupCommand(a.file, a.apply === true, a.json === true, out, signal, redactor);
       },
     )
     .command(

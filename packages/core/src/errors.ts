@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   MDM_VERIFY: 'What was written does not match what was read.',
   MDM_INTERNAL: 'Something milvusdm did not foresee failed (a bug: please report it with the log file).',
   MDM_IO: 'A local file or folder could not be read or written (permissions, missing folder, full disk).',
+  MDM_INVALID_DATA: 'A source value the target cannot store (NaN, infinity, too long, a duplicate or existing key).',
+  MDM_LOCKED: 'Another run is writing the same target.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

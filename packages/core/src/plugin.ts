@@ -4,7 +4,7 @@
  * yields column batches as an async iterable, so memory is bounded by the consumer's pace.
  * A writer takes one dataset at a time and pulls its batches with `for await`.
  */
-import type { ColumnBatch } from './batch.js';
+import type { Column, ColumnBatch } from './batch.js';
 import type { RunSettings } from './job/spec.js';
 import type { Logger } from './logger.js';
 import type { CollectionSchema } from './schema.js';
@@ -66,6 +66,13 @@ export interface WriteHooks {
 export interface DatasetWriter {
   /** Writes every batch; resolves with the rows written once they are all durable. */
   write(batches: AsyncIterable<ColumnBatch>, hooks: WriteHooks): Promise<{ readonly rows: number }>;
+  /** The target's schema where it constrains values (e.g. a varchar max_length); optional. */
+  readonly targetSchema?: CollectionSchema;
+  /**
+   * Optional: for each key of a batch about to be sent, 1 when the target already holds it.
+   * Offered only when the target held rows before this dataset (an empty one skips the check).
+   */
+  existingKeys?(keys: Column): Promise<Uint8Array | undefined>;
 }
 
 /** Returned by `begin` when the mode says to leave an existing target alone. */
@@ -123,6 +130,17 @@ export interface ReadBackSpec {
   readonly options: Readonly<Record<string, unknown>>;
   /** The target for people, without secrets, e.g. `milvus collection "books" partition "p1"`. */
   readonly describe: string;
+/** Something a run left behind at a target (a staging collection, a stale lock…). */
+export interface LeftoverItem {
+  readonly name: string;
+  /** e.g. `staging`, `set-aside`, `lock`. */
+  readonly kind: string;
+  /** What cleaning up does (or why the item is kept), in words. */
+  readonly action: string;
+  /** Whether cleaning up would change it; false for items in use. */
+  readonly removable: boolean;
+  /** Set once the action was carried out. */
+  readonly done?: boolean;
 }
 
 export interface WriterPlugin<O = unknown> extends PluginBase<O> {
@@ -134,6 +152,10 @@ export interface WriterPlugin<O = unknown> extends PluginBase<O> {
    * whose read-backs are equal are verified together, as one target.
    */
   readBack?(options: O, dataset: DatasetInfo, context: ChannelContext): ReadBackSpec;
+   * Optional: lists what interrupted runs left at the target's server (`milvusdm cleanup`);
+   * with `apply`, removes or restores each removable item.
+   */
+  leftovers?(options: O, context: ChannelContext, apply: boolean): Promise<readonly LeftoverItem[]>;
 }
 
 // `any` here lets a plugin with a specific option type stand where any plugin is expected.

@@ -8,6 +8,7 @@ import { MilvusdmError, errorMessage } from './errors.js';
 import type { RunSettings } from './job/spec.js';
 import { parseOptions } from './options.js';
 import { prefetch } from './pipeline/prefetch.js';
+import { BatchScreen, checkDatasetSchema, screenOptions } from './pipeline/validate.js';
 import { ProgressTracker, type ProgressSnapshot } from './pipeline/progress.js';
 import {
   isSkipped,
@@ -109,6 +110,7 @@ async function moveDataset(
 ): Promise<DatasetResult> {
   const { logger } = input.context;
   logger.info(`dataset ${index + 1}/${count}: ${dataset.origin} (${describeSchema(dataset.schema)})`);
+  checkDatasetSchema(dataset);
   const writer = await sink.begin(dataset);
   if (isSkipped(writer)) {
     logger.info(`skipped ${dataset.origin}: ${writer.skipped}`);
@@ -118,12 +120,20 @@ async function moveDataset(
   emit({ type: 'dataset-start', dataset, index, count });
   const started = performance.now();
   let rowsRead = 0;
+  const screen = new BatchScreen(dataset, screenOptions(input.run), writer, logger);
   async function* checked(): AsyncGenerator<ColumnBatch> {
-    for await (const batch of dataset.batches({ batchRows: input.run.batchRows })) {
-      input.context.signal.throwIfAborted();
-      checkBatch(dataset.schema, batch, dataset.origin);
-      rowsRead += batch.numRows;
-      yield batch;
+    // The screen's temporary key files go when the stream ends, however it ends.
+    try {
+      await screen.prepare(input.run.batchRows, input.context.signal);
+      for await (const raw of dataset.batches({ batchRows: input.run.batchRows })) {
+        input.context.signal.throwIfAborted();
+        checkBatch(dataset.schema, raw, dataset.origin);
+        const batch = await screen.screen(raw);
+        rowsRead += batch.numRows;
+        yield batch;
+      }
+    } finally {
+      screen.close();
     }
   }
   let committed = 0;
@@ -141,7 +151,9 @@ async function moveDataset(
       `${dataset.origin}: read ${rowsRead} rows but the target reported ${rows} written (${committed} committed)`,
     );
   }
-  if (dataset.rows !== undefined && rowsRead !== dataset.rows) {
+  const skippedNote = screen.summary();
+  if (skippedNote) logger.warn(skippedNote);
+  if (dataset.rows !== undefined && rowsRead + screen.skippedRows !== dataset.rows) {
     throw new MilvusdmError('MDM_VERIFY', `${dataset.origin}: announced ${dataset.rows} rows but yielded ${rowsRead}`);
   }
   const seconds = (performance.now() - started) / 1000;

@@ -3,7 +3,7 @@
  * optional `run:` settings.
  */
 import { parseOptions, z } from '../options.js';
-import { DEFAULT_RUN, DUPLICATE_POLICIES, type JobSpec } from './spec.js';
+import { DEFAULT_RUN, DUPLICATE_POLICIES, EXISTING_KEY_POLICIES, INVALID_POLICIES, type JobSpec } from './spec.js';
 
 const channelBlock = z.looseObject({ type: z.string().min(1) });
 
@@ -12,7 +12,11 @@ const runBlock = z.strictObject({
   prefetch: z.int().min(0).max(64).optional(),
   log_dir: z.string().optional(),
   logs_kept: z.int().min(0).optional(),
+  on_invalid: z.enum(INVALID_POLICIES).optional(),
   duplicates: z.enum(DUPLICATE_POLICIES).optional(),
+  existing_keys: z.enum(EXISTING_KEY_POLICIES).optional(),
+  lock: z.boolean().optional(),
+  lock_stale_seconds: z.int().min(10).optional(),
 });
 
 export const jobFileSchema = z.strictObject({
@@ -38,7 +42,11 @@ export function fromNewFormat(doc: unknown, file: string | undefined, baseDir: s
       prefetch: run.prefetch ?? DEFAULT_RUN.prefetch,
       ...(run.log_dir !== undefined ? { logDir: run.log_dir } : {}),
       ...(run.logs_kept !== undefined ? { logsKept: run.logs_kept } : {}),
+      ...(run.on_invalid !== undefined ? { onInvalid: run.on_invalid } : {}),
       ...(run.duplicates !== undefined ? { duplicates: run.duplicates } : {}),
+      ...(run.existing_keys !== undefined ? { existingKeys: run.existing_keys } : {}),
+      ...(run.lock !== undefined ? { lock: run.lock } : {}),
+      ...(run.lock_stale_seconds !== undefined ? { lockStaleSeconds: run.lock_stale_seconds } : {}),
     },
     format: 'milvusdm',
     ...(file !== undefined ? { file } : {}),

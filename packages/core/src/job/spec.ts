@@ -19,12 +19,24 @@ export interface RunSettings {
   readonly logDir?: string;
   /** Daily log files to keep; 0 keeps all (the seed's LOGS_NUM). */
   readonly logsKept?: number;
+  /** A row with a value the target cannot store (NaN, ±Inf, an over-long string): stop, or skip and report it. Default fail. */
+  readonly onInvalid?: InvalidPolicy;
   /** A key that occurs twice within one source dataset: stop, keep the first, or keep the last. Default fail. */
   readonly duplicates?: DuplicatePolicy;
+  /** Under append into a target that already held rows: a key it already holds stops the run, is skipped, or is replaced. Default fail. */
+  readonly existingKeys?: ExistingKeyPolicy;
+  /** Refuse to write a target another run is writing (a lock both runs can see). Default true. */
+  readonly lock?: boolean;
+  /** A lock whose holder has not renewed it for this many seconds is stale and may be taken over. Default 600. */
+  readonly lockStaleSeconds?: number;
 }
 
+export const INVALID_POLICIES = ['fail', 'skip'] as const;
 export const DUPLICATE_POLICIES = ['fail', 'first', 'last'] as const;
+export const EXISTING_KEY_POLICIES = ['fail', 'skip', 'upsert'] as const;
+export type InvalidPolicy = (typeof INVALID_POLICIES)[number];
 export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+export type ExistingKeyPolicy = (typeof EXISTING_KEY_POLICIES)[number];
 
 export type JobFormat = 'milvusdm' | 'legacy-H2M' | 'legacy-F2M' | 'legacy-M2M' | 'legacy-M2H';
 

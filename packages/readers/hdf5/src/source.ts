@@ -36,12 +36,33 @@ function defaultName(path: string): string {
   return /^[A-Za-z_]/.test(stem) ? stem : `_${stem}`;
 }
 
+/**
+ * uint64 ids above 2^63 − 1 do not fit a Milvus key. The ids are 8 bytes a row, cheap to scan
+ * next to the vectors, so a uint64 ids dataset is checked whole before anything is written
+ * rather than failing half-way through a run.
+ */
+function checkUnsignedIds(file: Hdf5File, layout: FileLayout, path: string): void {
+  const ids = layout.ids;
+  if (!ids || ids.dataset.size !== 8 || ids.dataset.signed) return;
+  const chunk = 1 << 20;
+  for (let start = 0; start < ids.rows; start += chunk) {
+    const n = Math.min(chunk, ids.rows - start);
+    const bytes = file.readRows(ids.dataset, start, n);
+    for (let i = 0; i < n; i++) {
+      // Little-endian: the top bit of the last byte is 2^63.
+      if (bytes[i * 8 + 7]! & 0x80) idColumn(ids, bytes.subarray(i * 8, i * 8 + 8), 1, path, start + i);
+    }
+  }
+}
+
 export async function planFiles(paths: readonly string[], options: Hdf5ReaderOptions): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = [];
   for (const path of paths) {
     const file = await Hdf5File.open(path);
     try {
-      planned.push({ path, layout: describeFile(file, options) });
+      const layout = describeFile(file, options);
+      checkUnsignedIds(file, layout, path);
+      planned.push({ path, layout });
     } finally {
       file.close();
     }

@@ -3,8 +3,11 @@ import { MilvusConnection } from '@milvusdm/milvus-client';
 import { milvusWriterOptions, type MilvusWriterOptions } from './options.js';
 import { MilvusSink } from './sink.js';
 import { milvusReadBack } from './read-back.js';
+import { findLeftovers } from './cleanup.js';
 
 export { milvusWriterOptions, type MilvusWriterOptions, MilvusSink };
+export { isMilvusdmName, parseHelperName } from './names.js';
+export { swapChecks, type SwapCheck } from './staging.js';
 
 export default definePlugin({
   kind: 'writer',
@@ -16,4 +19,12 @@ export default definePlugin({
     return new MilvusSink(connection, options, context);
   },
   readBack: (options: MilvusWriterOptions, dataset) => milvusReadBack(options, dataset),
+  async leftovers(options: MilvusWriterOptions, context, apply: boolean) {
+    const connection = await MilvusConnection.open(options, context, 'target');
+    try {
+      return await findLeftovers(connection, context, context.run?.lockStaleSeconds ?? 600, apply);
+    } finally {
+      await connection.close();
+    }
+  },
 });

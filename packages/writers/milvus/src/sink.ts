@@ -10,6 +10,8 @@ import {
   primaryField,
   vectorFields,
   type ChannelContext,
+  type Column,
+  type ColumnBatch,
   type CollectionSchema,
   type DatasetInfo,
   type DatasetWriter,
@@ -20,13 +22,18 @@ import {
 } from '@milvusdm/core';
 import { MilvusCollection, sendBatch, type MilvusConnection } from '@milvusdm/milvus-client';
 import { autoIndexType } from './auto-index.js';
+import { existingKeys } from './existing-keys.js';
 import { insertAll } from './insert-stream.js';
+import { TargetLock } from './lock.js';
+import { helperRunId, stagingName } from './names.js';
 import type { MilvusWriterOptions } from './options.js';
 import { schemaProblems, schemaToCreate } from './schema-fit.js';
+import { aliasTarget, swapIn, type SwapPlan } from './staging.js';
 
 
 interface CollectionState {
-  readonly target: MilvusCollection;
+  /** Where rows go: the collection itself, or its staging collection under overwrite. */
+  target: MilvusCollection;
   /** Created (or recreated) by this run. */
   readonly createdNow: boolean;
   /** Existed before this run and was kept: mode skip leaves its default partition alone. */
@@ -42,6 +49,10 @@ interface CollectionState {
   schema: CollectionSchema;
   /** Index metric per vector field: the job's, else the source's. */
   readonly metrics: ReadonlyMap<string, MetricType>;
+  /** Set when `target` is a staging collection, swapped in by finish(). */
+  swap?: SwapPlan | undefined;
+  /** Rows committed into `target` by this run (checked again before a swap). */
+  committedRows: number;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -56,6 +67,10 @@ function defaultMetric(field: FieldSchema): MetricType {
 
 export class MilvusSink implements WriterSink {
   private readonly collections = new Map<string, CollectionState>();
+  private readonly locks: TargetLock[] = [];
+  /** Names this run's staging and set-aside collections. */
+  private readonly runId = helperRunId();
+  private finished = false;
 
   constructor(
     private readonly conn: MilvusConnection,
@@ -93,7 +108,30 @@ export class MilvusSink implements WriterSink {
     await this.makeCountable(state);
     state.written = true;
     const before = state.countable ? await state.target.count(partition, primaryField(state.schema)) : undefined;
-    return this.datasetWriter(state, name, partition, before);
+    return this.datasetWriter(state, state.target.name, partition, before, await this.existingKeyPolicy(state, partition, before));
+  }
+
+  /**
+   * Under append into a collection that already holds rows (an existing one, or one an earlier
+   * dataset of this run filled), keys it holds must not be silently replaced or doubled:
+   * 'check' asks per batch (the core applies existing_keys fail|skip), 'upsert' replaces them.
+   * A collection this run created and has not written yet is empty: no check, no cost. Other
+   * modes say what they do with existing rows themselves.
+   */
+  private async existingKeyPolicy(state: CollectionState, partition: string | undefined, before: number | undefined): Promise<'check' | 'upsert' | undefined> {
+    if (this.options.mode !== 'append' || (state.createdNow && state.committedRows === 0)) return undefined;
+    const key = primaryField(state.schema);
+    if (!key || key.autoId) return undefined;
+    // Keys are unique across the whole collection, so it is the collection that must be empty.
+    const held = partition || before === undefined ? (state.countable ? await state.target.count() : undefined) : before;
+    if (held === 0) return undefined;
+    if (held === undefined) {
+      this.context.logger.warn(`"${state.target.name}" cannot be queried (no index, not loaded): keys already present cannot be checked`);
+      return undefined;
+    }
+    const policy = this.context.run?.existingKeys ?? 'fail';
+    this.context.logger.info(`"${state.target.name}" already holds ${held} rows: ${policy === 'upsert' ? 'rows whose key it holds replace them (existing_keys: upsert)' : `every batch's keys are checked before it is sent (existing_keys: ${policy})`}`);
+    return policy === 'upsert' ? 'upsert' : 'check';
   }
 
   /** Checks the expected dimension and the metric against the source's vectors; returns the metric to use. */
@@ -123,15 +161,24 @@ export class MilvusSink implements WriterSink {
   }
 
   private async prepareCollection(name: string, dataset: DatasetInfo, metric: MetricType | undefined, partition: string | undefined): Promise<CollectionState> {
-    const target = new MilvusCollection(this.conn, name);
+    let target = new MilvusCollection(this.conn, name);
     const { mode } = this.options;
+    if (this.context.run?.lock !== false) {
+      const lock = new TargetLock(this.conn, name, this.runId, this.context.run?.lockStaleSeconds ?? 600, this.context.logger);
+      await lock.acquire();
+      this.locks.push(lock);
+    }
     let exists = await target.exists();
     const metrics = new Map<string, MetricType>();
     for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
-    const base = { target, partitionsReady: new Set<string>(), loadedByUs: false, countable: false, written: false, metrics };
+    const base = { partitionsReady: new Set<string>(), loadedByUs: false, countable: false, written: false, metrics, committedRows: 0 };
+    let swap: SwapPlan | undefined;
     if (exists && mode === 'overwrite' && !partition) {
-      this.context.logger.info(`dropping collection "${name}" (mode overwrite)`);
-      await target.drop();
+      // The old collection stays as it is until the new one is complete (staging.ts).
+      const aliasOf = await aliasTarget(this.conn, name);
+      swap = { target: name, ...(aliasOf ? { aliasOf } : {}), oldLoaded: await target.isLoaded(), runId: this.runId };
+      target = new MilvusCollection(this.conn, stagingName(name, this.runId));
+      this.context.logger.info(`writing into staging collection "${target.name}"; "${name}" is replaced only when it is complete (mode overwrite)`);
       exists = false;
     }
     let schema: CollectionSchema;
@@ -144,7 +191,7 @@ export class MilvusSink implements WriterSink {
     } else {
       schema = await target.describe();
     }
-    const state: CollectionState = { ...base, createdNow: !exists, existedBefore: exists, schema };
+    const state: CollectionState = { ...base, target, createdNow: !exists, existedBefore: exists, schema, ...(swap ? { swap } : {}) };
     this.collections.set(name, state);
     return state;
   }
@@ -200,8 +247,13 @@ export class MilvusSink implements WriterSink {
     state.countable = true;
   }
 
-  private datasetWriter(state: CollectionState, name: string, partition: string | undefined, before: number | undefined): DatasetWriter {
-    const upsert = this.options.mode === 'upsert';
+  private datasetWriter(state: CollectionState, name: string, partition: string | undefined, before: number | undefined, existing?: 'check' | 'upsert'): DatasetWriter {
+    const upsert = this.options.mode === 'upsert' || existing === 'upsert';
+    const keyField = primaryField(state.schema)?.name;
+    const screening = {
+      targetSchema: state.schema,
+      ...(existing === 'check' && keyField ? { existingKeys: (keys: Column) => existingKeys(this.conn, name, keyField, keys) } : {}),
+    };
     const elementTypes = new Map(state.schema.fields.filter((f) => f.type === 'array' && f.elementType).map((f) => [f.name, f.elementType!]));
     const insertTarget = {
       collection: name,
@@ -210,7 +262,9 @@ export class MilvusSink implements WriterSink {
       ...(state.schema.enableDynamicField ? { dynamicColumn: '$meta' } : {}),
     };
     return {
-      write: async (batches, hooks) => {
+      ...screening,
+      write: async (batches, outer) => {
+        const hooks = { committed: (b: ColumnBatch) => ((state.committedRows += b.numRows), outer.committed(b)) };
         const rows = await insertAll(
           batches,
           async (batch) => {
@@ -238,6 +292,13 @@ export class MilvusSink implements WriterSink {
     for (const state of this.collections.values()) {
       if (!state.written) continue;
       await this.createIndexes(state.target, state.schema, state.metrics);
+      if (state.swap) {
+        await this.makeCountable(state);
+        state.target = await swapIn(this.conn, state.target, state.committedRows, state.swap, this.context.logger);
+        // Readers searched the old collection: the new one stays loaded.
+        if (state.swap.oldLoaded) state.loadedByUs = false;
+        state.swap = undefined;
+      }
       if (this.options.load) {
         if (!(await state.target.isLoaded())) await state.target.load();
         this.context.logger.info(`collection "${state.target.name}" is loaded`);
@@ -245,9 +306,45 @@ export class MilvusSink implements WriterSink {
         await state.target.release();
       }
     }
+    this.finished = true;
+    await this.releaseLocks();
   }
 
+  /**
+   * After a failure: a staging collection goes (the target was never touched), and so does a
+   * collection this run created but wrote nothing into, so a run refused before its first row
+   * leaves nothing behind. Locks are released.
+   */
   async close(): Promise<void> {
-    await this.conn.close();
+    try {
+      if (!this.finished) await this.removeUnfinished();
+      await this.releaseLocks();
+    } finally {
+      await this.conn.close();
+    }
+  }
+
+  private async removeUnfinished(): Promise<void> {
+    for (const state of this.collections.values()) {
+      if (!state.createdNow) continue;
+      const name = state.target.name;
+      try {
+        if (state.swap) {
+          await state.target.drop();
+          this.context.logger.warn(`the run did not finish: staging collection "${name}" was dropped; "${state.swap.target}" was not changed`);
+        } else if (state.committedRows === 0 && (!state.countable || (await state.target.count()) === 0)) {
+          await state.target.drop();
+          this.context.logger.info(`the run wrote no row: dropped collection "${name}", which it had created`);
+        }
+      } catch (e) {
+        this.context.logger.warn(`could not remove "${name}" after the failed run (${String(e)}): \`milvusdm cleanup\` lists and removes what runs leave behind`);
+      }
+    }
+  }
+
+  private async releaseLocks(): Promise<void> {
+    for (const lock of this.locks.splice(0)) {
+      await lock.release().catch((e: unknown) => this.context.logger.warn(`could not release the lock on "${lock.target}": ${String(e)}`));
+    }
   }
 }

@@ -1,0 +1,276 @@
+/**
+ * The validation stage: every batch is screened before the writer sees it, so a value the
+ * target cannot store is found before it is sent, not by the server half-way through a run
+ * (Milvus 2.3 rejects NaN mid-run; Milvus Lite stores it). Each problem names the source, the
+ * row (0-based, counted from the dataset's first row read in this run) and the key.
+ *
+ * Checks: NaN and ±Inf in float, float16, bfloat16 and sparse vectors; varchar values longer (in
+ * UTF-8 bytes) than the target's max_length; keys repeated within the dataset (duplicates.ts);
+ * keys the target already held, when the writer offers the check (append into a non-empty
+ * target). What happens is the job's `run:` choice: on_invalid fail|skip, duplicates
+ * fail|first|last, existing_keys fail|skip|upsert.
+ */
+import type { Column, ColumnBatch } from '../batch.js';
+import { MilvusdmError } from '../errors.js';
+import type { DuplicatePolicy, ExistingKeyPolicy, InvalidPolicy, RunSettings } from '../job/spec.js';
+import type { Logger } from '../logger.js';
+import type { DatasetInfo, DatasetWriter, SourceDataset } from '../plugin.js';
+import { isVectorType, primaryField, type FieldSchema } from '../schema.js';
+import { DuplicateFinder } from './duplicates.js';
+import { keptRows, selectRows } from './select-rows.js';
+
+/** Skipped ids named one by one in the log's warning; the rest go to the log file at debug. */
+const IDS_NAMED = 10;
+
+/**
+ * Problems a schema has before any row is read: refused before the target is touched.
+ * A dense vector of dimension 0 (or none) cannot be stored anywhere.
+ */
+export function checkDatasetSchema(dataset: DatasetInfo): void {
+  for (const f of dataset.schema.fields) {
+    if (!isVectorType(f.type) || f.type === 'sparse_float_vector') continue;
+    if (f.dim === undefined || !Number.isInteger(f.dim) || f.dim <= 0) {
+      throw new MilvusdmError('MDM_INVALID_DATA', `${dataset.origin}: vector field "${f.name}" has dimension ${f.dim ?? 'none'}; a vector needs at least one element`);
+    }
+    if (f.type === 'binary_vector' && f.dim % 8 !== 0) {
+      throw new MilvusdmError('MDM_INVALID_DATA', `${dataset.origin}: binary vector field "${f.name}" has dimension ${f.dim}, not a multiple of 8`);
+    }
+  }
+}
+
+/** The key of row `row` as text, for messages. */
+export function keyText(keys: Column | undefined, row: number): string | undefined {
+  if (!keys) return undefined;
+  const v = keys.values[row];
+  return v === undefined ? undefined : String(v);
+}
+
+/** Calls `bad` once for each row holding a NaN or ±Inf element. */
+function nonFiniteRows(column: Column, rows: number, bad: (row: number, what: string) => void): void {
+  switch (column.type) {
+    case 'float_vector': {
+      const { dim, values } = column;
+      for (let r = 0; r < rows; r++) {
+        for (let i = r * dim, end = i + dim; i < end; i++) {
+          const v = values[i]!;
+          // v - v is 0 for every finite float and NaN for NaN and ±Inf.
+          if (v - v !== 0) {
+            bad(r, Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+            break;
+          }
+        }
+      }
+      return;
+    }
+    case 'float16_vector':
+    case 'bfloat16_vector': {
+      // All exponent bits set means Inf or NaN in both formats.
+      const exp = column.type === 'float16_vector' ? 0x7c00 : 0x7f80;
+      const { dim, values } = column;
+      for (let r = 0; r < rows; r++) {
+        for (let i = r * dim, end = i + dim; i < end; i++) {
+          if ((values[i]! & exp) === exp) {
+            bad(r, (values[i]! & (exp === 0x7c00 ? 0x03ff : 0x007f)) !== 0 ? 'NaN' : 'Infinity');
+            break;
+          }
+        }
+      }
+      return;
+    }
+    case 'sparse_float_vector':
+      for (let r = 0; r < rows; r++) {
+        const v = column.values[r]!.values;
+        for (let i = 0; i < v.length; i++) {
+          if (v[i]! - v[i]! !== 0) {
+            bad(r, Number.isNaN(v[i]!) ? 'NaN' : 'Infinity');
+            break;
+          }
+        }
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function tooLongRows(column: Column, maxLength: number, bad: (row: number, bytes: number) => void): void {
+  if (column.type !== 'varchar') return;
+  const values = column.values;
+  for (let r = 0; r < values.length; r++) {
+    const s = values[r]!;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most strings need no exact count.
+    if (s.length * 3 <= maxLength || (column.valid && !column.valid[r])) continue;
+    const bytes = Buffer.byteLength(s, 'utf8');
+    if (bytes > maxLength) bad(r, bytes);
+  }
+}
+
+interface ScreenOptions {
+  readonly onInvalid: InvalidPolicy;
+  readonly duplicates: DuplicatePolicy;
+  readonly existingKeys: ExistingKeyPolicy;
+}
+
+export function screenOptions(run: RunSettings): ScreenOptions {
+  return { onInvalid: run.onInvalid ?? 'fail', duplicates: run.duplicates ?? 'fail', existingKeys: run.existingKeys ?? 'fail' };
+}
+
+/** Screens one dataset's batches; keep one per dataset, and close it whatever happens. */
+export class BatchScreen {
+  private readonly key: FieldSchema | undefined;
+  private readonly finder: DuplicateFinder | undefined;
+  /** Under duplicates: last, the row of the last occurrence of each repeated key (from a pre-pass). */
+  private lastRows: Map<bigint | string, number> | undefined;
+  private readonly maxLengths: { field: string; max: number }[];
+  private readonly vectors: string[];
+  private row = 0;
+  /** Rows dropped, by reason. */
+  readonly skipped = { invalid: 0, duplicate: 0, existing: 0 };
+  private readonly named: string[] = [];
+
+  constructor(
+    private readonly dataset: SourceDataset,
+    private readonly options: ScreenOptions,
+    private readonly writer: DatasetWriter,
+    private readonly logger: Logger,
+  ) {
+    const pk = primaryField(dataset.schema);
+    this.key = pk && !pk.autoId ? pk : undefined;
+    this.finder = this.key ? new DuplicateFinder() : undefined;
+    // The tighter of the source's and the target's max_length: the target is what refuses.
+    const target = new Map((writer.targetSchema?.fields ?? []).map((f) => [f.name, f]));
+    this.maxLengths = dataset.schema.fields
+      .filter((f) => f.type === 'varchar')
+      .map((f) => ({ field: f.name, max: Math.min(f.maxLength ?? Infinity, target.get(f.name)?.maxLength ?? Infinity) }))
+      .filter((m) => Number.isFinite(m.max));
+    this.vectors = dataset.schema.fields.filter((f) => f.type === 'float_vector' || f.type === 'float16_vector' || f.type === 'bfloat16_vector' || f.type === 'sparse_float_vector').map((f) => f.name);
+  }
+
+  get skippedRows(): number {
+    return this.skipped.invalid + this.skipped.duplicate + this.skipped.existing;
+  }
+
+  /**
+   * Under duplicates: last, a key's earlier occurrences must not be written at all (an insert
+   * is not a replace), so the keys are read once before writing: one extra pass over the source.
+   */
+  async prepare(batchRows: number, signal: AbortSignal): Promise<void> {
+    if (this.options.duplicates !== 'last' || !this.key) return;
+    this.logger.info(`${this.dataset.origin}: reading the keys once to find repeated ones (duplicates: last)`);
+    const finder = new DuplicateFinder();
+    const last = new Map<bigint | string, number>();
+    let row = 0;
+    try {
+      for await (const batch of this.dataset.batches({ batchRows })) {
+        signal.throwIfAborted();
+        const keys = batch.columns.get(this.key.name);
+        if (!keys) break; // checkBatch reports it in the real pass
+        const repeated = finder.check(keys);
+        for (let i = 0; i < repeated.length; i++) if (repeated[i]) last.set(keys.values[i] as bigint | string, row + i);
+        row += batch.numRows;
+      }
+    } finally {
+      finder.close();
+    }
+    this.lastRows = last;
+    if (last.size > 0) this.logger.info(`${this.dataset.origin}: ${last.size} key(s) occur more than once; the last occurrence of each is kept`);
+  }
+
+  /** The batch with the rows the job's policies drop removed; throws when a policy is fail. */
+  async screen(batch: ColumnBatch): Promise<ColumnBatch> {
+    const first = this.row;
+    this.row += batch.numRows;
+    const keys = this.key ? batch.columns.get(this.key.name) : undefined;
+    let drop: Uint8Array | undefined;
+    const dropRow = (r: number) => {
+      drop ??= new Uint8Array(batch.numRows);
+      const was = drop[r];
+      drop[r] = 1;
+      return !was;
+    };
+    const where = (r: number) => `${this.dataset.origin}: row ${first + r}${keys ? ` (${this.key!.name} ${keyText(keys, r)})` : ''}`;
+
+    // Values the target cannot store.
+    const invalid = (r: number, what: string) => {
+      if (this.options.onInvalid === 'fail') {
+        throw new MilvusdmError('MDM_INVALID_DATA', `${where(r)}: ${what}`, {
+          hint: 'Nothing of this batch was sent. Fix the source, or set run: {on_invalid: skip} to skip such rows and list them in the log.',
+        });
+      }
+      if (dropRow(r)) {
+        this.skipped.invalid++;
+        this.note(`${where(r)}: ${what} (skipped)`, keyText(keys, r) ?? `row ${first + r}`);
+      }
+    };
+    for (const name of this.vectors) {
+      const column = batch.columns.get(name);
+      if (column) nonFiniteRows(column, batch.numRows, (r, v) => invalid(r, `vector field "${name}" holds ${v}`));
+    }
+    for (const { field, max } of this.maxLengths) {
+      const column = batch.columns.get(field);
+      if (column) tooLongRows(column, max, (r, bytes) => invalid(r, `field "${field}" is ${bytes} bytes long, its max_length is ${max}`));
+    }
+
+    // Keys repeated within the source.
+    if (keys && this.finder) {
+      const repeated = this.finder.check(keys);
+      for (let r = 0; r < repeated.length; r++) {
+        const k = keys.values[r] as bigint | string;
+        const lastRow = this.lastRows?.get(k);
+        const dup = repeated[r] === 1 || (lastRow !== undefined && lastRow !== first + r);
+        if (!dup || drop?.[r]) continue;
+        if (this.options.duplicates === 'fail') {
+          throw new MilvusdmError('MDM_INVALID_DATA', `${where(r)}: the key occurs more than once in the source (an earlier row has it)`, {
+            hint: 'Set run: {duplicates: first} or {duplicates: last} to keep one row per key.',
+          });
+        }
+        // Under last, every occurrence but the last is dropped; under first, every one after the first.
+        const keep = this.options.duplicates === 'last' ? lastRow === first + r : repeated[r] === 0;
+        if (!keep && dropRow(r)) {
+          this.skipped.duplicate++;
+          this.logger.debug(`${where(r)}: repeated key dropped (duplicates: ${this.options.duplicates})`);
+        }
+      }
+    }
+
+    // Keys the target already held (the writer asks only when it was not empty at the start).
+    if (keys && this.writer.existingKeys && this.options.existingKeys !== 'upsert') {
+      const present = await this.writer.existingKeys(keys);
+      if (present) {
+        for (let r = 0; r < present.length; r++) {
+          if (!present[r] || drop?.[r]) continue;
+          if (this.options.existingKeys === 'fail') {
+            throw new MilvusdmError('MDM_INVALID_DATA', `${where(r)}: the target already holds this key; nothing of this batch was sent`, {
+              hint: 'Set run: {existing_keys: skip} to keep the rows already there, {existing_keys: upsert} to replace them, or use mode: overwrite.',
+            });
+          }
+          if (dropRow(r)) {
+            this.skipped.existing++;
+            this.logger.debug(`${where(r)}: key already in the target, row skipped (existing_keys: skip)`);
+          }
+        }
+      }
+    }
+    return drop ? selectRows(batch, keptRows(drop)) : batch;
+  }
+
+  private note(line: string, id: string): void {
+    this.logger.debug(line);
+    if (this.named.length < IDS_NAMED) this.named.push(id);
+  }
+
+  /** One line on what was skipped, for the log and the console. */
+  summary(): string | undefined {
+    const { invalid, duplicate, existing } = this.skipped;
+    if (invalid + duplicate + existing === 0) return undefined;
+    const parts: string[] = [];
+    if (invalid) parts.push(`${invalid} invalid row(s) skipped (ids ${this.named.join(', ')}${invalid > this.named.length ? ', … every one in the log file' : ''})`);
+    if (duplicate) parts.push(`${duplicate} repeated key(s) dropped (duplicates: ${this.options.duplicates})`);
+    if (existing) parts.push(`${existing} row(s) whose key the target already held skipped`);
+    return `${this.dataset.origin}: ${parts.join('; ')}`;
+  }
+
+  close(): void {
+    this.finder?.close();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The validation stage and the bounded-memory duplicate finder, on batches built here (pure:
+ * no server). The duplicate finder is compared with an exact Set on streams large enough to
+ * spill several runs to disk.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ColumnBatch, Column } from '../src/batch.js';
+import { DuplicateFinder } from '../src/pipeline/duplicates.js';
+import { BatchScreen, checkDatasetSchema } from '../src/pipeline/validate.js';
+import type { CollectionSchema } from '../src/schema.js';
+import type { DatasetWriter, SourceDataset } from '../src/plugin.js';
+import type { Logger } from '../src/logger.js';
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('DuplicateFinder', () => {
+  it('agrees with an exact Set on 300k keys (12 runs spilled to disk), int64 extremes included', () => {
+    const random = rng(7);
+    const finder = new DuplicateFinder(25_000);
+    const exact = new Set<bigint>();
+    let found = 0;
+    let expected = 0;
+    try {
+      for (let b = 0; b < 15; b++) {
+        const values = new BigInt64Array(20_000);
+        for (let i = 0; i < values.length; i++) {
+          // ~2 % repeats of earlier keys, spread over every earlier run, plus the int64 ends.
+          values[i] = random() < 0.02 && exact.size > 0 ? BigInt(Math.floor(random() * b * 20_000)) * 7919n : BigInt(b * 20_000 + i) * 7919n;
+        }
+        if (b === 3) values[5] = -(2n ** 63n);
+        if (b === 9) values[6] = -(2n ** 63n);
+        if (b === 4) values[7] = 2n ** 63n - 1n;
+        if (b === 14) values[8] = 2n ** 63n - 1n;
+        const repeated = finder.check({ type: 'int64', values });
+        for (let i = 0; i < values.length; i++) {
+          const dup = exact.has(values[i]!);
+          if (dup) expected++;
+          exact.add(values[i]!);
+          if (repeated[i]) found++;
+          if (!!repeated[i] !== dup) throw new Error(`disagreement at batch ${b} row ${i} key ${values[i]}`);
+        }
+      }
+    } finally {
+      finder.close();
+    }
+    expect(found).toBe(expected);
+    expect(expected).toBeGreaterThan(4_000);
+  }, 60_000);
+
+  it('finds repeated varchar keys, within one batch and across batches', () => {
+    const finder = new DuplicateFinder();
+    const a = finder.check({ type: 'varchar', values: ['a', 'b', 'a', 'é'] });
+    const b = finder.check({ type: 'varchar', values: ['c', 'é', 'b'] });
+    finder.close();
+    expect([...a]).toEqual([0, 0, 1, 0]);
+    expect([...b]).toEqual([0, 1, 1]);
+  });
+});
+
+const schema: CollectionSchema = {
+  fields: [
+    { name: 'id', type: 'int64', isPrimaryKey: true },
+    { name: 'v', type: 'float_vector', dim: 2 },
+    { name: 'h', type: 'float16_vector', dim: 1 },
+    { name: 's', type: 'varchar', maxLength: 4 },
+  ],
+};
+
+function batch(ids: number[], vectors: number[], halves: number[], strings: string[]): ColumnBatch {
+  const columns = new Map<string, Column>([
+    ['id', { type: 'int64', values: BigInt64Array.from(ids.map(BigInt)) }],
+    ['v', { type: 'float_vector', dim: 2, values: Float32Array.from(vectors) }],
+    ['h', { type: 'float16_vector', dim: 1, values: Uint16Array.from(halves) }],
+    ['s', { type: 'varchar', values: strings }],
+  ]);
+  return { numRows: ids.length, columns, cursor: { at: ids.length } };
+}
+
+function dataset(batches: ColumnBatch[]): SourceDataset {
+  return {
+    key: 'k',
+    collection: 'c',
+    schema,
+    origin: 'file /data/x.h5',
+    async *batches() {
+      yield* batches;
+    },
+  };
+}
+
+const writer: DatasetWriter = { write: async () => ({ rows: 0 }) };
+const opts = (o: Partial<{ onInvalid: 'fail' | 'skip'; duplicates: 'fail' | 'first' | 'last'; existingKeys: 'fail' | 'skip' | 'upsert' }>) => ({
+  onInvalid: 'fail' as const,
+  duplicates: 'fail' as const,
+  existingKeys: 'fail' as const,
+  ...o,
+});
+
+describe('BatchScreen', () => {
+  const good = batch([1, 2], [1, 2, 3, 4], [0x3c00, 0x4000], ['ab', 'cd']);
+
+  it('passes a clean batch through unchanged', async () => {
+    const screen = new BatchScreen(dataset([good]), opts({}), writer, silent);
+    expect(await screen.screen(good)).toBe(good);
+    screen.close();
+  });
+
+  it.each([
+    ['NaN in a float vector', batch([1, 2], [1, NaN, 3, 4], [0, 0], ['a', 'b']), /row 0 \(id 1\): vector field "v" holds NaN/],
+    ['-Inf in a float vector', batch([1, 2], [1, 2, -Infinity, 4], [0, 0], ['a', 'b']), /row 1 \(id 2\): vector field "v" holds -Infinity/],
+    ['Inf in a float16 vector', batch([1, 2], [1, 2, 3, 4], [0, 0x7c00], ['a', 'b']), /row 1 \(id 2\): vector field "h" holds Infinity/],
+    ['NaN in a float16 vector', batch([1, 2], [1, 2, 3, 4], [0x7e00, 0], ['a', 'b']), /row 0 \(id 1\): vector field "h" holds NaN/],
+    ['an over-long varchar (UTF-8 bytes)', batch([1, 2], [1, 2, 3, 4], [0, 0], ['a', 'ééé']), /row 1 \(id 2\): field "s" is 6 bytes long, its max_length is 4/],
+  ])('refuses %s, naming the file, row and id', async (_what, b, message) => {
+    const screen = new BatchScreen(dataset([b]), opts({}), writer, silent);
+    await expect(screen.screen(b)).rejects.toThrow(message);
+    await expect(screen.screen(b).catch((e: { code: string }) => e.code)).resolves.toBe('MDM_INVALID_DATA');
+    screen.close();
+  });
+
+  it('skips invalid rows under on_invalid: skip, counts them and keeps the cursor', async () => {
+    const b = batch([1, 2, 3], [1, NaN, 3, 4, 5, 6], [0, 0, 0], ['a', 'b', 'c']);
+    const screen = new BatchScreen(dataset([b]), opts({ onInvalid: 'skip' }), writer, silent);
+    const out = await screen.screen(b);
+    expect(out.numRows).toBe(2);
+    expect([...(out.columns.get('id')!.values as BigInt64Array)]).toEqual([2n, 3n]);
+    expect([...(out.columns.get('v')!.values as Float32Array)]).toEqual([3, 4, 5, 6]);
+    expect(out.columns.get('s')!.values).toEqual(['b', 'c']);
+    expect(out.cursor).toEqual({ at: 3 });
+    expect(screen.skippedRows).toBe(1);
+    expect(screen.summary()).toMatch(/1 invalid row\(s\) skipped \(ids 1\)/);
+    screen.close();
+  });
+
+  it('refuses a key repeated across batches, naming the later row', async () => {
+    const b2 = batch([3, 1], [1, 2, 3, 4], [0, 0], ['a', 'b']);
+    const screen = new BatchScreen(dataset([good, b2]), opts({}), writer, silent);
+    await screen.screen(good);
+    await expect(screen.screen(b2)).rejects.toThrow(/file \/data\/x.h5: row 3 \(id 1\): the key occurs more than once/);
+    screen.close();
+  });
+
+  it('keeps the first occurrence under duplicates: first and the last under duplicates: last', async () => {
+    const b1 = batch([1, 2, 1], [1, 1, 2, 2, 3, 3], [0, 0, 0], ['a', 'b', 'c']);
+    const b2 = batch([2, 4], [4, 4, 5, 5], [0, 0], ['d', 'e']);
+    const first = new BatchScreen(dataset([b1, b2]), opts({ duplicates: 'first' }), writer, silent);
+    const f1 = await first.screen(b1);
+    const f2 = await first.screen(b2);
+    first.close();
+    expect([...(f1.columns.get('id')!.values as BigInt64Array), ...(f2.columns.get('id')!.values as BigInt64Array)]).toEqual([1n, 2n, 4n]);
+    expect([...f1.columns.get('s')!.values, ...f2.columns.get('s')!.values]).toEqual(['a', 'b', 'e']);
+
+    const last = new BatchScreen(dataset([b1, b2]), opts({ duplicates: 'last' }), writer, silent);
+    await last.prepare(10, new AbortController().signal);
+    const l1 = await last.screen(b1);
+    const l2 = await last.screen(b2);
+    last.close();
+    expect([...(l1.columns.get('id')!.values as BigInt64Array), ...(l2.columns.get('id')!.values as BigInt64Array)]).toEqual([1n, 2n, 4n]);
+    expect([...l1.columns.get('s')!.values, ...l2.columns.get('s')!.values]).toEqual(['c', 'd', 'e']);
+    expect(last.skippedRows).toBe(2);
+  });
+
+  it('asks the writer which keys the target holds, and fails or skips them', async () => {
+    const holding: DatasetWriter = { ...writer, existingKeys: async (keys) => Uint8Array.from(keys.values as BigInt64Array, (k) => (k === 2n ? 1 : 0)) };
+    const failing = new BatchScreen(dataset([good]), opts({}), holding, silent);
+    await expect(failing.screen(good)).rejects.toThrow(/row 1 \(id 2\): the target already holds this key/);
+    failing.close();
+    const skipping = new BatchScreen(dataset([good]), opts({ existingKeys: 'skip' }), holding, silent);
+    const out = await skipping.screen(good);
+    skipping.close();
+    expect([...(out.columns.get('id')!.values as BigInt64Array)]).toEqual([1n]);
+  });
+
+  it('refuses a 0-dimension vector field before anything is written', () => {
+    expect(() => checkDatasetSchema({ ...dataset([]), schema: { fields: [{ name: 'v', type: 'float_vector', dim: 0 }] } })).toThrow(
+      /file \/data\/x.h5: vector field "v" has dimension 0/,
+    );
+  });
+});

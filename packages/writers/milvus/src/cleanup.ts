@@ -1,0 +1,74 @@
+/**
+ * `milvusdm cleanup`: what interrupted runs left on a server, found by name (names.ts).
+ *
+ * - a staging collection no alias points to and no live run holds: dropped (its run never
+ *   swapped it in; the target it was for is unchanged);
+ * - a set-aside collection (`…__milvusdm_old_…`): renamed back when its target name is free
+ *   (the run stopped between the two renames of a swap), else dropped (the swap completed);
+ * - a lock marker whose holder is gone or silent past the stale timeout: dropped; a live
+ *   one is listed and kept.
+ */
+import { type ChannelContext, type LeftoverItem } from '@milvusdm/core';
+import { MilvusCollection, type MilvusConnection } from '@milvusdm/milvus-client';
+import { lockHolder } from './lock.js';
+import { parseHelperName } from './names.js';
+
+async function listCollections(conn: MilvusConnection): Promise<string[]> {
+  const r = await conn.sdk<{ collection_names?: string[] }>('ShowCollections', conn.database ? { db_name: conn.database } : {}, 'list collections');
+  return r.collection_names ?? [];
+}
+
+async function aliasesOf(conn: MilvusConnection, name: string): Promise<string[]> {
+  const r = await conn.sdk<{ aliases?: string[] }>('DescribeCollection', { collection_name: name, ...(conn.database ? { db_name: conn.database } : {}) }, `describe "${name}"`);
+  return r.aliases ?? [];
+}
+
+export async function findLeftovers(conn: MilvusConnection, context: ChannelContext, staleSeconds: number, apply: boolean): Promise<LeftoverItem[]> {
+  const names = await listCollections(conn);
+  const present = new Set(names);
+  const items: LeftoverItem[] = [];
+  // Targets a live run is writing: their staging collections are in use, not orphans.
+  const busy = new Set<string>();
+  for (const name of names) {
+    const helper = parseHelperName(name);
+    if (helper?.kind !== 'lock') continue;
+    const state = await lockHolder(conn, name, staleSeconds);
+    if (state.stale) {
+      items.push({ name, kind: 'lock', action: `drop (${state.stale})`, removable: true });
+    } else {
+      busy.add(helper.target);
+      items.push({ name, kind: 'lock', action: `kept: held by ${state.who}`, removable: false });
+    }
+  }
+  for (const name of names) {
+    const helper = parseHelperName(name);
+    if (!helper || helper.kind === 'lock') continue;
+    if (helper.kind === 'staging') {
+      const aliases = await aliasesOf(conn, name);
+      if (aliases.length > 0) continue; // swapped in behind an alias: it is the live collection
+      if (busy.has(helper.target)) items.push({ name, kind: 'staging', action: `kept: a run writing "${helper.target}" is still running`, removable: false });
+      else items.push({ name, kind: 'staging', action: `drop (an unfinished overwrite of "${helper.target}"; "${helper.target}" was not changed by it)`, removable: true });
+    } else if (!present.has(helper.target)) {
+      items.push({ name, kind: 'set-aside', action: `rename back to "${helper.target}" (a swap stopped between its two renames)`, removable: true });
+    } else {
+      items.push({ name, kind: 'set-aside', action: `drop (the collection "${helper.target}" replaced; the swap completed)`, removable: true });
+    }
+  }
+  if (!apply) return items;
+  const done: LeftoverItem[] = [];
+  for (const item of items) {
+    if (!item.removable) {
+      done.push(item);
+      continue;
+    }
+    const helper = parseHelperName(item.name)!;
+    if (item.kind === 'set-aside' && item.action.startsWith('rename back')) {
+      await conn.sdk('RenameCollection', { oldName: item.name, newName: helper.target, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) }, `rename "${item.name}" back to "${helper.target}"`);
+    } else {
+      await new MilvusCollection(conn, item.name).drop();
+    }
+    context.logger.info(`${item.name}: ${item.action} — done`);
+    done.push({ ...item, done: true });
+  }
+  return done;
+}
