@@ -58,7 +58,7 @@ describe('lossy indexes', () => {
   for (const name of ['sq_8bit_d11', 'ivfsq_8bit_residual_d11', 'pq_m4_nbits8_d12', 'ivfpq_nbits8_residual_d12', 'hnswsq_8bit_d11', 'idmap2_ivfpq_ip_d12']) {
     it(`${name}: refused without allow_lossy, saying the vectors would not be the originals`, async () => {
       const path = pathOf(name);
-      const error = await open({ path }).catch((e: unknown) => e as { code: string; message: string; hint: string });
+      const error = (await open({ path }).catch((e: unknown) => e)) as { code: string; message: string; hint: string };
       expect(error).toMatchObject({ code: 'MDM_UNSUPPORTED' });
       expect(error.message).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}: Index\\w+ stores (scalar|product)-quantizer codes \\(.*\\), not the vectors: what milvusdm can migrate is Faiss's reconstruction, not the original vectors$`));
       expect(error.hint).toContain('allow_lossy: true');
