@@ -27,8 +27,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** The keys an object schema at `path` accepts, for "did you mean"; empty when unknown. */
 function knownKeys(schema: unknown, path: readonly PropertyKey[]): string[] {
-  let node = schema as { shape?: Record<string, unknown> } | undefined;
-  for (const key of path) node = node?.shape?.[String(key)] as typeof node;
+  type Node = { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } } | undefined;
+  // Optional, default and nullable wrappers keep the object inside as `innerType`.
+  const unwrap = (n: Node): Node => {
+    for (let i = 0; i < 8 && n && !n.shape && n._zod?.def?.innerType; i++) n = n._zod.def.innerType as Node;
+    return n;
+  };
+  let node = unwrap(schema as Node);
+  for (const key of path) node = unwrap(node?.shape?.[String(key)] as Node);
   return node?.shape ? Object.keys(node.shape) : [];
 }
 

@@ -163,7 +163,8 @@ async function findChannel(kind: ChannelKind, type: string, options: ResolveOpti
 function notFound(kind: ChannelKind, type: string, installed: readonly InstalledPlugin[], options: ResolveOptions): MilvusdmError {
   const firstParty = FIRST_PARTY_CHANNELS[kind];
   const known = [...installed.flatMap((p) => p.manifest?.channels.filter((c) => c.kind === kind).map((c) => c.name) ?? []), ...Object.keys(firstParty)];
-  const near = closest(type, known);
+  // A first-party channel asked for by its exact name is simply not installed: no guessing.
+  const near = firstParty[type] ? undefined : closest(type, known);
   const packageFor = (name: string) => firstParty[name] ?? candidatePackages(kind, name)[0];
   const installedNames = new Set(installed.flatMap((p) => p.manifest?.channels.filter((c) => c.kind === kind).map((c) => c.name) ?? []));
   let hint: string;
