@@ -18,6 +18,8 @@ export interface ReaderFixture {
   readonly schema: CollectionSchema;
   /** The rows to store, generated from the schema. */
   readonly rows: ColumnBatch;
+  /** The same rows as a generated dataset: `memoryReader([dataset])` replays them through a writer. */
+  readonly dataset: GeneratedDataset;
 }
 
 export interface ReaderSuiteOptions<O> {
@@ -54,7 +56,7 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
     const dir = workspace.dir();
     const data: GeneratedDataset = { key: 'data', schema, rows: count, seed };
     const expected = expectedRows(data);
-    const options = await suite.write({ dir, name: workspace.name('mdm'), schema, rows: expected });
+    const options = await suite.write({ dir, name: workspace.name('mdm'), schema, rows: expected, dataset: data });
     return { dir, options, expected };
   }
 

@@ -8,6 +8,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   MilvusdmError,
+  errorMessage,
   primaryField,
   vectorFields,
   type ChannelContext,
@@ -65,7 +66,9 @@ export class Hdf5Sink implements WriterSink {
       }
     }
     const names = datasetNames(dataset);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+      throw new MilvusdmError('MDM_TARGET', `${dirname(path)}: cannot create the output folder: ${errorMessage(e)}`, { cause: e });
+    });
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression);
     this.open = { file, partial };
