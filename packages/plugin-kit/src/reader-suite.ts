@@ -27,8 +27,8 @@ export interface ReaderSuiteOptions<O> {
   readonly fieldTypes?: readonly FieldType[];
   /** Or the exact schema the reader yields, when its format fixes the field names. */
   readonly schema?: CollectionSchema;
-  /** Stores `rows` in the reader's format and returns the reader's options for them. */
-  write(fixture: ReaderFixture): Promise<O> | O;
+  /** Stores `rows` in the reader's format and returns the reader's options for them, as a job file would give them. */
+  write(fixture: ReaderFixture): unknown;
   /** Options that must make `open` fail (a missing file, an unreachable server), for a fresh `dir`. */
   readonly badOptions: (dir: string) => unknown;
   /** False when the format cannot hold an empty dataset. */
@@ -52,15 +52,15 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
   const workspace = new Workspace();
   afterAll(() => workspace.cleanup());
 
-  async function prepare(count: number, seed = 1): Promise<{ dir: string; options: O; expected: ColumnBatch }> {
+  async function prepare(count: number, seed = 1): Promise<{ dir: string; options: unknown; expected: ColumnBatch }> {
     const dir = workspace.dir();
     const data: GeneratedDataset = { key: 'data', schema, rows: count, seed };
     const expected = expectedRows(data);
-    const options = await suite.write({ dir, name: workspace.name('mdm'), schema, rows: expected, dataset: data });
+    const options: unknown = await suite.write({ dir, name: workspace.name('mdm'), schema, rows: expected, dataset: data });
     return { dir, options, expected };
   }
 
-  async function run(options: O, dir: string, batchRows: number, behaviour: Parameters<typeof recordingWriter>[0] = {}, signal?: AbortSignal) {
+  async function run(options: unknown, dir: string, batchRows: number, behaviour: Parameters<typeof recordingWriter>[0] = {}, signal?: AbortSignal) {
     const spied = countingCloses(reader);
     const { plugin: writer, recording } = recordingWriter(behaviour);
     const context = testContext(dir, signal);
@@ -120,7 +120,7 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
     it('resumes from the cursor of any batch with exactly the rows after it', { timeout }, async () => {
       const { dir, options, expected } = await prepare(rows, 4);
       const context = testContext(dir);
-      const source = await reader.open(reader.options.parse(options) as O, context);
+      const source = await reader.open(reader.options.parse(options), context);
       try {
         const dataset = source.datasets[0] as SourceDataset;
         const batches: ColumnBatch[] = [];
@@ -161,7 +161,7 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
 
     it('fails to open bad options with a one-line milvusdm error', { timeout }, async () => {
       const dir = workspace.dir();
-      const r = await run(suite.badOptions(dir) as O, dir, 100);
+      const r = await run(suite.badOptions(dir), dir, 100);
       expect(r.error).toBeDefined();
       expect(errorProblems(r.error)).toEqual([]);
       expect(r.closes).toBe(r.opens);

@@ -23,12 +23,12 @@ export interface WriterSuiteOptions<O> {
   readonly fieldTypes?: readonly FieldType[];
   /** Or the exact schema to write, when the writer's format fixes the field names. */
   readonly schema?: CollectionSchema;
-  /** The writer's options for a fresh target. */
-  options(target: WriterTarget): Promise<O> | O;
+  /** The writer's options for a fresh target, as a job file would give them. */
+  options(target: WriterTarget): unknown;
   /**
    * What the target holds for dataset `key` after the run, as one batch (any batch order is
    * fine: rows are compared by position after sorting both by the primary key). Optional, but
-   * without it the suite cannot see the data itself.
+   * without it the suite cannot see the data itself. `options` are the parsed ones (defaults applied).
    */
   readBack?(input: WriterTarget & { readonly options: O; readonly key: string; readonly schema: CollectionSchema }): Promise<ColumnBatch>;
   /** Options that must make `open` (or the first dataset) fail: an unwritable path, an unreachable server. */
@@ -68,7 +68,7 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
 
   async function run(datasets: readonly GeneratedDataset[], batchRows: number, behaviour: MemoryReaderOptions = {}, signal?: AbortSignal, optionsOverride?: unknown) {
     const target: WriterTarget = { dir: workspace.dir(), name: workspace.name('mdm') };
-    const options = optionsOverride ?? (await suite.options(target));
+    const options: unknown = optionsOverride ?? (await suite.options(target));
     const spied = countingCloses(writer);
     const reader = memoryReader(datasets, behaviour);
     const committed: number[] = [];
@@ -87,7 +87,8 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       (summary) => ({ summary, error: undefined }),
       (error: unknown) => ({ summary: undefined, error }),
     );
-    return { ...outcome, target, options: options as O, committed, closes: spied.closed(), opens: spied.opened(), readerClosed: reader.closed };
+    const parsed = writer.options.safeParse(options);
+    return { ...outcome, target, options: (parsed.success ? parsed.data : undefined) as O, committed, closes: spied.closed(), opens: spied.opened(), readerClosed: reader.closed };
   }
 
   async function expectStored(r: Awaited<ReturnType<typeof run>>, dataset: GeneratedDataset) {
