@@ -22,7 +22,7 @@ export interface ReaderFixture {
   readonly dataset: GeneratedDataset;
 }
 
-export interface ReaderSuiteOptions<O> {
+export interface ReaderSuiteOptions {
   /** Field types the reader can carry: the suite generates an `id` key plus one field of each (`f_<type>`). */
   readonly fieldTypes?: readonly FieldType[];
   /** Or the exact schema the reader yields, when its format fixes the field names. */
@@ -39,14 +39,14 @@ export interface ReaderSuiteOptions<O> {
   readonly timeout?: number;
 }
 
-function schemaOf(o: ReaderSuiteOptions<unknown>): CollectionSchema {
+function schemaOf(o: ReaderSuiteOptions): CollectionSchema {
   if (o.schema) return o.schema;
   if (!o.fieldTypes || o.fieldTypes.length === 0) throw new Error('testReader: give fieldTypes or schema');
   return schemaFor(o.fieldTypes);
 }
 
-export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions<O>): void {
-  const schema = schemaOf(suite as ReaderSuiteOptions<unknown>);
+export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions): void {
+  const schema = schemaOf(suite);
   const rows = suite.rows ?? 257;
   const timeout = suite.timeout ?? 60_000;
   const workspace = new Workspace();

@@ -3,7 +3,6 @@
  * fourcc, reads headers and parameters, and records where the data regions lie.
  */
 import { MilvusdmError } from '@milvusdm/core';
-import { sourceError } from './byte-reader.js';
 import { floatEntry } from './catalogue.js';
 import { checkChild, mismatch, refuse, where, within, type Context } from './descent.js';
 import { readFloatHeader } from './headers.js';

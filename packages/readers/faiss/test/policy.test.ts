@@ -138,9 +138,8 @@ describe('resuming', () => {
       const options = { path: pathOf(name), allow_lossy: true };
       const all = await readAll(options, 11);
       const per = all.vectors.length / all.ids.length;
-      let done = 0;
       for (const [k, cursor] of all.cursors.entries()) {
-        done = Math.min(all.ids.length, (k + 1) * 11);
+        const done = Math.min(all.ids.length, (k + 1) * 11);
         const rest = await readAll(options, 11, JSON.parse(JSON.stringify(cursor)));
         expect(rest.ids).toEqual(all.ids.subarray(done));
         expect(Buffer.from(rest.vectors).equals(Buffer.from(all.vectors.subarray(done * per)))).toBe(true);

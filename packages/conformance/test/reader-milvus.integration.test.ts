@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { runJob, silentLogger } from '@milvusdm/core';
 import { memoryReader, testReader } from '@milvusdm/plugin-kit';
 import milvusWriter from '@milvusdm/writer-milvus';
-import milvusReader from '../src/index.js';
+import milvusReader from '@milvusdm/reader-milvus';
 
 const uri = inject('milvusLiteUri');
 

@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { concatBatches, testWriter } from '@milvusdm/plugin-kit';
 import milvusReader from '@milvusdm/reader-milvus';
 import { silentLogger, type ColumnBatch } from '@milvusdm/core';
-import milvusWriter from '../src/index.js';
+import milvusWriter from '@milvusdm/writer-milvus';
 
 const uri = inject('milvusLiteUri');
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { concatBatches, testWriter } from '@milvusdm/plugin-kit';
 import hdf5Reader from '@milvusdm/reader-hdf5';
 import { silentLogger, type ColumnBatch } from '@milvusdm/core';
-import hdf5Writer from '../src/index.js';
+import hdf5Writer from '@milvusdm/writer-hdf5';
 
 const schema = {
   fields: [

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runJob, silentLogger } from '@milvusdm/core';
 import { memoryReader, testReader } from '@milvusdm/plugin-kit';
 import hdf5Writer from '@milvusdm/writer-hdf5';
-import hdf5Reader from '../src/index.js';
+import hdf5Reader from '@milvusdm/reader-hdf5';
 
 for (const vector of [
   { name: 'embedding', type: 'float_vector' as const, dim: 16, metric: 'L2' as const },
