@@ -21,6 +21,8 @@ interface JsonSchema {
   oneOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
+  minimum?: number;
+  exclusiveMinimum?: number;
 }
 
 /** A value that shows the expected shape; a required option's placeholder must be edited. */
@@ -34,7 +36,8 @@ function placeholder(s: JsonSchema): unknown {
   switch (Array.isArray(s.type) ? s.type[0] : s.type) {
     case 'integer':
     case 'number':
-      return 0;
+      // The smallest value accepted, so an uncommented line is at least valid.
+      return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 0);
     case 'boolean':
       return false;
     case 'array':
