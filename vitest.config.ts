@@ -5,7 +5,7 @@
  */
 import { defineConfig } from 'vitest/config';
 
-const packages = ['packages', 'apps'];
+const packages = ['packages', 'apps', 'examples'];
 
 export default defineConfig({
   test: {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'apps', 'cli', 'bin', 'milvusdm.js');
-const testingDist = join(root, 'packages', 'readers', 'milvus-files', 'dist', 'testing', 'index.js');
+const testingDist = join(root, 'packages', 'milvus1x-testing', 'dist', 'index.js');
 
 function options(defaults) {
   const out = { ...defaults };

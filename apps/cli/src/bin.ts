@@ -1,6 +1,16 @@
-/** Entry point of the `milvusdm` command: wires signals, runs, exits with the code. */
-import { EXIT_RUN_FAILED } from '@milvusdm/core';
+/** Entry point of the `milvusdm` command: wires signals and pipes, runs, exits with the code. */
 import { main } from './cli.js';
+
+// The exit code of a run that failed (EXIT_RUN_FAILED in core, not imported: start-up stays light).
+const RUN_FAILED = 1;
+
+// `milvusdm … | head` closes the pipe early: that is the reader's choice, not an error to report.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -8,7 +18,7 @@ const onSignal = (name: string) => {
   interrupts += 1;
   if (interrupts > 1) {
     process.stderr.write(`\n${name} again: stopping now, without cleaning up\n`);
-    process.exit(EXIT_RUN_FAILED);
+    process.exit(RUN_FAILED);
   }
   process.stderr.write(`\n${name}: stopping after the batch in flight (again to force)\n`);
   controller.abort(new Error(`interrupted by ${name}`));

@@ -1,17 +1,18 @@
 /**
  * The command line. Thin by design: it parses arguments, finds plugins and hands a job to the
  * core runner. Returns the exit code: 0 done, 1 the run failed, 2 bad job file or usage.
+ *
+ * Every command is one entry of COMMANDS below: its flags, examples and a handler that imports
+ * what it needs only when it runs, so `milvusdm --help` loads neither the runner, the logger
+ * nor any plugin (and through them the Milvus SDK and its protobufs).
  */
-import yargs from 'yargs';
-import { EXIT_RUN_FAILED, EXIT_USAGE, MilvusdmError, SecretRedactor, asMilvusdmError, errorMessage, isMilvusdmError } from '@milvusdm/core';
-import { cleanupCommand } from './commands/cleanup.js';
-import { inspectCommand } from './commands/inspect.js';
-import { pluginsCommand } from './commands/plugins.js';
-import { runCommand, type RunArgs } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
-import { verifyCommand, verifyOptionsFrom } from './commands/verify.js';
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { EXIT_RUN_FAILED, EXIT_USAGE, MilvusdmError, asMilvusdmError, errorMessage, isMilvusdmError } from '@milvusdm/core/errors';
+import { SecretRedactor } from '@milvusdm/core/logger';
 import type { ConsoleMode } from './logging.js';
 import { Output } from './output.js';
+import type { RunArgs } from './commands/run.js';
 
 class UsageError extends MilvusdmError {
   constructor(message: string) {
@@ -19,28 +20,43 @@ class UsageError extends MilvusdmError {
   }
 }
 
-interface GlobalArgs {
-  quiet?: boolean | undefined;
-  json?: boolean | undefined;
-  verbose?: boolean | undefined;
-  'log-dir'?: string | undefined;
-  'log-level'?: 'debug' | 'info' | 'error' | undefined;
-  'batch-rows'?: number | undefined;
-  verify?: boolean | undefined;
-  full?: boolean | undefined;
-  sample?: number | undefined;
-  seed?: number | undefined;
+/** What every command handler gets besides its own arguments. */
+export interface CommandContext {
+  readonly out: Output;
+  readonly signal: AbortSignal;
+  readonly redactor: SecretRedactor;
 }
 
-/** --full, --sample and --seed say how to verify: without --verify they would be ignored silently. */
-function noVerifyFlags(a: GlobalArgs): undefined {
-  if (a.full || a.sample !== undefined || a.seed !== undefined) throw new UsageError('--full, --sample and --seed apply to verify and run --verify');
-  return undefined;
+/** Parsed arguments, as yargs hands them over; each handler reads the flags its builder declared. */
+export type CommandArgs = Readonly<Record<string, unknown>>;
+
+export interface CliCommand {
+  /** yargs command string, e.g. `run <file>`. */
+  readonly command: string;
+  readonly describe: string;
+  /** Declares the command's own flags and examples (only the flags that apply to it). */
+  readonly builder: (y: Argv) => Argv;
+  /** Runs the command; a command made only of subcommands has none. */
+  readonly handler?: (args: CommandArgs, context: CommandContext) => Promise<number>;
+  readonly subcommands?: readonly CliCommand[];
 }
 
-/** The comparison `--verify` / `verify` asks for (commands/verify.ts checks the flags). */
-function verifyFlags(a: GlobalArgs) {
-  return verifyOptionsFrom({ full: a.full, sample: a.sample, seed: a.seed, batchRows: a['batch-rows'] });
+/** Flags of commands that run a job (`run FILE` and the original `--yaml FILE`). */
+function runFlags(y: Argv, hidden = false): Argv {
+  return y
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Print only errors', hidden })
+    .option('json', { type: 'boolean', describe: 'Print JSON lines (progress, results, errors) on stdout', hidden })
+    .option('log-dir', { type: 'string', describe: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs)', hidden })
+    .option('log-level', { choices: ['debug', 'info', 'error'] as const, describe: 'Lowest level written to log files (default debug)', hidden })
+    .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source', hidden, coerce: batchRowsArg });
+}
+
+/** Flags of `run --verify` and of `verify`: how to compare source and target. */
+function compareFlags(y: Argv, hidden = false): Argv {
+  return y
+    .option('full', { type: 'boolean', describe: 'Compare every row (the default)', hidden })
+    .option('sample', { type: 'number', describe: 'Compare N keys drawn by a seeded hash instead of every row', hidden })
+    .option('seed', { type: 'number', describe: 'Seed of the --sample draw (default 0)', hidden });
 }
 
 /** `--batch-rows` as the job's `run.batch_rows` accepts it: a whole number from 1 to 1,000,000. */
@@ -53,19 +69,175 @@ function batchRowsArg(value: unknown): number | undefined {
   return n;
 }
 
-function consoleMode(a: GlobalArgs): ConsoleMode {
-  return a.json ? 'json' : a.quiet ? 'quiet' : 'human';
+/** The comparison `run --verify` asks for; --full, --sample and --seed without --verify would be ignored silently. */
+async function verifyArg(a: CommandArgs): Promise<RunArgs['verify']> {
+  const flags = { full: a['full'] as boolean | undefined, sample: a['sample'] as number | undefined, seed: a['seed'] as number | undefined };
+  if (!a['verify']) {
+    if (flags.full || flags.sample !== undefined || flags.seed !== undefined) throw new UsageError('--full, --sample and --seed apply to verify and run --verify');
+    return undefined;
+  }
+  const { verifyOptionsFrom } = await import('./commands/verify.js');
+  return verifyOptionsFrom({ ...flags, batchRows: a['batch-rows'] as number | undefined });
 }
 
-function runArgs(file: string, a: GlobalArgs): RunArgs {
+const jsonFlag = (y: Argv) => y.option('json', { type: 'boolean', describe: 'Print JSON instead of text' });
+
+function consoleMode(a: CommandArgs): ConsoleMode {
+  return a['json'] ? 'json' : a['quiet'] ? 'quiet' : 'human';
+}
+
+async function runArgs(file: string, a: CommandArgs): Promise<RunArgs> {
   return {
     file,
     console: consoleMode(a),
-    logDir: a['log-dir'],
-    logLevel: a['log-level'] ?? 'debug',
-    batchRows: a['batch-rows'],
-    verify: a.verify ? verifyFlags(a) : noVerifyFlags(a),
+    logDir: a['log-dir'] as string | undefined,
+    logLevel: (a['log-level'] as RunArgs['logLevel'] | undefined) ?? 'debug',
+    batchRows: a['batch-rows'] as number | undefined,
+    verify: await verifyArg(a),
   };
+}
+
+async function runJobFile(file: string, a: CommandArgs, c: CommandContext): Promise<number> {
+  const [{ runCommand }, { useCliCoreForPlugins }] = await Promise.all([import('./commands/run.js'), import('./one-core.js')]);
+  useCliCoreForPlugins();
+  return runCommand(await runArgs(file, a), c.out, c.signal, c.redactor);
+}
+
+async function verifyJobFile(file: string, a: CommandArgs, c: CommandContext): Promise<number> {
+  const { verifyCommand } = await withPlugins(() => import('./commands/verify.js'));
+  return verifyCommand(
+    {
+      file,
+      console: consoleMode(a),
+      logDir: a['log-dir'] as string | undefined,
+      logLevel: (a['log-level'] as RunArgs['logLevel'] | undefined) ?? 'debug',
+      batchRows: a['batch-rows'] as number | undefined,
+      full: a['full'] as boolean | undefined,
+      sample: a['sample'] as number | undefined,
+      seed: a['seed'] as number | undefined,
+      runId: a['run-id'] as string | undefined,
+    },
+    c.out,
+    c.signal,
+    c.redactor,
+  );
+}
+
+/** Commands that load plugins go through here, so plugins always see the CLI's core. */
+async function withPlugins<T>(load: () => Promise<T>): Promise<T> {
+  const { useCliCoreForPlugins } = await import('./one-core.js');
+  useCliCoreForPlugins();
+  return load();
+}
+
+/** Every command of `milvusdm`. Add a command here: one entry, its module imported in its handler. */
+export const COMMANDS: readonly CliCommand[] = [
+  {
+    command: 'run <file>',
+    describe: 'Run a job file (milvusdm format, or a MilvusDM one)',
+    builder: (y) =>
+      compareFlags(runFlags(y).option('verify', { type: 'boolean', describe: 'Compare source and target (every key and value) after the run' }))
+        .positional('file', { type: 'string', demandOption: true, describe: 'Job file' })
+        .example('$0 run job.yaml', 'Run a job, with a progress line')
+        .example('$0 run job.yaml --verify', 'Run it, then prove the target holds exactly the source rows')
+        .example('$0 run job.yaml --json | jq -c .', 'JSON lines for scripts'),
+    handler: (a, c) => runJobFile(a['file'] as string, a, c),
+  },
+  {
+    command: 'verify <file>',
+    describe: "Compare a job's source and target: row counts, then every key and value (exit 1 on any difference)",
+    builder: (y) =>
+      compareFlags(runFlags(y))
+        .positional('file', { type: 'string', demandOption: true, describe: 'Job file (milvusdm format, or a MilvusDM one)' })
+        .option('run-id', { type: 'string', describe: 'MilvusDM M2H jobs: the run folder to verify (default the newest)' })
+        .example('$0 verify job.yaml', 'Every key present once, every value equal')
+        .example('$0 verify job.yaml --sample 10000 --json', 'A seeded sample of keys, as a JSON report'),
+    handler: (a, c) => verifyJobFile(a['file'] as string, a, c),
+  },
+  {
+    command: 'cleanup <file>',
+    describe: "List what interrupted runs left at a job's target (staging collections, stale locks); --apply removes them",
+    builder: (y) =>
+      jsonFlag(y)
+        .positional('file', { type: 'string', demandOption: true, describe: 'Job file' })
+        .option('apply', { type: 'boolean', describe: 'Remove (or restore) what is listed' })
+        .example('$0 cleanup job.yaml', 'What is left over, and what --apply would do'),
+    handler: async (a, c) => {
+      const { cleanupCommand } = await withPlugins(() => import('./commands/cleanup.js'));
+      return cleanupCommand(a['file'] as string, a['apply'] === true, a['json'] === true, c.out, c.signal, c.redactor);
+    },
+  },
+  {
+    command: 'init',
+    describe: 'Write a commented job file for a source and a target type',
+    builder: (y) =>
+      y
+        .option('source', { type: 'string', demandOption: true, describe: 'Reader type (hdf5, faiss, milvus1x, milvus, …)' })
+        .option('target', { type: 'string', demandOption: true, describe: 'Writer type (milvus, hdf5, …)' })
+        .option('out', { alias: 'o', type: 'string', describe: 'File to write (default: print on stdout)' })
+        .option('force', { type: 'boolean', describe: 'Overwrite --out if it exists' })
+        .example('$0 init --source hdf5 --target milvus --out job.yaml', 'Start a job that loads HDF5 files into Milvus'),
+    handler: async (a, c) => {
+      const { initCommand } = await withPlugins(() => import('./commands/init.js'));
+      return initCommand({ source: a['source'] as string, target: a['target'] as string, out: a['out'] as string | undefined, force: a['force'] === true }, c.out);
+    },
+  },
+  {
+    command: 'inspect <target>',
+    describe: 'Describe an input file or folder (Faiss index, HDF5 file, Milvus 1.x directory) without migrating it',
+    builder: (y) =>
+      jsonFlag(y)
+        .positional('target', { type: 'string', demandOption: true, describe: 'File or folder' })
+        .example('$0 inspect index.faiss', 'Index type, dimension, vector count')
+        .example('$0 inspect /var/lib/milvus --json', 'A Milvus 1.x directory, as JSON'),
+    handler: async (a, c) => {
+      const { inspectCommand } = await withPlugins(() => import('./commands/inspect.js'));
+      return inspectCommand(a['target'] as string, a['json'] === true, c.out, c.signal, c.redactor);
+    },
+  },
+  {
+    command: 'plugins',
+    describe: 'List, add or remove channel plugins',
+    builder: (y) => y.example('$0 plugins', 'What is installed, and where').example('$0 plugins add @acme/milvusdm-reader-parquet', 'Add a third-party reader for every job'),
+    subcommands: [
+      {
+        command: '$0',
+        describe: 'List installed channel plugins (read from their manifests, nothing loaded)',
+        builder: jsonFlag,
+        handler: async (a, c) => (await import('./commands/plugins.js')).pluginsCommand(a['json'] === true, c.out),
+      },
+      {
+        command: 'add <packages..>',
+        describe: "Install plugin packages into milvusdm's own plugin folder (with npm)",
+        builder: (y) => y.positional('packages', { type: 'string', array: true, demandOption: true }).example('$0 plugins add milvusdm-reader-csv', 'Add a reader'),
+        handler: async (a, c) => (await import('./commands/plugins-install.js')).pluginsInstallCommand('add', a['packages'] as string[], c.out),
+      },
+      {
+        command: 'remove <packages..>',
+        describe: "Uninstall plugin packages from milvusdm's own plugin folder",
+        builder: (y) => y.positional('packages', { type: 'string', array: true, demandOption: true }),
+        handler: async (a, c) => (await import('./commands/plugins-install.js')).pluginsInstallCommand('remove', a['packages'] as string[], c.out),
+      },
+    ],
+  },
+  {
+    command: 'schema',
+    describe: 'Print the JSON Schema of job files for the installed plugins',
+    builder: (y) => y.example('$0 schema > job.schema.json', 'For editor completion of third-party channels'),
+    handler: async (_a, c) => {
+      const { schemaCommand } = await withPlugins(() => import('./commands/schema.js'));
+      return schemaCommand(c.out);
+    },
+  },
+];
+
+/** The CLI's version, read from its package.json (a few bytes, no module loaded). */
+function cliVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Prints an error as one line (plus hint), masking secrets; the cause chain under --verbose. */
@@ -92,87 +264,49 @@ export function reportError(thrown: unknown, out: Output, redactor: SecretRedact
 
 export async function main(argv: readonly string[], signal: AbortSignal, out = new Output()): Promise<number> {
   const redactor = new SecretRedactor();
+  const context: CommandContext = { out, signal, redactor };
   let verbose = argv.includes('--verbose');
   let json = argv.includes('--json');
   let result: Promise<number> | undefined;
-  const parser = yargs([...argv])
+  let parser: Argv = yargs([...argv])
     .scriptName('milvusdm')
-    .usage('$0 run JOB.yaml | $0 --yaml MILVUSDM_JOB.yaml | $0 plugins')
-    .option('yaml', { type: 'string', describe: 'Run a job file in the original MilvusDM format (H2M, F2M, M2M, M2H)' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Print only errors' })
-    .option('json', { type: 'boolean', describe: 'Print JSON lines (progress, results, errors) on stdout' })
-    .option('verbose', { type: 'boolean', describe: 'Print the cause of errors' })
-    .option('log-dir', { type: 'string', describe: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs)' })
-    .option('log-level', { choices: ['debug', 'info', 'error'] as const, describe: 'Lowest level written to log files (default debug)' })
-    .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source', coerce: batchRowsArg })
-    .option('verify', { type: 'boolean', describe: 'run: compare source and target (every key and value) after the run' })
-    .option('full', { type: 'boolean', describe: 'verify: compare every row (the default)' })
-    .option('sample', { type: 'number', describe: 'verify: compare N keys drawn by a seeded hash instead of every row' })
-    .option('seed', { type: 'number', describe: 'verify: seed of the --sample draw (default 0)' })
-    .command(
-      'run <file>',
-      'Run a job file (milvusdm format, or a MilvusDM one)',
-      (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Job file' }),
+    .usage('Move vector data into, out of and between Milvus deployments.\n\nUsage: $0 <command> [options]')
+    .option('verbose', { type: 'boolean', describe: 'Print the cause of errors', global: true });
+  const register = (y: Argv, c: CliCommand): Argv =>
+    y.command(
+      c.command,
+      c.describe,
+      (sub) => (c.subcommands ?? []).reduce(register, c.builder(sub)),
       (a) => {
-        result = runCommand(runArgs(a.file, a), out, signal, redactor);
+        if (c.handler) result = c.handler(a, context);
       },
-    )
-    .command(
-      'verify [file]',
-      'Compare a job\'s source and target: row counts, then every key and value (exit 1 on any difference)',
-      (y) =>
-        y
-          .positional('file', { type: 'string', describe: 'Job file (or --yaml FILE)' })
-          .option('run-id', { type: 'string', describe: 'MilvusDM M2H jobs: the run folder to verify (default the newest)' }),
-      (a) => {
-        const file = a.file ?? a.yaml;
-        if (!file) throw new UsageError('verify: give a job file (or --yaml FILE)');
-        if (a.verify) throw new UsageError('--verify applies to run; verify always verifies');
-        const common = { file, console: consoleMode(a), logDir: a['log-dir'], logLevel: a['log-level'] ?? 'debug', batchRows: a['batch-rows'] } as const;
-        result = verifyCommand({ ...common, full: a.full, sample: a.sample, seed: a.seed, runId: a['run-id'] }, out, signal, redactor);
-      },
-    )
-    .command(
-      'plugins',
-      'List installed channel plugins (without loading them)',
-      (y) => y,
-      (a) => {
-        result = pluginsCommand(a.json === true, out);
-      },
-    )
-    .command(
-      'inspect <target>',
-      'Describe an input file or folder (Faiss index, Milvus 1.x directory, …) without migrating it',
-      (y) => y.positional('target', { type: 'string', demandOption: true }),
-      (a) => {
-        result = inspectCommand(a.target, a.json === true, out, signal, redactor);
-      },
-    )
-    .command(
-      'cleanup <file>',
-      "List what interrupted runs left at a job's target (staging collections, stale locks); --apply removes them",
-      (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Job file' }).option('apply', { type: 'boolean', describe: 'Remove (or restore) what is listed' }),
-      (a) => {
-        result = cleanupCommand(a.file, a.apply === true, a.json === true, out, signal, redactor);
-      },
-    )
-    .command(
-      'schema',
-      'Print the JSON Schema of job files for the installed plugins',
-      (y) => y,
-      () => {
-        result = schemaCommand(out);
-      },
-    )
+    );
+  parser = COMMANDS.reduce(register, parser).command(
+    'completion',
+    'Print a bash/zsh completion script (add it to ~/.bashrc or ~/.zshrc)',
+    (y) => y.example('$0 completion >> ~/.bashrc', 'Tab-complete commands and flags'),
+    () => {
+      parser.showCompletionScript();
+    },
+  );
+  parser = parser
     .command(
       '$0',
       false,
-      (y) => y,
+      // `--yaml FILE` takes the flags of `run` too; the top-level help lists them under `run --help`.
+      (y) => compareFlags(runFlags(y, true).option('verify', { type: 'boolean', hidden: true }), true).option('yaml', { type: 'string', describe: 'Run a job file in the original MilvusDM format (H2M, F2M, M2M, M2H); takes the flags of run' }),
       (a) => {
-        if (a.yaml) result = runCommand(runArgs(a.yaml, a), out, signal, redactor);
-        else throw new UsageError('give a command (run, inspect, plugins, schema) or --yaml FILE');
+        if (typeof a['yaml'] === 'string') result = runJobFile(a['yaml'], a, context);
+        // A bare `milvusdm` is a request for help, not a mistake.
+        else parser.showHelp((text) => out.print(text));
       },
     )
+    .example('$0 init --source hdf5 --target milvus -o job.yaml', 'Start a job file')
+    .example('$0 run job.yaml', 'Run it')
+    .example('$0 --yaml H2M.yaml', 'Run a job file of the original MilvusDM')
+    // Answers the generated script's `--get-yargs-completions`; the `completion` command prints the script.
+    .completion('__completion', false)
+    .epilogue('Docs: https://github.com/milvusdm/milvusdm#readme')
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
@@ -180,11 +314,14 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
       throw isMilvusdmError(error) ? error : new UsageError(error?.message ?? message);
     })
     .help()
-    .version(false);
+    .alias('help', 'h')
+    .version(cliVersion())
+    .alias('version', 'V')
+    .wrap(Math.min(120, process.stdout.columns || 100));
   try {
     const parsed = await parser.parseAsync();
-    verbose = parsed.verbose === true;
-    json = parsed.json === true;
+    verbose = parsed['verbose'] === true;
+    json = parsed['json'] === true;
     return result ? await result : 0;
   } catch (e) {
     return reportError(e, out, redactor, verbose, json);

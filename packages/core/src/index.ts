@@ -10,7 +10,7 @@ export * from './job/spec.js';
 export { fromLegacyFormat, isLegacyDocument, LEGACY_TASKS, type LegacyTask } from './job/legacy.js';
 export { fromNewFormat, jobFileSchema } from './job/new-format.js';
 export { loadJobFile, jobFromDocument, parseYaml, defaultRunId, type LoadJobOptions } from './job/load.js';
-export { buildJobJsonSchema } from './job/json-schema.js';
+export { buildJobJsonSchema, JOB_SCHEMA_URL } from './job/json-schema.js';
 export { MILVUS_NAME, milvusNameProblem, milvusUriProblem } from './job/names.js';
 export { prefetch } from './pipeline/prefetch.js';
 export { ProgressTracker, type ProgressSnapshot } from './pipeline/progress.js';
@@ -19,3 +19,5 @@ export { runJob, type RunEvent, type RunInput, type RunSummary, type DatasetResu
 export { scanPlugins, looksLikePluginName, nodeModulesChain, type InstalledPlugin } from './discovery/scan.js';
 export { resolveChannel, candidatePackages, type ResolveOptions, type ResolvedPlugin } from './discovery/resolve.js';
 export * from './verify/index.js';
+export { FIRST_PARTY_CHANNELS } from './discovery/first-party.js';
+export { closest } from './suggest.js';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { closest } from './suggest.js';
 
 export { z };
 
@@ -24,10 +25,27 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
+/** The keys an object schema at `path` accepts, for "did you mean"; empty when unknown. */
+function knownKeys(schema: unknown, path: readonly PropertyKey[]): string[] {
+  type Node = { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } } | undefined;
+  // Optional, default and nullable wrappers keep the object inside as `innerType`.
+  const unwrap = (n: Node): Node => {
+    for (let i = 0; i < 8 && n && !n.shape && n._zod?.def?.innerType; i++) n = n._zod.def.innerType as Node;
+    return n;
+  };
+  let node = unwrap(schema as Node);
+  for (const key of path) node = unwrap(node?.shape?.[String(key)] as Node);
+  return node?.shape ? Object.keys(node.shape) : [];
+}
+
+function issueText(issue: z.core.$ZodIssue, raw: unknown, schema: unknown): string {
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'unrecognized_keys': {
+      const keys = knownKeys(schema, issue.path);
+      const guesses = issue.keys.map((k) => closest(k, keys)).filter((k): k is string => k !== undefined);
+      const guess = guesses.length > 0 ? ` (did you mean ${guesses.map((k) => `"${k}"`).join(', ')}?)` : '';
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${guess}`;
+    }
     case 'invalid_type': {
       const got = valueAt(raw, issue.path);
       return got === undefined ? 'is required' : `expected ${issue.expected}, got ${describeValue(got)}`;
@@ -52,12 +70,20 @@ function joinPath(prefix: string, path: readonly PropertyKey[]): string {
 export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown, where: string, file?: string): z.output<T> {
   const result = schema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `${joinPath(where, issue.path)}: ${issueText(issue, raw)}`);
+  const lines = result.error.issues.map((issue) => `${joinPath(where, issue.path)}: ${issueText(issue, raw, schema)}`);
   const origin = file ? `${file}: ` : '';
   throw new ConfigError(`${origin}${lines.join('; ')}`);
 }
 
 /** JSON Schema of an options schema, for publishing and editor completion. */
 export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  // Anything with `safeParse` is accepted as options; only zod schemas can describe themselves.
+  // (`_zod` rather than instanceof: a plugin may bring its own copy of zod 4).
+  const undescribed = { type: 'object', description: 'Options of a plugin that does not describe them (see its documentation).' };
+  if (typeof (schema as { _zod?: unknown })._zod !== 'object') return undescribed;
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  } catch {
+    return undescribed;
+  }
 }

@@ -65,10 +65,51 @@ describe('plugin discovery', () => {
     expect((await resolveChannel('writer', 'acme', { bases: [project], baseDir: project })).from).toBe('acme-vectors');
   });
 
-  it('loads a module given as a path, relative to the job folder', async () => {
-    writeFileSync(join(project, 'local-reader.js'), pluginCode('reader', './local-reader.js'));
-    const r = await resolveChannel('reader', './local-reader.js', { bases: [project], baseDir: project });
-    expect(r.plugin.kind).toBe('reader');
+  it('loads a module given as a path, relative to the job folder, whatever its channel is called', async () => {
+    mkdirSync(join(project, 'plugins'), { recursive: true });
+    writeFileSync(join(project, 'plugins', 'local-reader.js'), pluginCode('reader', 'csv'));
+    const r = await resolveChannel('reader', './plugins/local-reader.js', { bases: [project], baseDir: project });
+    expect(r.plugin.name).toBe('csv');
+    expect(r.from).toBe(join(project, 'plugins', 'local-reader.js'));
+    // The same through a file: URL.
+    const url = `file://${join(project, 'plugins', 'local-reader.js')}`;
+    expect((await resolveChannel('reader', url, { bases: [project], baseDir: '/' })).plugin.name).toBe('csv');
+  });
+
+  it('picks one of several channels of a module by #name, and says so when the name is missing', async () => {
+    const two = (a: string, b: string) =>
+      `const o = { safeParse: (v) => ({ success: true, data: v }) };\n` +
+      `export const plugins = [${[a, b].map((n) => `{ kind: 'reader', name: '${n}', options: o, async open() {} }`).join(', ')}];\n`;
+    writeFileSync(join(project, 'two-readers.js'), two('alpha', 'beta'));
+    expect((await resolveChannel('reader', './two-readers.js#beta', { bases: [project], baseDir: project })).plugin.name).toBe('beta');
+    const e = await failure('reader', './two-readers.js');
+    expect(e.code).toBe('MDM_PLUGIN_INVALID');
+    expect(e.message).toMatch(/exports several readers \(reader "alpha", reader "beta"\); name one: .*two-readers\.js#NAME/);
+    // A writer is not a reader, even when it is the only export.
+    expect((await failure('writer', './plugins/local-reader.js')).message).toMatch(/does not export a writer \(it exports reader "csv"\)/);
+  });
+
+  it('resolves a package name as the type, whatever the channel inside is called', async () => {
+    expect((await resolveChannel('reader', 'milvusdm-reader-fake', { bases: [project], baseDir: project })).plugin.name).toBe('fake');
+    expect((await resolveChannel('writer', '@acme/milvusdm-writer-parquet', { bases: [project], baseDir: project })).plugin.name).toBe('parquet');
+    // Not a dependency and not named by convention: found by its name in node_modules all the same.
+    pkg(project, 'vectors-from-acme', {}, pluginCode('reader', 'acme-reader'));
+    const r = await resolveChannel('reader', 'vectors-from-acme', { bases: [project], baseDir: project });
+    expect([r.from, r.plugin.name]).toEqual(['vectors-from-acme', 'acme-reader']);
+  });
+
+  it('suggests the near channel name for a typo, installed or first-party', async () => {
+    const installed = await failure('reader', 'fak');
+    expect(installed.message).toBe('no reader plugin found for type "fak"; did you mean "fake"?');
+    expect(installed.hint).toBe('Did you mean "fake"? It is installed.');
+    const firstParty = await failure('reader', 'hdf6');
+    expect(firstParty.message).toMatch(/did you mean "hdf5"\?$/);
+    expect(firstParty.hint).toBe('Did you mean "hdf5"? Install it: npm i @milvusdm/reader-hdf5');
+  });
+
+  it('names the package that provides a first-party channel whose package is named otherwise', async () => {
+    expect((await failure('reader', 'milvus1x')).hint).toMatch(/Install it: npm i @milvusdm\/reader-milvus-files$/);
+    expect((await failure('writer', 'milvus')).hint).toMatch(/Install it: npm i @milvusdm\/writer-milvus$/);
   });
 
   it('says what to install when nothing provides the type', async () => {

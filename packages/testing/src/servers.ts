@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '@milvusdm/milvus-client';
 import { join } from 'node:path';
 import { milvus23Bin, milvusLite25Bin, milvusLite25Lib, milvusLiteBin } from './paths.js';
 
@@ -23,16 +24,8 @@ export interface RunningServer {
 /** Milvus's default root credentials, as a token. */
 export const MILVUS23_TOKEN = 'root:Milvus';
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
+// One port helper for the repository: the Milvus Lite launcher's.
+export { freePort };
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((ok) => {

@@ -24,18 +24,23 @@ function channelSchema(plugins: readonly ChannelPlugin[], kind: ChannelKind): Re
   return { anyOf: [...branches, { ...open, not: { properties: { type: { enum: branches.map((b) => (b['properties'] as { type: { const: string } }).type.const) } } } }] };
 }
 
+/** Where the schema of the first-party channels is published (the repository's schema/job.schema.json). */
+export const JOB_SCHEMA_URL = 'https://raw.githubusercontent.com/milvusdm/milvusdm/main/schema/job.schema.json';
+
 export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: JOB_SCHEMA_URL,
     title: 'milvusdm job file',
     type: 'object',
     additionalProperties: false,
     required: ['source', 'target'],
     properties: {
-      version: { const: 1 },
-      source: channelSchema(plugins, 'reader'),
-      target: channelSchema(plugins, 'writer'),
+      version: { const: 1, description: 'Version of the job format (1).' },
+      source: { description: 'Where rows come from: `type` names the reader plugin, the other keys are its options.', ...channelSchema(plugins, 'reader') },
+      target: { description: 'Where rows go: `type` names the writer plugin, the other keys are its options.', ...channelSchema(plugins, 'writer') },
       run: {
+        description: 'How the run goes (all optional).',
         type: 'object',
         additionalProperties: false,
         properties: {

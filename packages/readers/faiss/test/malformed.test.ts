@@ -120,7 +120,7 @@ describe('files that are not whole Faiss indexes', () => {
         try {
           await readAll({ path, allow_lossy: true, ...(f.dataFile ? { data_file: join(dir, f.dataFile) } : {}) }, 50);
         } catch (e) {
-          if (!isMilvusdmError(e)) throw new Error(`${name} round ${round}: ${String(e)}\n${(e as Error).stack ?? ''}`);
+          if (!isMilvusdmError(e)) throw new Error(`${name} round ${round}: ${String(e)}\n${(e as Error).stack ?? ''}`, { cause: e });
         }
       }
     }

@@ -58,7 +58,7 @@ describe('lossy indexes', () => {
   for (const name of ['sq_8bit_d11', 'ivfsq_8bit_residual_d11', 'pq_m4_nbits8_d12', 'ivfpq_nbits8_residual_d12', 'hnswsq_8bit_d11', 'idmap2_ivfpq_ip_d12']) {
     it(`${name}: refused without allow_lossy, saying the vectors would not be the originals`, async () => {
       const path = pathOf(name);
-      const error = await open({ path }).catch((e: unknown) => e as { code: string; message: string; hint: string });
+      const error = (await open({ path }).catch((e: unknown) => e)) as { code: string; message: string; hint: string };
       expect(error).toMatchObject({ code: 'MDM_UNSUPPORTED' });
       expect(error.message).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}: Index\\w+ stores (scalar|product)-quantizer codes \\(.*\\), not the vectors: what milvusdm can migrate is Faiss's reconstruction, not the original vectors$`));
       expect(error.hint).toContain('allow_lossy: true');
@@ -138,9 +138,8 @@ describe('resuming', () => {
       const options = { path: pathOf(name), allow_lossy: true };
       const all = await readAll(options, 11);
       const per = all.vectors.length / all.ids.length;
-      let done = 0;
       for (const [k, cursor] of all.cursors.entries()) {
-        done = Math.min(all.ids.length, (k + 1) * 11);
+        const done = Math.min(all.ids.length, (k + 1) * 11);
         const rest = await readAll(options, 11, JSON.parse(JSON.stringify(cursor)));
         expect(rest.ids).toEqual(all.ids.subarray(done));
         expect(Buffer.from(rest.vectors).equals(Buffer.from(all.vectors.subarray(done * per)))).toBe(true);

@@ -6,7 +6,7 @@ import { checkHeader, readPayloadHeader } from '../dist/files/header.js';
 import { DeletedRowsBuilder, isDeleted, readDeletedRows } from '../dist/files/deleted-docs.js';
 import { compactRows } from '../dist/files/reader.js';
 import { checkSegment } from '../dist/files/segment.js';
-import { buildMilvus1xDir } from '../dist/testing/index.js';
+import { buildMilvus1xDir } from '@milvusdm/milvus1x-testing';
 import type { MetaSegment } from '@milvusdm/reader-milvus-meta';
 import { removeScratch, scratch } from './helpers.js';
 

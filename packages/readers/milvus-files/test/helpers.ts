@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelContext, ColumnBatch, ReaderSource } from '@milvusdm/core';
-import type { DirSpec } from '../dist/testing/index.js';
+import type { DirSpec } from '@milvusdm/milvus1x-testing';
 
 export interface Names {
   readonly float: string;

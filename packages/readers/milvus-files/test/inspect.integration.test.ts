@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { MYSQL, uniqueName } from '@milvusdm/testing';
-import { createReadOnlyUser } from '@milvusdm/reader-milvus-meta/testing';
+import { createReadOnlyUser } from '@milvusdm/milvus1x-testing';
 import { buildFixture, cli, mysqlForTests, uniqueNames, type Fixture } from './jobs.js';
 import { removeScratch, scratch } from './helpers.js';
 

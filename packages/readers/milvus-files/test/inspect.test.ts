@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../dist/index.js';
-import { buildMilvus1xDir } from '../dist/testing/index.js';
+import { buildMilvus1xDir } from '@milvusdm/milvus1x-testing';
 import { removeScratch, scenario, scratch, testContext } from './helpers.js';
 
 afterAll(removeScratch);

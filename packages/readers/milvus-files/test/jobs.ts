@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseYaml } from '@milvusdm/core';
 import { MYSQL, mysqlForTests as mysqlForTestsOf, runCli, runPython, seedDir, uniqueName } from '@milvusdm/testing';
-import { dropMysqlDatabase, writeMysqlMeta } from '@milvusdm/reader-milvus-meta/testing';
-import { buildMilvus1xDir, expectedFileStem, writeExpectedNpy, type BuiltDir, type DirSpec, type ExpectedDataset } from '../dist/testing/index.js';
+import { dropMysqlDatabase, writeMysqlMeta } from '@milvusdm/milvus1x-testing';
+import { buildMilvus1xDir, expectedFileStem, writeExpectedNpy, type BuiltDir, type DirSpec, type ExpectedDataset } from '@milvusdm/milvus1x-testing';
 /** Every folder these tests make comes from scratch(); each test file removes them in afterAll. */
 import { scenario, scratch, type Names } from './helpers.js';
 

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { ExpectedDataset } from '../dist/testing/index.js';
+import type { ExpectedDataset } from '@milvusdm/milvus1x-testing';
 import {
   buildFixture,
   cli,

@@ -6,7 +6,7 @@
  * builder computed.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { ExpectedDataset } from '../dist/testing/index.js';
+import type { ExpectedDataset } from '@milvusdm/milvus1x-testing';
 import {
   buildFixture,
   cli,

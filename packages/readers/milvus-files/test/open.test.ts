@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobFromDocument, parseOptions, parseYaml, seedDirPath } from './seed.js';
 import plugin from '../dist/index.js';
-import { buildMilvus1xDir, type BuiltDir } from '../dist/testing/index.js';
+import { buildMilvus1xDir, type BuiltDir } from '@milvusdm/milvus1x-testing';
 import { expectedBytes, readAll, removeScratch, scenario, scratch, testContext } from './helpers.js';
 
 afterAll(removeScratch);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MYSQL, freePort, mysqlForTests, uniqueName } from '@milvusdm/testing';
 import { MysqlMetaStore, mysqlSettings } from '../dist/index.js';
-import { dropMysqlDatabase, writeMysqlMeta } from '../dist/testing/index.js';
+import { dropMysqlDatabase, writeMysqlMeta } from '@milvusdm/milvus1x-testing';
 import { checkScenario, ROWS } from './scenario.js';
 
 const hasMysql = await mysqlForTests('the MySQL meta store tests');

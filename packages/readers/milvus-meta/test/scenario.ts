@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { MetaStore } from '../dist/index.js';
-import type { MetaRows, TableFileRow, TableRow } from '../dist/testing/index.js';
+import type { MetaRows, TableFileRow, TableRow } from '@milvusdm/milvus1x-testing';
 
 const BIG = '1678354366132931000';
 const P1 = '1678354366132932000';

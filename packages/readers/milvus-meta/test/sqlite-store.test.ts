@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { SqliteMetaStore } from '../dist/index.js';
-import { writeSqliteMeta } from '../dist/testing/index.js';
+import { writeSqliteMeta } from '@milvusdm/milvus1x-testing';
 import { checkScenario, ROWS } from './scenario.js';
 
 const dirs: string[] = [];

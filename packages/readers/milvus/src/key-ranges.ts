@@ -72,7 +72,8 @@ export class RangeScanner {
    * smaller than the whole, using the keys of one sample page as split points.
    */
   private async split(p: PendingRange, page: number): Promise<PendingRange[]> {
-    const fields = await this.query(p.range, [this.t.keyField], page);
+    // At least two keys, or a page of one row could never split a range (found by plugin-kit's one-row batches).
+    const fields = await this.query(p.range, [this.t.keyField], Math.max(page, 2));
     const keyColumn = fields.find((f) => f.name === this.t.keyField)?.column;
     const sample = keyColumn ? keysOf(keyColumn) : [];
     sample.sort(compareKeys);

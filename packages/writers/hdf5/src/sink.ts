@@ -66,7 +66,9 @@ export class Hdf5Sink implements WriterSink {
       }
     }
     const names = datasetNames(dataset);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+      throw new MilvusdmError('MDM_TARGET', `${dirname(path)}: cannot create the output folder: ${errorMessage(e)}`, { cause: e });
+    });
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression);
     this.open = { file, partial };

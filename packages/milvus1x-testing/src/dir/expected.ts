@@ -1,6 +1,6 @@
 /** Writes each expected dataset as `<collection>__<tag>.ids.npy` + `.vectors.npy`. */
 import { join } from 'node:path';
-import { writeNpy } from './npy.js';
+import { writeNpy } from '../npy.js';
 import type { ExpectedDataset } from './build.js';
 
 export function expectedFileStem(d: Pick<ExpectedDataset, 'collection' | 'partition'>): string {
