@@ -130,6 +130,8 @@ export interface ReadBackSpec {
   readonly options: Readonly<Record<string, unknown>>;
   /** The target for people, without secrets, e.g. `milvus collection "books" partition "p1"`. */
   readonly describe: string;
+}
+
 /** Something a run left behind at a target (a staging collection, a stale lock…). */
 export interface LeftoverItem {
   readonly name: string;
@@ -152,6 +154,7 @@ export interface WriterPlugin<O = unknown> extends PluginBase<O> {
    * whose read-backs are equal are verified together, as one target.
    */
   readBack?(options: O, dataset: DatasetInfo, context: ChannelContext): ReadBackSpec;
+  /**
    * Optional: lists what interrupted runs left at the target's server (`milvusdm cleanup`);
    * with `apply`, removes or restores each removable item.
    */
