@@ -171,7 +171,7 @@ function comparable(schema: CollectionSchema): unknown {
 
 async function readSchema(uri: string, token: string, collection: string): Promise<CollectionSchema> {
   const context = { signal: new AbortController().signal, logger: silentLogger, baseDir: process.cwd(), redact() {} };
-  const source = await reader.open({ uri, ...(token ? { token } : {}), collection, page_rows: 10_000 }, context);
+  const source = await reader.open({ uri, ...(token ? { token } : {}), collection, page_rows: 10_000, count_duplicates: false }, context);
   try {
     return source.datasets[0]!.schema;
   } finally {
