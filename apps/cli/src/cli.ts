@@ -24,6 +24,7 @@ interface GlobalArgs {
   'log-dir'?: string | undefined;
   'log-level'?: 'debug' | 'info' | 'error' | undefined;
   'batch-rows'?: number | undefined;
+  restart?: boolean | undefined;
 }
 
 function consoleMode(a: GlobalArgs): ConsoleMode {
@@ -37,6 +38,7 @@ function runArgs(file: string, a: GlobalArgs): RunArgs {
     logDir: a['log-dir'],
     logLevel: a['log-level'] ?? 'debug',
     batchRows: a['batch-rows'],
+    restart: a.restart,
   };
 }
 
@@ -74,6 +76,7 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
     .option('log-dir', { type: 'string', describe: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs)' })
     .option('log-level', { choices: ['debug', 'info', 'error'] as const, describe: 'Lowest level written to log files (default debug)' })
     .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source' })
+    .option('restart', { type: 'boolean', describe: 'Start over instead of resuming an interrupted run of the same job' })
     .command(
       'run <file>',
       'Run a job file (milvusdm format, or a MilvusDM one)',

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   MDM_ABORTED: 'The run was interrupted.',
   MDM_UNSUPPORTED: 'The input uses a feature milvusdm does not support.',
   MDM_VERIFY: 'What was written does not match what was read.',
+  MDM_RESUME: 'An interrupted run cannot be resumed as it is (the job, the source or the target changed since).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,3 +16,4 @@ export { rebatch } from './pipeline/rebatch.js';
 export { runJob, type RunEvent, type RunInput, type RunSummary, type DatasetResult } from './runner.js';
 export { scanPlugins, looksLikePluginName, nodeModulesChain, type InstalledPlugin } from './discovery/scan.js';
 export { resolveChannel, candidatePackages, type ResolveOptions, type ResolvedPlugin } from './discovery/resolve.js';
+export { ResumeBook, type ResumeSettings, readRunState, writeRunState, removeRunState, STATE_VERSION, type RunState, type DatasetState, fingerprintOf, fingerprintChanges, type SourceFingerprint, stateFileFor, jobHashOf } from './state/index.js';

@@ -12,6 +12,7 @@ const runBlock = z.strictObject({
   prefetch: z.int().min(0).max(64).optional(),
   log_dir: z.string().optional(),
   logs_kept: z.int().min(0).optional(),
+  state_dir: z.string().min(1).optional(),
 });
 
 export const jobFileSchema = z.strictObject({
@@ -37,6 +38,7 @@ export function fromNewFormat(doc: unknown, file: string | undefined, baseDir: s
       prefetch: run.prefetch ?? DEFAULT_RUN.prefetch,
       ...(run.log_dir !== undefined ? { logDir: run.log_dir } : {}),
       ...(run.logs_kept !== undefined ? { logsKept: run.logs_kept } : {}),
+      ...(run.state_dir !== undefined ? { stateDir: run.state_dir } : {}),
     },
     format: 'milvusdm',
     ...(file !== undefined ? { file } : {}),

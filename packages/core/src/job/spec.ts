@@ -19,6 +19,8 @@ export interface RunSettings {
   readonly logDir?: string;
   /** Daily log files to keep; 0 keeps all (the seed's LOGS_NUM). */
   readonly logsKept?: number;
+  /** Folder for resume state files; undefined means `<log folder>/state`. */
+  readonly stateDir?: string;
 }
 
 export type JobFormat = 'milvusdm' | 'legacy-H2M' | 'legacy-F2M' | 'legacy-M2M' | 'legacy-M2H';

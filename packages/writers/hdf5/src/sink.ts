@@ -3,6 +3,7 @@
  * `ids`), written to `<file>.partial` and renamed only once complete, so a failed run never
  * leaves a file that looks whole.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -12,8 +13,10 @@ import {
   vectorFields,
   type ChannelContext,
   type Column,
+  type BeginOptions,
   type DatasetInfo,
   type DatasetWriter,
+  type ResumeInfo,
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
@@ -22,6 +25,13 @@ import { h2mJobYaml } from './h2m-yaml.js';
 import type { Hdf5WriterOptions } from './options.js';
 
 const SAFE = /[^A-Za-z0-9_.-]/g;
+
+/** What a resumed run needs to find and trust the `.partial` file. */
+interface Hdf5ResumeToken {
+  readonly path: string;
+  /** Also stored in the file: tells this run's file from any other at the same path. */
+  readonly writeId: string;
+}
 
 /** Dataset name in the file for each field: the seed's names for the key and the vector. */
 function datasetNames(dataset: DatasetInfo): Map<string, string> {
@@ -55,9 +65,10 @@ export class Hdf5Sink implements WriterSink {
     this.dir = resolve(context.baseDir, options.dir);
   }
 
-  async begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset> {
+  async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
     const partition = dataset.partition ?? '_default';
     const path = join(this.dir, dataset.collection.replace(SAFE, '_'), `${partition.replace(SAFE, '_')}.h5`);
+    if (options.resume) return this.resumeDataset(dataset, path, options.resume);
     if (existsSync(path)) {
       if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
       if (this.options.existing === 'fail') {
@@ -69,7 +80,9 @@ export class Hdf5Sink implements WriterSink {
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression);
     this.open = { file, partial };
+    const writeId = randomUUID();
     try {
+      file.setWriteId(writeId);
       for (const field of dataset.schema.fields) {
         if (field.autoId) continue;
         file.addDataset(names.get(field.name)!, field);
@@ -78,30 +91,84 @@ export class Hdf5Sink implements WriterSink {
       if (vector?.metric) file.setAttribute('metric', vector.metric);
       file.setAttribute('collection', dataset.collection);
       file.setAttribute('partition', partition);
+      file.flush();
     } catch (e) {
       await this.discard();
       throw e;
     }
+    return this.fileWriter(dataset, path, file, names, { path, writeId }, 0);
+  }
+
+  /**
+   * Continues the `.partial` file an interrupted run left, cut back to the rows it recorded as
+   * committed. If that run got as far as renaming it, the finished file is taken as it is.
+   */
+  private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter> {
+    const token = resume.token as Partial<Hdf5ResumeToken> | undefined;
+    if (!token || token.path !== path || typeof token.writeId !== 'string') {
+      throw new MilvusdmError('MDM_RESUME', `${path}: the resume state does not describe this output file`, { hint: 'Run again with --restart to start over.' });
+    }
+    const partial = `${path}.partial`;
+    const names = datasetNames(dataset);
+    const fileNames = dataset.schema.fields.filter((f) => !f.autoId).map((f) => names.get(f.name)!);
+    if (resume.complete || (!existsSync(partial) && existsSync(path))) {
+      // Renamed only once complete: a finished file of this run needs nothing more.
+      const done = await GrowingFile.reopen(path, this.options.compression, fileNames, token.writeId, resume.rows);
+      const rows = done.rowCount;
+      done.close();
+      this.written.push(path);
+      return {
+        write: async (batches) => {
+          for await (const batch of batches) {
+            if (batch.numRows > 0) throw new MilvusdmError('MDM_RESUME', `${path} is complete but the source has rows after the ${rows} it holds`);
+          }
+          await this.writeH2mJob(dataset, path);
+          return { rows: 0 };
+        },
+      };
+    }
+    const file = await GrowingFile.reopen(partial, this.options.compression, fileNames, token.writeId, resume.rows);
+    this.open = { file, partial };
+    this.context.logger.info(`${partial}: continuing after row ${resume.rows}`);
+    return this.fileWriter(dataset, path, file, names, { path, writeId: token.writeId }, resume.rows);
+  }
+
+  private fileWriter(
+    dataset: DatasetInfo,
+    path: string,
+    file: GrowingFile,
+    names: ReadonlyMap<string, string>,
+    resumeToken: Hdf5ResumeToken,
+    base: number,
+  ): DatasetWriter {
+    const partial = `${path}.partial`;
     return {
+      resumeToken,
       write: async (batches, hooks) => {
+        let committed = base;
         try {
           for await (const batch of batches) {
             const columns = new Map<string, Column>();
             for (const [field, column] of batch.columns) columns.set(names.get(field) ?? field, column);
             file.append(batch.numRows, columns);
+            // Committed means durable: a resumed run trusts every row up to here.
+            file.flush();
             hooks.committed(batch);
+            committed += batch.numRows;
           }
           file.close();
           this.open = undefined;
           await rename(partial, path);
         } catch (e) {
-          await this.discard();
+          // Kept once a row is committed: it is what a resumed run continues. Before that, nothing to keep.
+          if (committed > 0) this.release();
+          else await this.discard();
           throw e instanceof MilvusdmError ? e : new MilvusdmError('MDM_TARGET', `${path}: ${(e as Error).message}`, { cause: e });
         }
         this.written.push(path);
         this.context.logger.info(`wrote ${file.rowCount} rows to ${path}`);
         await this.writeH2mJob(dataset, path);
-        return { rows: file.rowCount };
+        return { rows: file.rowCount - base };
       },
     };
   }
@@ -126,6 +193,18 @@ export class Hdf5Sink implements WriterSink {
     await writeFile(yamlPath, text);
   }
 
+  /** Closes the partial file and keeps it, for a resumed run. */
+  private release(): void {
+    if (!this.open) return;
+    const { file } = this.open;
+    this.open = undefined;
+    try {
+      file.close();
+    } catch {
+      // What was flushed is on disk; a failed close loses nothing committed.
+    }
+  }
+
   private async discard(): Promise<void> {
     if (!this.open) return;
     const { file, partial } = this.open;
@@ -143,6 +222,7 @@ export class Hdf5Sink implements WriterSink {
   }
 
   async close(): Promise<void> {
-    await this.discard();
+    // An open file here means the run stopped mid-dataset: keep it for a resumed run.
+    this.release();
   }
 }

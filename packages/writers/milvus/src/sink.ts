@@ -10,16 +10,21 @@ import {
   primaryField,
   vectorFields,
   type ChannelContext,
+  type BeginOptions,
   type CollectionSchema,
+  type ColumnBatch,
   type DatasetInfo,
   type DatasetWriter,
   type FieldSchema,
   type MetricType,
+  type ResumeInfo,
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
 import { MilvusCollection, insertBatch, type MilvusConnection } from '@milvusdm/milvus-client';
-import { insertAll } from './insert-stream.js';
+import { insertAll, skipRows } from './insert-stream.js';
+import { countKeys } from './key-count.js';
+import { autoIdResumePlan, keyedResumePlan, tokenFrom, type MilvusResumeToken, type ResumePlan } from './resume-plan.js';
 import type { MilvusWriterOptions } from './options.js';
 import { schemaProblems, schemaToCreate } from './schema-fit.js';
 
@@ -44,6 +49,8 @@ interface CollectionState {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Rows per insert request at most (bytes bound it too); also bounds what a crash leaves unacknowledged. */
+const MAX_ROWS = 50_000;
 const DEFAULT_PARTITION = '_default';
 
 function defaultMetric(field: FieldSchema): MetricType {
@@ -67,7 +74,8 @@ export class MilvusSink implements WriterSink {
     private readonly context: ChannelContext,
   ) {}
 
-  async begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset> {
+  async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
+    const { resume } = options;
     const name = this.options.collection ?? dataset.collection;
     if (!NAME.test(name)) {
       const where = this.options.collection ? 'target.collection' : `the source name of ${dataset.origin}`;
@@ -79,7 +87,10 @@ export class MilvusSink implements WriterSink {
     const sourcePartition = dataset.partition === DEFAULT_PARTITION ? undefined : dataset.partition;
     const partition = this.options.partition ?? sourcePartition;
     const metric = this.checkVectors(dataset);
-    const state = this.collections.get(name) ?? (await this.prepareCollection(name, dataset, metric, partition));
+    // A resumed dataset's target was prepared by the interrupted run: the mode is not applied again.
+    const state =
+      this.collections.get(name) ??
+      (resume ? await this.resumeCollection(name, dataset, metric) : await this.prepareCollection(name, dataset, metric, partition));
     // Decided per dataset, not by which dataset came first: skip keeps an existing collection.
     if (this.options.mode === 'skip' && !partition && state.existedBefore) {
       return { skipped: `collection "${name}" exists (mode skip)` };
@@ -91,13 +102,56 @@ export class MilvusSink implements WriterSink {
       });
     }
     if (partition) {
-      const skipped = await this.preparePartition(state, partition);
+      const skipped = resume ? await this.resumePartition(state, partition) : await this.preparePartition(state, partition);
       if (skipped) return { skipped };
     }
-    await this.makeCountable(state);
     state.written = true;
-    const before = state.countable ? await state.target.count(partition, primaryField(state.schema)) : undefined;
-    return this.datasetWriter(state, name, partition, before);
+    if (resume?.complete) return { write: async () => Promise.reject(new Error(`${dataset.origin} was completely written already`)) };
+    await this.makeCountable(state);
+    const before = resume
+      ? (tokenFrom(resume.token, `"${name}"`).before ?? undefined)
+      : state.countable
+        ? await state.target.count(partition, primaryField(state.schema))
+        : undefined;
+    return this.datasetWriter(state, name, partition, before, resume);
+  }
+
+  /** The collection an interrupted run of this job prepared: it must still be there, and is written as it is. */
+  private async resumeCollection(name: string, dataset: DatasetInfo, metric: MetricType | undefined): Promise<CollectionState> {
+    const target = new MilvusCollection(this.conn, name);
+    if (!(await target.exists())) {
+      throw new MilvusdmError('MDM_RESUME', `collection "${name}", written by the interrupted run, no longer exists`, {
+        hint: 'Run again with --restart to start over.',
+      });
+    }
+    const metrics = new Map<string, MetricType>();
+    for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
+    const schema = await target.describe();
+    const state: CollectionState = {
+      target,
+      partitionsReady: new Set<string>(),
+      loadedByUs: false,
+      countable: false,
+      written: false,
+      metrics,
+      createdNow: false,
+      // Ours since the interrupted run: mode skip must not skip the rest of it.
+      existedBefore: false,
+      schema,
+    };
+    this.collections.set(name, state);
+    return state;
+  }
+
+  private async resumePartition(state: CollectionState, partition: string): Promise<undefined> {
+    if (state.partitionsReady.has(partition)) return undefined;
+    if (!(await state.target.hasPartition(partition))) {
+      throw new MilvusdmError('MDM_RESUME', `partition "${partition}" of "${state.target.name}", written by the interrupted run, no longer exists`, {
+        hint: 'Run again with --restart to start over.',
+      });
+    }
+    state.partitionsReady.add(partition);
+    return undefined;
   }
 
   /** Checks the expected dimension and the metric against the source's vectors; returns the metric to use. */
@@ -204,8 +258,20 @@ export class MilvusSink implements WriterSink {
     state.countable = true;
   }
 
-  private datasetWriter(state: CollectionState, name: string, partition: string | undefined, before: number | undefined): DatasetWriter {
+  private datasetWriter(
+    state: CollectionState,
+    name: string,
+    partition: string | undefined,
+    before: number | undefined,
+    resume: ResumeInfo | undefined,
+  ): DatasetWriter {
     const upsert = this.options.mode === 'upsert';
+    const key = primaryField(state.schema);
+    const autoId = key?.autoId === true;
+    // Server-assigned keys cannot be matched after a crash: one request at a time keeps what
+    // landed a prefix of what was sent (see resume-plan.ts).
+    const concurrency = autoId ? 1 : this.options.concurrency;
+    const where = `"${name}"${partition ? ` partition "${partition}"` : ''}`;
     const elementTypes = new Map(state.schema.fields.filter((f) => f.type === 'array' && f.elementType).map((f) => [f.name, f.elementType!]));
     const insertTarget = {
       collection: name,
@@ -213,28 +279,75 @@ export class MilvusSink implements WriterSink {
       elementTypes,
       ...(state.schema.enableDynamicField ? { dynamicColumn: '$meta' } : {}),
     };
+    const resumeToken: MilvusResumeToken = { collection: name, partition: partition ?? null, before: before ?? null };
+    const countTarget = key ? { collection: name, partition, keyField: key.name } : undefined;
     return {
+      resumeToken,
       write: async (batches, hooks) => {
+        const base = resume?.rows ?? 0;
+        const plan = resume ? await this.resumePlan(state, partition, autoId, concurrency, base, before, where) : { skipRows: 0, upsertRows: 0 };
+        if (plan.skipRows > 0) this.context.logger.info(`${where}: ${plan.skipRows} rows of the interrupted run's last request landed; not sent again`);
+        if (plan.upsertRows > 0) this.context.logger.info(`${where}: the next ${plan.upsertRows} rows go as upserts (the interrupted run may have sent some of them)`);
+        let sent = 0;
+        const sendOne = async (batch: ColumnBatch) => {
+          const asUpsert = upsert || sent < plan.upsertRows;
+          sent += batch.numRows;
+          await insertBatch(this.conn, insertTarget, batch, asUpsert);
+          this.context.logger.debug(`${asUpsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
+          // An upsert replaces by key, so the collection's count cannot prove it: count the batch's keys.
+          if (upsert && countTarget && state.countable) await this.proveKeys(countTarget, batch, where);
+        };
+        const skipped = { rows: 0 };
         const rows = await insertAll(
-          batches,
-          async (batch) => {
-            await insertBatch(this.conn, insertTarget, batch, upsert);
-            this.context.logger.debug(`${upsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
-          },
-          { maxBytes: this.options.batch_bytes, maxRows: 50_000, concurrency: this.options.concurrency },
+          skipRows(batches, plan.skipRows, hooks, skipped),
+          sendOne,
+          { maxBytes: this.options.batch_bytes, maxRows: MAX_ROWS, concurrency },
           hooks,
         );
+        const written = rows + skipped.rows;
         if (before !== undefined && !upsert) {
-          const after = await state.target.count(partition, primaryField(state.schema));
-          if (after - before !== rows) {
-            throw new MilvusdmError('MDM_VERIFY', `"${name}"${partition ? ` partition "${partition}"` : ''} holds ${after} rows after writing ${rows} to ${before}: expected ${before + rows}`, {
-              hint: after < before + rows ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.' : undefined,
+          const after = await state.target.count(partition, key);
+          const expected = before + base + written;
+          if (after !== expected) {
+            const ours = base > 0 ? `${base + written} (${base} of them by the interrupted run)` : `${written}`;
+            throw new MilvusdmError('MDM_VERIFY', `${where} holds ${after} rows after writing ${ours} to ${before}: expected ${expected}`, {
+              hint: after < expected ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.' : undefined,
             });
           }
         }
-        return { rows };
+        return { rows: written };
       },
     };
+  }
+
+  private async resumePlan(
+    state: CollectionState,
+    partition: string | undefined,
+    autoId: boolean,
+    concurrency: number,
+    recorded: number,
+    before: number | undefined,
+    where: string,
+  ): Promise<ResumePlan> {
+    if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS);
+    if (before === undefined || !state.countable) {
+      throw new MilvusdmError('MDM_RESUME', `${where} assigns its own keys and cannot be counted (no vector index), so the rows of the interrupted run's last request cannot be told apart`, {
+        hint: 'Run again with --restart and mode: overwrite, or let the target build its index (index: auto).',
+      });
+    }
+    const present = (await state.target.count(partition, primaryField(state.schema))) - before;
+    return autoIdResumePlan(present, recorded, MAX_ROWS, where);
+  }
+
+  private async proveKeys(target: { collection: string; partition: string | undefined; keyField: string }, batch: ColumnBatch, where: string): Promise<void> {
+    const keys = batch.columns.get(target.keyField);
+    if (!keys) return;
+    const found = await countKeys(this.conn, target, keys);
+    if (found !== batch.numRows) {
+      throw new MilvusdmError('MDM_VERIFY', `${where}: after upserting ${batch.numRows} rows, ${found} rows carry their keys: expected exactly ${batch.numRows}`, {
+        hint: found > batch.numRows ? 'The target holds duplicate keys (rows inserted twice before this run).' : 'The server acknowledged rows it did not store.',
+      });
+    }
   }
 
   async finish(): Promise<void> {
