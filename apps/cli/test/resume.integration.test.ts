@@ -15,7 +15,7 @@ import { interrupt, killAndResume, type KillPlan, type KillReport } from './help
 const POINTS = Number(process.env['MILVUSDM_KILL_POINTS'] ?? 3);
 const SEED = Number(process.env['MILVUSDM_KILL_SEED'] ?? 20261130);
 /** Rows per channel: about 200k over the whole file in CI. */
-const ROWS = Number(process.env['MILVUSDM_KILL_ROWS'] ?? 24_000);
+const ROWS = Number(process.env['MILVUSDM_KILL_ROWS'] ?? 16_000);
 const BATCH = Math.max(200, Math.floor(ROWS / 40));
 const faissPython = join(repoRoot, 'packages', 'readers', 'faiss', 'test', 'python');
 

@@ -83,6 +83,12 @@ export interface DatasetWriter {
 export interface ResumeInfo {
   /** Rows of this dataset durably written by earlier runs (the batches before the read resumes). */
   readonly rows: number;
+  /**
+   * Rows after `rows` that an earlier run may have committed without recording them (the state
+   * is saved in intervals); with what the writer itself had unacknowledged in flight, this bounds
+   * the overlap it must make idempotent.
+   */
+  readonly unrecordedRows: number;
   /** The `resumeToken` the writer returned when the dataset was first begun. */
   readonly token: unknown;
   /**

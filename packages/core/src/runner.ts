@@ -126,13 +126,13 @@ async function moveDataset(
   if (prior?.status === 'done') {
     // Still begun, so the writer knows the target it prepared then (a later dataset of the same
     // collection must not see it as someone else's); nothing is read or written.
-    await sink.begin(dataset, { resume: { rows: prior.rows, token: prior.token, complete: true } });
+    await sink.begin(dataset, { resume: { rows: prior.rows, token: prior.token, complete: true, unrecordedRows: 0 } });
     logger.info(`${dataset.origin}: all ${prior.rows} rows were written by the interrupted run`);
     overall.add(prior.rows);
     emit({ type: 'dataset-done', dataset, rows: prior.rows, seconds: 0 });
     return { key: dataset.key, origin: dataset.origin, rows: prior.rows, resumedRows: prior.rows };
   }
-  const resume = prior ? { rows: prior.rows, token: prior.token, complete: false } : undefined;
+  const resume = prior ? { rows: prior.rows, token: prior.token, complete: false, unrecordedRows: book!.unrecordedRows } : undefined;
   const writer = await sink.begin(dataset, resume ? { resume } : undefined);
   if (isSkipped(writer)) {
     logger.info(`skipped ${dataset.origin}: ${writer.skipped}`);
@@ -167,14 +167,20 @@ async function moveDataset(
     }
   }
   let committed = 0;
-  const { rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
-    committed(batch) {
-      committed += batch.numRows;
-      book?.committed(dataset.key, batch);
-      overall.add(batch.numRows);
-      emit({ type: 'progress', dataset, overall: overall.snapshot() });
-    },
-  });
+  let rows: number;
+  try {
+    ({ rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
+      committed(batch) {
+        committed += batch.numRows;
+        book?.committed(dataset.key, batch);
+        overall.add(batch.numRows);
+        emit({ type: 'progress', dataset, overall: overall.snapshot() });
+      },
+    }));
+  } finally {
+    // Interrupted or failed: record every commit the writer reported, so the next run redoes none.
+    book?.flush();
+  }
   // Every row read must be accounted for by the writer: a mismatch is a plugin bug, not a detail.
   if (rows !== rowsRead || committed !== rowsRead) {
     throw new MilvusdmError(

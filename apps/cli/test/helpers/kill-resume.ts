@@ -95,7 +95,7 @@ export async function interrupt(args: readonly string[], stateDir: string, thres
 
 /**
  * Runs `args` repeatedly: each run is interrupted with `plan.signal` once the state records
- * at least the next seeded threshold (ascending) and a jitter of up to 80 ms has passed; then one
+ * at least the next seeded threshold (ascending) and a seeded delay of up to 1.2 s has passed (the state is saved about once a second, so kills land anywhere between saves); then one
  * last run goes to the end. Returns what every run did.
  */
 export async function killAndResume(args: readonly string[], stateDir: string, plan: KillPlan): Promise<KillReport> {
@@ -104,7 +104,7 @@ export async function killAndResume(args: readonly string[], stateDir: string, p
   const runs: RunRecord[] = [];
   let interrupted = 0;
   for (const threshold of thresholds) {
-    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * 80), plan.signal);
+    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * 1200), plan.signal);
     runs.push(run);
     if (run.interrupted) interrupted++;
     // The run reached the end before its kill point: the job is complete, nothing to resume.

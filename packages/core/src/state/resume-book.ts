@@ -21,10 +21,19 @@ export interface ResumeSettings {
   readonly jobFile?: string;
 }
 
+/** Saves are at most about this far apart in time unless `recordEveryRows` comes first. */
+const SAVE_INTERVAL_MS = 1000;
+/** Rows committed between two saves at most (kept in the state, since a resumed writer relies on it). */
+export const RECORD_EVERY_ROWS = 100_000;
+
 const RESTART_HINT =
   'Run the same command with --restart to start over (then use mode: overwrite, or remove what the interrupted run wrote, so no row is doubled).';
 
 export class ResumeBook {
+  private lastSave = 0;
+  private rowsSinceSave = 0;
+  private dirty = false;
+
   private constructor(
     private readonly settings: ResumeSettings,
     private readonly state: RunState,
@@ -40,6 +49,7 @@ export class ResumeBook {
       jobHash: settings.jobHash,
       ...(settings.runId !== undefined ? { runId: settings.runId } : {}),
       fingerprint,
+      recordEveryRows: RECORD_EVERY_ROWS,
       startedAt: now,
       updatedAt: now,
       datasets: {},
@@ -65,6 +75,11 @@ export class ResumeBook {
     return this.settings.stateFile;
   }
 
+  /** Rows after a dataset's recorded `rows` that an earlier run may have committed without recording. */
+  get unrecordedRows(): number {
+    return typeof this.state.recordEveryRows === 'number' ? this.state.recordEveryRows : RECORD_EVERY_ROWS;
+  }
+
   /** What earlier runs left of a dataset, if anything. */
   dataset(key: string): Readonly<DatasetState> | undefined {
     return this.state.datasets[key];
@@ -82,7 +97,10 @@ export class ResumeBook {
     this.save();
   }
 
-  /** Called once the writer reports a batch durable; returns only once the state says so on disk. */
+  /**
+   * Called once the writer reports a batch durable. Saved about once a second, and always before
+   * `recordEveryRows` rows go unrecorded: a resumed writer's overlap depends on that bound.
+   */
   committed(key: string, batch: ColumnBatch): void {
     const d = this.state.datasets[key]!;
     d.rows += batch.numRows;
@@ -90,7 +108,15 @@ export class ResumeBook {
       d.cursor = batch.cursor;
       d.rowsAtCursor = d.rows;
     }
-    this.save();
+    this.dirty = true;
+    this.rowsSinceSave += batch.numRows;
+    // Save before the next batch would pass the bound (batches are at most one request apart).
+    if (this.rowsSinceSave >= this.unrecordedRows / 2 || performance.now() - this.lastSave >= SAVE_INTERVAL_MS) this.save();
+  }
+
+  /** Saves what is not saved yet: on the way out of a failed or interrupted run, so the next one redoes nothing. */
+  flush(): void {
+    if (this.dirty) this.save();
   }
 
   done(key: string): void {
@@ -106,5 +132,8 @@ export class ResumeBook {
   private save(): void {
     this.state.updatedAt = new Date().toISOString();
     writeRunState(this.settings.stateFile, this.state);
+    this.lastSave = performance.now();
+    this.rowsSinceSave = 0;
+    this.dirty = false;
   }
 }

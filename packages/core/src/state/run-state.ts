@@ -4,8 +4,9 @@
  * atomically (temporary file, fsync, rename, fsync of the folder), so a kill -9 or a power cut
  * leaves either the old state or the new one, never a torn file.
  *
- * Writes are synchronous on purpose: the writer's `committed` hook returns only once the state
- * is on disk, which is what bounds the rows a crash can leave unaccounted for.
+ * Writes are synchronous: when the runner decides to record, the hook returns only once the state
+ * is on disk. It records about once a second and at least every `recordEveryRows` rows, so
+ * fsync costs little and the rows a crash can leave unrecorded stay bounded.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -35,6 +36,11 @@ export interface RunState {
   runId?: string;
   /** What the source looked like when the run started. */
   fingerprint: unknown;
+  /**
+   * The state is saved at least every this many committed rows (and at most about once a
+   * second otherwise): commits beyond what it records can reach at most this far.
+   */
+  recordEveryRows: number;
   startedAt: string;
   updatedAt: string;
   datasets: Record<string, DatasetState>;

@@ -26,6 +26,9 @@ import type { Hdf5WriterOptions } from './options.js';
 
 const SAFE = /[^A-Za-z0-9_.-]/g;
 
+/** At most this long between two flushes of the file (each is an fsync). */
+const FLUSH_INTERVAL_MS = 1000;
+
 /** What a resumed run needs to find and trust the `.partial` file. */
 interface Hdf5ResumeToken {
   readonly path: string;
@@ -146,20 +149,46 @@ export class Hdf5Sink implements WriterSink {
       resumeToken,
       write: async (batches, hooks) => {
         let committed = base;
+        // Flushing HDF5 and fsyncing the file costs a disk round trip: done about once a second
+        // (and at the end), with the batches since reported committed only then.
+        let lastFlush = performance.now();
+        let rowsToCursor = 0;
+        let cursor: unknown;
+        let rowsAfterCursor = 0;
+        const commitPending = () => {
+          if (rowsToCursor + rowsAfterCursor === 0) return;
+          file.flush();
+          lastFlush = performance.now();
+          // The cursor belongs to the batch that ends at it; rows after it are reported without one.
+          if (rowsToCursor > 0) hooks.committed({ numRows: rowsToCursor, columns: new Map(), cursor });
+          if (rowsAfterCursor > 0) hooks.committed({ numRows: rowsAfterCursor, columns: new Map() });
+          committed += rowsToCursor + rowsAfterCursor;
+          rowsToCursor = 0;
+          rowsAfterCursor = 0;
+        };
         try {
           for await (const batch of batches) {
             const columns = new Map<string, Column>();
             for (const [field, column] of batch.columns) columns.set(names.get(field) ?? field, column);
             file.append(batch.numRows, columns);
-            // Committed means durable: a resumed run trusts every row up to here.
-            file.flush();
-            hooks.committed(batch);
-            committed += batch.numRows;
+            if (batch.cursor !== undefined) {
+              rowsToCursor += rowsAfterCursor + batch.numRows;
+              rowsAfterCursor = 0;
+              cursor = batch.cursor;
+            } else rowsAfterCursor += batch.numRows;
+            if (performance.now() - lastFlush >= FLUSH_INTERVAL_MS) commitPending();
           }
+          commitPending();
           file.close();
           this.open = undefined;
           await rename(partial, path);
         } catch (e) {
+          // Rows appended before the failure are whole: make them durable for a resumed run.
+          try {
+            commitPending();
+          } catch {
+            // The failure itself is reported below; the state keeps what was committed before.
+          }
           // Kept once a row is committed: it is what a resumed run continues. Before that, nothing to keep.
           if (committed > 0) this.release();
           else await this.discard();

@@ -4,9 +4,9 @@
  * dropped:
  *
  * - Targets with keys from the source: the next `upsertRows` rows go as upserts, which replace
- *   a row that landed and add one that did not. The bound is exact: the runner records every
- *   acknowledged request before the next one is sent, so at most `concurrency` requests of at
- *   most `maxRows` rows each were unaccounted for.
+ *   a row that landed and add one that did not. The bound is exact: the runner's state lags the
+ *   acknowledged requests by less than `unrecordedRows`, and at most `concurrency` requests of at
+ *   most `maxRows` rows each were in flight beyond those.
  * - Targets whose keys the server assigns (autoid): rows cannot be matched, so they are sent
  *   one request at a time (no request overtakes another), and on resume the target's count says
  *   how many of the next rows landed; those are skipped. More than one request's worth, or fewer
@@ -38,23 +38,24 @@ export interface ResumePlan {
   readonly upsertRows: number;
 }
 
-export function keyedResumePlan(concurrency: number, maxRows: number): ResumePlan {
-  return { skipRows: 0, upsertRows: concurrency * maxRows };
+export function keyedResumePlan(concurrency: number, maxRows: number, unrecordedRows: number): ResumePlan {
+  return { skipRows: 0, upsertRows: unrecordedRows + concurrency * maxRows };
 }
 
 /**
  * For autoid targets: `present` rows of this job are in the target, `recorded` were acknowledged
- * and recorded; the difference landed unrecorded (at most one request, sent alone).
+ * and recorded; the difference landed unrecorded: acknowledged requests the state had not caught
+ * up with, and at most one more request (sent alone, so what landed is a prefix of what was sent).
  */
-export function autoIdResumePlan(present: number, recorded: number, maxRows: number, where: string): ResumePlan {
+export function autoIdResumePlan(present: number, recorded: number, bound: number, where: string): ResumePlan {
   const extra = present - recorded;
   if (extra < 0) {
     throw new MilvusdmError('MDM_RESUME', `${where} holds ${present} rows of this job but the interrupted run recorded ${recorded} as written: rows were deleted since`, {
       hint: 'Run again with --restart and mode: overwrite to start over.',
     });
   }
-  if (extra > maxRows) {
-    throw new MilvusdmError('MDM_RESUME', `${where} holds ${extra} rows more than the interrupted run recorded, more than one request's worth: someone else wrote there`, {
+  if (extra > bound) {
+    throw new MilvusdmError('MDM_RESUME', `${where} holds ${extra} rows more than the interrupted run recorded, more than it can have sent unrecorded (${bound}): someone else wrote there`, {
       hint: 'Run again with --restart and mode: overwrite to start over.',
     });
   }

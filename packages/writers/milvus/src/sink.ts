@@ -285,7 +285,7 @@ export class MilvusSink implements WriterSink {
       resumeToken,
       write: async (batches, hooks) => {
         const base = resume?.rows ?? 0;
-        const plan = resume ? await this.resumePlan(state, partition, autoId, concurrency, base, before, where) : { skipRows: 0, upsertRows: 0 };
+        const plan = resume ? await this.resumePlan(state, partition, autoId, concurrency, resume, before, where) : { skipRows: 0, upsertRows: 0 };
         if (plan.skipRows > 0) this.context.logger.info(`${where}: ${plan.skipRows} rows of the interrupted run's last request landed; not sent again`);
         if (plan.upsertRows > 0) this.context.logger.info(`${where}: the next ${plan.upsertRows} rows go as upserts (the interrupted run may have sent some of them)`);
         let sent = 0;
@@ -325,18 +325,18 @@ export class MilvusSink implements WriterSink {
     partition: string | undefined,
     autoId: boolean,
     concurrency: number,
-    recorded: number,
+    resume: ResumeInfo,
     before: number | undefined,
     where: string,
   ): Promise<ResumePlan> {
-    if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS);
+    if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows);
     if (before === undefined || !state.countable) {
       throw new MilvusdmError('MDM_RESUME', `${where} assigns its own keys and cannot be counted (no vector index), so the rows of the interrupted run's last request cannot be told apart`, {
         hint: 'Run again with --restart and mode: overwrite, or let the target build its index (index: auto).',
       });
     }
     const present = (await state.target.count(partition, primaryField(state.schema))) - before;
-    return autoIdResumePlan(present, recorded, MAX_ROWS, where);
+    return autoIdResumePlan(present, resume.rows, resume.unrecordedRows + MAX_ROWS, where);
   }
 
   private async proveKeys(target: { collection: string; partition: string | undefined; keyField: string }, batch: ColumnBatch, where: string): Promise<void> {
