@@ -53,9 +53,9 @@ function expectResumedCleanly(report: KillReport, plan: KillPlan, stateDir: stri
   expect(readdirSync(stateDir).filter((f) => f.endsWith('.state.json'))).toEqual([]);
 }
 
-async function h5Source(rows: number, seed: number): Promise<string> {
+async function h5Source(rows: number, seed: number, dim = 8): Promise<string> {
   const file = join(tempDir(), 'source.h5');
-  await runPython(join(pythonToolsDir, 'write_h5.py'), ['--out', file, '--rows', String(rows), '--dim', '8', '--seed', String(seed)]);
+  await runPython(join(pythonToolsDir, 'write_h5.py'), ['--out', file, '--rows', String(rows), '--dim', String(dim), '--seed', String(seed)]);
   return file;
 }
 
@@ -68,9 +68,9 @@ async function liveSource(rows: number, seed: number): Promise<{ collection: str
   return { collection, expected };
 }
 
-async function faissSource(rows: number, seed: number): Promise<{ index: string; expected: string }> {
+async function faissSource(rows: number, seed: number, kind = 'idmap2_ivfflat', dim = 8): Promise<{ index: string; expected: string }> {
   const index = join(tempDir(), 'source.index');
-  await runPython(join(faissPython, 'make_index.py'), [index, '--kind', 'idmap2_ivfflat', '--n', String(rows), '--d', '8', '--nlist', '16', '--seed', String(seed)]);
+  await runPython(join(faissPython, 'make_index.py'), [index, '--kind', kind, '--n', String(rows), '--d', String(dim), '--nlist', '16', '--seed', String(seed)]);
   const expected = join(tempDir(), 'expected.h5');
   await runPython(join(faissPython, 'faiss_expected.py'), [index, expected]);
   return { index, expected };
@@ -95,7 +95,13 @@ const signals = [
 ] as const;
 
 describe.each(signals)('resume after %s', (_label, signal) => {
-  const plan = (seed: number): KillPlan => ({ seed: SEED + seed + (signal === 'SIGINT' ? 1000 : 0), points: POINTS, signal, totalRows: ROWS });
+  const plan = (seed: number, byTimeMs?: number): KillPlan => ({
+    seed: SEED + seed + (signal === 'SIGINT' ? 1000 : 0),
+    points: POINTS,
+    signal,
+    totalRows: ROWS,
+    ...(byTimeMs ? { byTimeMs } : {}),
+  });
 
   it('H2M: HDF5 into Milvus', async () => {
     const source = await h5Source(ROWS, 11);
@@ -107,10 +113,11 @@ describe.each(signals)('resume after %s', (_label, signal) => {
   });
 
   it('H2H: HDF5 into HDF5', async () => {
-    const source = await h5Source(ROWS, 12);
+    // File to file is fast: wide vectors and kills timed from the start make a kill land mid-run.
+    const source = await h5Source(ROWS, 12, 512);
     const out = tempDir();
     const j = job({ type: 'hdf5', path: source, collection: 'h2h' }, { type: 'hdf5', dir: out });
-    const p = plan(2);
+    const p = plan(2, 1500);
     expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
     await verifyH5(join(out, 'h2h', '_default.h5'), source);
   });
@@ -143,10 +150,10 @@ describe.each(signals)('resume after %s', (_label, signal) => {
   });
 
   it('F2H: a Faiss index into HDF5', async () => {
-    const src = await faissSource(ROWS, 16);
+    const src = await faissSource(ROWS, 16, 'idmap_flat', 512);
     const out = tempDir();
     const j = job({ type: 'faiss', path: src.index, collection: 'f2h' }, { type: 'hdf5', dir: out });
-    const p = plan(6);
+    const p = plan(6, 1500);
     expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
     await verifyH5(join(out, 'f2h', '_default.h5'), src.expected);
   });

@@ -28,6 +28,11 @@ export interface KillPlan {
   readonly signal: 'SIGKILL' | 'SIGINT';
   /** Rows of the whole job, to spread the kill points over. */
   readonly totalRows: number;
+  /**
+   * For jobs faster than the state's save interval (file to file): kill at a seeded delay of up
+   * to this many ms after the state first appears, instead of at a row count.
+   */
+  readonly byTimeMs?: number;
 }
 
 export interface RunRecord {
@@ -100,11 +105,11 @@ export async function interrupt(args: readonly string[], stateDir: string, thres
  */
 export async function killAndResume(args: readonly string[], stateDir: string, plan: KillPlan): Promise<KillReport> {
   const random = seeded(plan.seed);
-  const thresholds = Array.from({ length: plan.points }, () => Math.floor(random() * plan.totalRows)).sort((a, b) => a - b);
+  const thresholds = Array.from({ length: plan.points }, () => (plan.byTimeMs ? 0 : Math.floor(random() * plan.totalRows))).sort((a, b) => a - b);
   const runs: RunRecord[] = [];
   let interrupted = 0;
   for (const threshold of thresholds) {
-    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * 1200), plan.signal);
+    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * (plan.byTimeMs ?? 1200)), plan.signal);
     runs.push(run);
     if (run.interrupted) interrupted++;
     // The run reached the end before its kill point: the job is complete, nothing to resume.
