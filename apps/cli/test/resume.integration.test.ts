@@ -112,6 +112,17 @@ describe.each(signals)('resume after %s', (_label, signal) => {
     await verifyMilvus(collection, source);
   });
 
+  it('H2M into a collection whose keys the server assigns (autoid)', async () => {
+    const source = join(tempDir(), 'noids.h5');
+    await runPython(join(pythonToolsDir, 'write_h5.py'), ['--out', source, '--rows', String(ROWS), '--dim', '8', '--ids', 'none', '--seed', '17']);
+    const collection = uniqueName('kill_autoid');
+    const j = job({ type: 'hdf5', path: source }, { type: 'milvus', uri, collection, mode: 'append' });
+    const p = plan(7);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_autoid.py'), ['--uri', uri, '--collection', collection, '--h5', source]);
+    expect(v, JSON.stringify(v)).toMatchObject({ ok: true, counted: ROWS, missing: 0, extra: 0 });
+  });
+
   it('H2H: HDF5 into HDF5', async () => {
     // File to file is fast: wide vectors and kills timed from the start make a kill land mid-run.
     const source = await h5Source(ROWS, 12, 512);

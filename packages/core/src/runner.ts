@@ -168,6 +168,7 @@ async function moveDataset(
   }
   let committed = 0;
   let rows: number;
+  let failed = true;
   try {
     ({ rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
       committed(batch) {
@@ -177,9 +178,17 @@ async function moveDataset(
         emit({ type: 'progress', dataset, overall: overall.snapshot() });
       },
     }));
+    failed = false;
   } finally {
     // Interrupted or failed: record every commit the writer reported, so the next run redoes none.
-    book?.flush();
+    // A state that cannot be saved now must not hide why the run stopped.
+    if (failed) {
+      try {
+        book?.flush();
+      } catch (e) {
+        logger.warn(`the resume state could not be saved on the way out: ${errorMessage(e)}`);
+      }
+    }
   }
   // Every row read must be accounted for by the writer: a mismatch is a plugin bug, not a detail.
   if (rows !== rowsRead || committed !== rowsRead) {
