@@ -43,6 +43,7 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
           prefetch: { type: 'integer', minimum: 0, maximum: 64, description: 'Batches read ahead while the writer works (default 2).' },
           log_dir: { type: 'string', description: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs).' },
           logs_kept: { type: 'integer', minimum: 0, description: 'Daily log files to keep; 0 keeps all.' },
+          state_dir: { type: 'string', minLength: 1, description: 'Folder for the resume state of interrupted runs (default <log folder>/state).' },
         },
       },
     },
