@@ -88,10 +88,11 @@ export class GrowingFile {
 
   /**
    * Reopens a `.partial` file an interrupted run left, checks it is the one that run created
-   * (`writeId`) and holds at least `rows` rows in every dataset, and cuts it back to `rows`:
-   * rows after that were not recorded as committed and are written again.
+   * (`writeId`) and holds at least `rows` rows in every dataset, and (with `cut`) cuts it back to
+   * `rows`: rows after that were not recorded as committed and are written again. Without `cut`
+   * (a finished file) nothing is changed.
    */
-  static async reopen(path: string, compression: number, names: readonly string[], writeId: string, rows: number): Promise<GrowingFile> {
+  static async reopen(path: string, compression: number, names: readonly string[], writeId: string, rows: number, cut = true): Promise<GrowingFile> {
     ready ??= h5wasm.ready;
     await ready;
     let file: H5File;
@@ -121,11 +122,11 @@ export class GrowingFile {
           });
         }
         const width = shape.length > 1 ? shape[1]! : 0;
-        dataset.resize(width > 0 ? [rows, width] : [rows]);
+        if (cut) dataset.resize(width > 0 ? [rows, width] : [rows]);
         grown.datasets.set(name, { dataset, width });
+        grown.rows = cut ? rows : shape[0]!;
       }
-      grown.rows = rows;
-      grown.flush();
+      if (cut) grown.flush();
       return grown;
     } catch (e) {
       grown.close();

@@ -115,18 +115,23 @@ export class Hdf5Sink implements WriterSink {
     const names = datasetNames(dataset);
     const fileNames = dataset.schema.fields.filter((f) => !f.autoId).map((f) => names.get(f.name)!);
     if (resume.complete || (!existsSync(partial) && existsSync(path))) {
-      // Renamed only once complete: a finished file of this run needs nothing more.
-      const done = await GrowingFile.reopen(path, this.options.compression, fileNames, token.writeId, resume.rows);
+      // Renamed only once complete: a finished file of this run holds every row, including any
+      // the state had not caught up with when the run stopped; those are read but not written.
+      const done = await GrowingFile.reopen(path, this.options.compression, fileNames, token.writeId, resume.rows, false);
       const rows = done.rowCount;
       done.close();
       this.written.push(path);
       return {
-        write: async (batches) => {
+        write: async (batches, hooks) => {
+          let drained = 0;
           for await (const batch of batches) {
-            if (batch.numRows > 0) throw new MilvusdmError('MDM_RESUME', `${path} is complete but the source has rows after the ${rows} it holds`);
+            drained += batch.numRows;
+            if (resume.rows + drained > rows) throw new MilvusdmError('MDM_RESUME', `${path} is complete with ${rows} rows but the source has more`);
+            hooks.committed(batch);
           }
+          if (resume.rows + drained !== rows) throw new MilvusdmError('MDM_RESUME', `${path} holds ${rows} rows but the source has ${resume.rows + drained}`);
           await this.writeH2mJob(dataset, path);
-          return { rows: 0 };
+          return { rows: drained };
         },
       };
     }
