@@ -122,7 +122,7 @@ describe('interruption', () => {
     );
   });
 
-  it('Ctrl-C stops the run, exit 1, and leaves no half-written output', async () => {
+  it('Ctrl-C stops the run, exit 1, and leaves nothing that looks whole (the .partial file stays, to resume)', async () => {
     const out = join(project, 'out');
     const job = join(project, 'job.yaml');
     writeFileSync(job, `source: {type: slow}\ntarget: {type: hdf5, dir: out}\n`);
@@ -136,7 +136,9 @@ describe('interruption', () => {
     expect(stderr).toMatch(/SIGINT: stopping/);
     expect(stderr).toMatch(/error MDM_ABORTED: the run was interrupted/);
     expect(existsSync(join(out, 'slow', '_default.h5'))).toBe(false);
-    expect(existsSync(join(out, 'slow', '_default.h5.partial'))).toBe(false);
+    // Rows were committed before the Ctrl-C: the partial file is what a resumed run continues
+    // (apps/cli/test/resume.integration.test.ts resumes such runs).
+    expect(existsSync(join(out, 'slow', '_default.h5.partial'))).toBe(true);
   });
 });
 
