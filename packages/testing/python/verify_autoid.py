@@ -42,12 +42,12 @@ def main():
         n = count(lo, hi)
         if n == 0:
             continue
-        if n > 8000 and hi - lo > 1:
+        if n > 16000 and hi - lo > 1:
             mid = (lo + hi) // 2
             stack += [(lo, mid), (mid, hi)]
             continue
         rows = client.query(args.collection, filter=f"{field} >= {lo} && {field} < {hi}", output_fields=[field, args.vector_field],
-                            consistency_level="Strong", limit=16000)
+                            consistency_level="Strong", limit=16384)
         for r in rows:
             got.append(np.asarray(r[args.vector_field], dtype=np.float32).tobytes())
     want = Counter(v.tobytes() for v in expected)
