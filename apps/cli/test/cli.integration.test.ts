@@ -129,7 +129,10 @@ describe('interruption', () => {
     const child = spawn(process.execPath, [cliBin, 'run', job, '--log-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Mid-run, not mid-start-up (on a loaded machine the CLI may take seconds to start): after
+    // the dataset began, and a few batches later.
+    while (!/dataset 1\/1/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
     const code = await new Promise<number>((r) => child.once('close', (c) => r(c ?? -1)));
     expect(code).toBe(1);
