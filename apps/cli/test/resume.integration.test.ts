@@ -52,6 +52,8 @@ function expectResumedCleanly(report: KillReport, plan: KillPlan, stateDir: stri
   }
   // At least one interruption really happened mid-run, or the test proves nothing.
   expect(report.interrupted, detail).toBeGreaterThan(0);
+  // The numbers for the record (scripts/soak.sh collects them): kills tried and rows recorded at each.
+  console.log(`${plan.signal} seed ${plan.seed}: ${report.interrupted} interruption(s), rows recorded at each: ${report.runs.map((r) => r.rowsAtKill ?? '-').join(', ')}`);
   // A finished job leaves no state behind: the next run of it starts afresh.
   expect(readdirSync(stateDir).filter((f) => f.endsWith('.state.json'))).toEqual([]);
 }
