@@ -51,6 +51,11 @@ function runFlags(y: Argv, hidden = false): Argv {
     .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source', hidden, coerce: batchRowsArg });
 }
 
+/** `--restart`: only for commands that run a job. */
+function restartFlag(y: Argv, hidden = false): Argv {
+  return y.option('restart', { type: 'boolean', describe: 'Start over instead of resuming an interrupted run of the same job', hidden });
+}
+
 /** Flags of `run --verify` and of `verify`: how to compare source and target. */
 function compareFlags(y: Argv, hidden = false): Argv {
   return y
@@ -94,6 +99,7 @@ async function runArgs(file: string, a: CommandArgs): Promise<RunArgs> {
     logLevel: (a['log-level'] as RunArgs['logLevel'] | undefined) ?? 'debug',
     batchRows: a['batch-rows'] as number | undefined,
     verify: await verifyArg(a),
+    restart: a['restart'] === true,
   };
 }
 
@@ -136,10 +142,11 @@ export const COMMANDS: readonly CliCommand[] = [
     command: 'run <file>',
     describe: 'Run a job file (milvusdm format, or a MilvusDM one)',
     builder: (y) =>
-      compareFlags(runFlags(y).option('verify', { type: 'boolean', describe: 'Compare source and target (every key and value) after the run' }))
+      compareFlags(restartFlag(runFlags(y)).option('verify', { type: 'boolean', describe: 'Compare source and target (every key and value) after the run' }))
         .positional('file', { type: 'string', demandOption: true, describe: 'Job file' })
         .example('$0 run job.yaml', 'Run a job, with a progress line')
         .example('$0 run job.yaml --verify', 'Run it, then prove the target holds exactly the source rows')
+        .example('$0 run job.yaml --restart', 'Start over instead of resuming where an interrupted run stopped')
         .example('$0 run job.yaml --json | jq -c .', 'JSON lines for scripts'),
     handler: (a, c) => runJobFile(a['file'] as string, a, c),
   },
@@ -294,7 +301,7 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
       '$0',
       false,
       // `--yaml FILE` takes the flags of `run` too; the top-level help lists them under `run --help`.
-      (y) => compareFlags(runFlags(y, true).option('verify', { type: 'boolean', hidden: true }), true).option('yaml', { type: 'string', describe: 'Run a job file in the original MilvusDM format (H2M, F2M, M2M, M2H); takes the flags of run' }),
+      (y) => compareFlags(restartFlag(runFlags(y, true), true).option('verify', { type: 'boolean', hidden: true }), true).option('yaml', { type: 'string', describe: 'Run a job file in the original MilvusDM format (H2M, F2M, M2M, M2H); takes the flags of run' }),
       (a) => {
         if (typeof a['yaml'] === 'string') result = runJobFile(a['yaml'], a, context);
         // A bare `milvusdm` is a request for help, not a mistake.

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   MDM_IO: 'A local file or folder could not be read or written (permissions, missing folder, full disk).',
   MDM_INVALID_DATA: 'A source value the target cannot store (NaN, infinity, too long, a duplicate or existing key).',
   MDM_LOCKED: 'Another run is writing the same target.',
+  MDM_RESUME: 'An interrupted run cannot be resumed as it is (the job, the source or the target changed since).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

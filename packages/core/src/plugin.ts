@@ -54,6 +54,14 @@ export interface SourceDataset extends DatasetInfo {
 
 export interface ReaderSource {
   readonly datasets: readonly SourceDataset[];
+  /**
+   * Optional: a cheap, JSON-serialisable description of the input as it is now (file sizes and
+   * modification times, a collection's row count), kept in a run's state file. A resumed run
+   * whose source fingerprint differs is refused: its cursors may point at other rows. The core
+   * adds each dataset's key, announced rows and schema on its own, so this only needs what those
+   * miss. Never include a secret.
+   */
+  fingerprint?(): Promise<Readonly<Record<string, unknown>>>;
   /** Releases files and connections. Called once, whether the run succeeded or not. */
   close(): Promise<void>;
 }
@@ -73,6 +81,41 @@ export interface DatasetWriter {
    * Offered only when the target held rows before this dataset (an empty one skips the check).
    */
   existingKeys?(keys: Column): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: what this writer needs to find its work again if the run is interrupted (a file's
+   * identity, the target's row count before the first row): JSON, kept in the run's state file
+   * and handed back in `BeginOptions.resume.token`. Never include a secret.
+   */
+  readonly resumeToken?: unknown;
+}
+
+/** How an interrupted run of the same job left a dataset; see `BeginOptions`. */
+export interface ResumeInfo {
+  /** Rows of this dataset durably written by earlier runs (the batches before the read resumes). */
+  readonly rows: number;
+  /**
+   * Rows after `rows` that an earlier run may have committed without recording them (the state
+   * is saved in intervals); with what the writer itself had unacknowledged in flight, this bounds
+   * the overlap it must make idempotent.
+   */
+  readonly unrecordedRows: number;
+  /** The `resumeToken` the writer returned when the dataset was first begun. */
+  readonly token: unknown;
+  /**
+   * The whole dataset was written: the writer only re-establishes what later datasets rely on
+   * (a collection it prepared); its `write` is not called.
+   */
+  readonly complete: boolean;
+}
+
+export interface BeginOptions {
+  /**
+   * Set when an earlier run of the same job already began this dataset: the mode was applied
+   * then and must not be applied again (overwrite must not drop what that run wrote, skip must
+   * not skip it). The rows that follow are the source's rows after `rows`; the writer must make
+   * sure the rows that run may have sent without acknowledgement end up stored exactly once.
+   */
+  readonly resume?: ResumeInfo;
 }
 
 /** Returned by `begin` when the mode says to leave an existing target alone. */
@@ -85,7 +128,7 @@ export interface WriterSink {
    * Prepares the target for one dataset: creates, checks or clears it as the mode says.
    * Called for every dataset, in order, before that dataset's rows are read.
    */
-  begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset>;
+  begin(dataset: DatasetInfo, options?: BeginOptions): Promise<DatasetWriter | SkippedDataset>;
   /** After every dataset was written: build indexes, load, write side files. */
   finish(): Promise<void>;
   /** Releases connections and files. Called once, whether the run succeeded or not. */

@@ -3,7 +3,7 @@
  * pipeline (read ahead by `prefetch` batches, checked against the announced schema, written,
  * counted as the writer commits it). Both ends are always closed, whatever happens.
  */
-import { checkBatch, type ColumnBatch } from './batch.js';
+import { checkBatch, sliceBatch, type ColumnBatch } from './batch.js';
 import { MilvusdmError, errorMessage } from './errors.js';
 import type { RunSettings } from './job/spec.js';
 import { parseOptions } from './options.js';
@@ -21,6 +21,7 @@ import {
   type WriterSink,
 } from './plugin.js';
 import { describeSchema } from './schema.js';
+import { ResumeBook, type ResumeSettings } from './state/resume-book.js';
 
 export type RunEvent =
   | { readonly type: 'plan'; readonly datasets: readonly DatasetInfo[]; readonly totalRows: number | undefined }
@@ -35,6 +36,8 @@ export interface DatasetResult {
   readonly origin: string;
   readonly rows: number;
   readonly skipped?: string;
+  /** Rows an interrupted earlier run had already written (included in `rows`). */
+  readonly resumedRows?: number;
 }
 
 export interface RunSummary {
@@ -52,6 +55,8 @@ export interface RunInput {
   readonly context: ChannelContext;
   readonly file?: string;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Keep a resume state (and continue an interrupted run of the same job). Off when undefined. */
+  readonly resume?: ResumeSettings;
 }
 
 export async function runJob(input: RunInput): Promise<RunSummary> {
@@ -68,6 +73,9 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
   let sink: WriterSink | undefined;
   try {
     source = await input.reader.open(readerOptions, context);
+    // Before the target opens: a refused resume must not cost a connection.
+    const book = input.resume ? await ResumeBook.open(input.resume, source) : undefined;
+    if (book?.resuming) context.logger.info(`resuming the interrupted run recorded in ${book.stateFile}`);
     sink = await input.writer.open(writerOptions, context);
     const datasets = source.datasets;
     const known = datasets.every((d) => d.rows !== undefined);
@@ -77,9 +85,10 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
     const results: DatasetResult[] = [];
     for (const [index, dataset] of datasets.entries()) {
       context.signal.throwIfAborted();
-      results.push(await moveDataset(dataset, index, datasets.length, sink, input, overall, emit));
+      results.push(await moveDataset(dataset, index, datasets.length, sink, input, overall, emit, book));
     }
     await sink.finish();
+    book?.finish();
     const summary: RunSummary = {
       rows: results.reduce((n, r) => n + r.rows, 0),
       seconds: (performance.now() - started) / 1000,
@@ -107,15 +116,39 @@ async function moveDataset(
   input: RunInput,
   overall: ProgressTracker,
   emit: (event: RunEvent) => void,
+  book: ResumeBook | undefined,
 ): Promise<DatasetResult> {
   const { logger } = input.context;
   logger.info(`dataset ${index + 1}/${count}: ${dataset.origin} (${describeSchema(dataset.schema)})`);
   checkDatasetSchema(dataset);
-  const writer = await sink.begin(dataset);
+  const prior = book?.dataset(dataset.key);
+  if (prior?.status === 'skipped') {
+    const reason = prior.skipped ?? 'skipped by the interrupted run';
+    emit({ type: 'dataset-skip', dataset, reason });
+    return { key: dataset.key, origin: dataset.origin, rows: 0, skipped: reason };
+  }
+  if (prior?.status === 'done') {
+    // Still begun, so the writer knows the target it prepared then (a later dataset of the same
+    // collection must not see it as someone else's); nothing is read or written.
+    await sink.begin(dataset, { resume: { rows: prior.rows, token: prior.token, complete: true, unrecordedRows: 0 } });
+    logger.info(`${dataset.origin}: all ${prior.rows} rows were written by the interrupted run`);
+    overall.add(prior.rows);
+    emit({ type: 'dataset-done', dataset, rows: prior.rows, seconds: 0 });
+    return { key: dataset.key, origin: dataset.origin, rows: prior.rows, resumedRows: prior.rows };
+  }
+  const resume = prior ? { rows: prior.rows, token: prior.token, complete: false, unrecordedRows: book!.unrecordedRows } : undefined;
+  const writer = await sink.begin(dataset, resume ? { resume } : undefined);
   if (isSkipped(writer)) {
     logger.info(`skipped ${dataset.origin}: ${writer.skipped}`);
+    book?.skipped(dataset.key, writer.skipped);
     emit({ type: 'dataset-skip', dataset, reason: writer.skipped });
     return { key: dataset.key, origin: dataset.origin, rows: 0, skipped: writer.skipped };
+  }
+  book?.begun(dataset.key, writer.resumeToken);
+  const base = prior?.rows ?? 0;
+  if (prior) {
+    logger.info(`${dataset.origin}: resuming after ${base} rows written by the interrupted run`);
+    overall.add(base);
   }
   emit({ type: 'dataset-start', dataset, index, count });
   const started = performance.now();
@@ -125,9 +158,18 @@ async function moveDataset(
     // The screen's temporary key files go when the stream ends, however it ends.
     try {
       await screen.prepare(input.run.batchRows, input.context.signal);
-      for await (const raw of dataset.batches({ batchRows: input.run.batchRows })) {
+      // Rows of the batch after the cursor that were committed already: read again, not written again.
+      let alreadyWritten = prior ? prior.rows - prior.rowsAtCursor : 0;
+      const read = { batchRows: input.run.batchRows, ...(prior?.cursor !== undefined ? { resumeFrom: prior.cursor } : {}) };
+      for await (let raw of dataset.batches(read)) {
         input.context.signal.throwIfAborted();
         checkBatch(dataset.schema, raw, dataset.origin);
+        if (alreadyWritten > 0) {
+          const drop = Math.min(alreadyWritten, raw.numRows);
+          alreadyWritten -= drop;
+          if (drop === raw.numRows) continue;
+          raw = sliceBatch(raw, drop, raw.numRows);
+        }
         const batch = await screen.screen(raw);
         rowsRead += batch.numRows;
         yield batch;
@@ -137,13 +179,29 @@ async function moveDataset(
     }
   }
   let committed = 0;
-  const { rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
-    committed(batch) {
-      committed += batch.numRows;
-      overall.add(batch.numRows);
-      emit({ type: 'progress', dataset, overall: overall.snapshot() });
-    },
-  });
+  let rows: number;
+  let failed = true;
+  try {
+    ({ rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
+      committed(batch) {
+        committed += batch.numRows;
+        book?.committed(dataset.key, batch);
+        overall.add(batch.numRows);
+        emit({ type: 'progress', dataset, overall: overall.snapshot() });
+      },
+    }));
+    failed = false;
+  } finally {
+    // Interrupted or failed: record every commit the writer reported, so the next run redoes none.
+    // A state that cannot be saved now must not hide why the run stopped.
+    if (failed) {
+      try {
+        book?.flush();
+      } catch (e) {
+        logger.warn(`the resume state could not be saved on the way out: ${errorMessage(e)}`);
+      }
+    }
+  }
   // Every row read must be accounted for by the writer: a mismatch is a plugin bug, not a detail.
   if (rows !== rowsRead || committed !== rowsRead) {
     throw new MilvusdmError(
@@ -153,13 +211,16 @@ async function moveDataset(
   }
   const skippedNote = screen.summary();
   if (skippedNote) logger.warn(skippedNote);
-  if (dataset.rows !== undefined && rowsRead + screen.skippedRows !== dataset.rows) {
-    throw new MilvusdmError('MDM_VERIFY', `${dataset.origin}: announced ${dataset.rows} rows but yielded ${rowsRead}`);
+  const total = base + rowsRead;
+  if (dataset.rows !== undefined && total + screen.skippedRows !== dataset.rows) {
+    const resumed = base > 0 ? ` (${base} of them by the interrupted run)` : '';
+    throw new MilvusdmError('MDM_VERIFY', `${dataset.origin}: announced ${dataset.rows} rows but yielded ${total}${resumed}`);
   }
+  book?.done(dataset.key);
   const seconds = (performance.now() - started) / 1000;
-  emit({ type: 'dataset-done', dataset, rows, seconds });
-  logger.info(`wrote ${rows} rows from ${dataset.origin} in ${seconds.toFixed(1)} s`);
-  return { key: dataset.key, origin: dataset.origin, rows };
+  emit({ type: 'dataset-done', dataset, rows: total, seconds });
+  logger.info(`wrote ${rows} rows from ${dataset.origin} in ${seconds.toFixed(1)} s${base > 0 ? ` (${total} with the ${base} of the interrupted run)` : ''}`);
+  return { key: dataset.key, origin: dataset.origin, rows: total, ...(base > 0 ? { resumedRows: base } : {}) };
 }
 
 async function closeQuietly(what: string, end: { close(): Promise<void> } | undefined, context: ChannelContext) {

@@ -2,9 +2,15 @@
  * `milvusdm run FILE` and `milvusdm --yaml FILE`: load the job, find its two plugins, run it
  * with progress, logs and Ctrl-C handling.
  */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   EXIT_OK,
+  defaultRunId,
   errorMessage,
+  jobHashOf,
+  readRunState,
+  stateFileFor,
   type SecretRedactor,
   loadJobFile,
   resolveChannel,
@@ -27,10 +33,12 @@ export interface RunArgs {
   readonly batchRows?: number | undefined;
   /** `--verify`: compare source and target once the run is done (see commands/verify.ts). */
   readonly verify?: VerifyOptions | undefined;
+  /** Forget the state of an interrupted run and start over. */
+  readonly restart?: boolean | undefined;
 }
 
 export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
-  const job: JobSpec = await loadJobFile(args.file);
+  let job: JobSpec = await loadJobFile(args.file, { runId: defaultRunId() });
   const bases = pluginBases(job.baseDir);
   // Resolve both plugins before opening anything: a missing plugin must not cost a connection.
   const reader = await resolveChannel('reader', job.source.type, { bases, baseDir: job.baseDir });
@@ -48,6 +56,15 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
   out.beforeMessage = () => view.clear();
   const { logger } = logs;
   try {
+    // The state lives beside the logs unless the job says where; one file per job file.
+    const stateDir = job.run.stateDir !== undefined ? resolve(job.baseDir, job.run.stateDir) : resolve(logs.logDir, 'state');
+    const jobFile = job.file ?? resolve(args.file);
+    const stateFile = stateFileFor(stateDir, jobFile);
+    const jobHash = jobHashOf(await readFile(jobFile));
+    const previous = args.restart ? undefined : readRunState(stateFile);
+    // A legacy M2H writes into a new folder per run: a resumed run continues the interrupted one's.
+    const runId = previous?.jobHash === jobHash && previous.runId ? previous.runId : defaultRunId();
+    job = await loadJobFile(args.file, { runId });
     logger.info(`job ${job.file ?? ''} (${job.format}): ${job.source.type} → ${job.target.type}`);
     logger.debug(`reader from ${reader.from}, writer from ${writer.from}; logs in ${logs.logDir}`);
     for (const note of job.notes) logger.info(`note: ${note}`);
@@ -61,8 +78,11 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
       context,
       ...(job.file ? { file: job.file } : {}),
       onEvent: (e) => view.handle(e),
+      resume: { stateFile, jobHash, restart: args.restart === true, runId, jobFile },
     });
     const skipped = summary.datasets.filter((d) => d.skipped).length;
+    const resumed = summary.datasets.reduce((n, d) => n + (d.resumedRows ?? 0), 0);
+    if (resumed > 0) logger.info(`resumed: ${resumed} of the rows were written by the interrupted run`);
     logger.info(
       `done: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s` +
         `${summary.seconds > 0 ? ` (${Math.round(summary.rows / summary.seconds)} rows/s)` : ''}` +

@@ -53,6 +53,7 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
           existing_keys: { enum: ['fail', 'skip', 'upsert'], description: 'Under append into a target that already held rows: a key it holds stops the run (default), is skipped, or its row is replaced.' },
           lock: { type: 'boolean', description: 'Refuse to write a target another run is writing (default true).' },
           lock_stale_seconds: { type: 'integer', minimum: 10, description: 'A lock not renewed for this long is stale and taken over (default 600).' },
+          state_dir: { type: 'string', minLength: 1, description: 'Folder for the resume state of interrupted runs (default <log folder>/state).' },
         },
       },
     },

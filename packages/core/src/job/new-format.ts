@@ -17,6 +17,7 @@ const runBlock = z.strictObject({
   existing_keys: z.enum(EXISTING_KEY_POLICIES).optional(),
   lock: z.boolean().optional(),
   lock_stale_seconds: z.int().min(10).optional(),
+  state_dir: z.string().min(1).optional(),
 });
 
 export const jobFileSchema = z.strictObject({
@@ -47,6 +48,7 @@ export function fromNewFormat(doc: unknown, file: string | undefined, baseDir: s
       ...(run.existing_keys !== undefined ? { existingKeys: run.existing_keys } : {}),
       ...(run.lock !== undefined ? { lock: run.lock } : {}),
       ...(run.lock_stale_seconds !== undefined ? { lockStaleSeconds: run.lock_stale_seconds } : {}),
+      ...(run.state_dir !== undefined ? { stateDir: run.state_dir } : {}),
     },
     format: 'milvusdm',
     ...(file !== undefined ? { file } : {}),

@@ -29,6 +29,8 @@ export interface RunSettings {
   readonly lock?: boolean;
   /** A lock whose holder has not renewed it for this many seconds is stale and may be taken over. Default 600. */
   readonly lockStaleSeconds?: number;
+  /** Folder for resume state files; undefined means `<log folder>/state`. */
+  readonly stateDir?: string;
 }
 
 export const INVALID_POLICIES = ['fail', 'skip'] as const;

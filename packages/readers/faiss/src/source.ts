@@ -4,6 +4,7 @@
  * file), so a bad input stops the run before the target is touched.
  */
 import { existsSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import {
   BINARY_METRICS,
@@ -158,7 +159,21 @@ export class FaissDataset implements SourceDataset {
 }
 
 export class FaissSource implements ReaderSource {
-  constructor(readonly datasets: readonly SourceDataset[]) {}
+  constructor(
+    readonly datasets: readonly SourceDataset[],
+    private readonly paths: readonly string[] = [],
+  ) {}
+
+  /** Size and modification time of the index (and data) file: a resumed run's cursors are only valid for the same files. */
+  async fingerprint(): Promise<Record<string, unknown>> {
+    const files: Record<string, unknown> = {};
+    for (const path of this.paths) {
+      const s = await stat(path);
+      files[path] = { size: s.size, mtime: s.mtimeMs };
+    }
+    return { files };
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -171,5 +186,5 @@ export async function openSource(options: FaissReaderOptions, context: ChannelCo
   if (plan.lossy) context.logger.warn(`${path}: ${plan.lossy} (allow_lossy is set)`);
   const dataset = new FaissDataset(path, plan, metric, options, dataPath);
   context.logger.info(`${dataset.origin}: Faiss ${plan.chain.join(' > ')}, ${plan.rows} vectors of dimension ${plan.d}, ${metric}, ids ${plan.ids === 'implied' ? '0 … n-1 (none stored)' : `stored (${plan.ids})`}`);
-  return new FaissSource([dataset]);
+  return new FaissSource([dataset], dataPath && dataPath !== path ? [path, dataPath] : [path]);
 }

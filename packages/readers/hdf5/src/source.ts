@@ -2,6 +2,7 @@
  * The HDF5 source: every file given becomes part of one dataset (one target collection or
  * partition, as the seed's H2M did), read file by file in blocks of rows, never whole.
  */
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import {
   MilvusdmError,
@@ -154,6 +155,24 @@ export class Hdf5Dataset implements SourceDataset {
 }
 
 export class Hdf5Source implements ReaderSource {
-  constructor(readonly datasets: readonly SourceDataset[]) {}
+  constructor(
+    readonly datasets: readonly SourceDataset[],
+    private readonly paths: readonly string[] = [],
+  ) {}
+
+  /** Size and modification time of every file: a resumed run's cursors are only valid for the same files. */
+  async fingerprint(): Promise<Record<string, unknown>> {
+    return fileFingerprint(this.paths);
+  }
+
   async close(): Promise<void> {}
+}
+
+export async function fileFingerprint(paths: readonly string[]): Promise<Record<string, unknown>> {
+  const files: Record<string, unknown> = {};
+  for (const path of paths) {
+    const s = await stat(path);
+    files[path] = { size: s.size, mtime: s.mtimeMs };
+  }
+  return { files };
 }

@@ -2,10 +2,14 @@
  * One output HDF5 file, grown batch by batch: every dataset is chunked with an unlimited first
  * dimension, resized and written in place, so memory holds one batch whatever the file's size.
  */
-import h5wasm, { type Dataset, type File as H5File } from 'h5wasm/node';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import h5wasm, { Dataset, type File as H5File } from 'h5wasm/node';
 import { MilvusdmError, errorMessage, type Column, type FieldSchema } from '@milvusdm/core';
 
 let ready: Promise<unknown> | undefined;
+
+/** File attribute naming the run that created a `.partial` file. */
+const WRITE_ID = 'milvusdm_write_id';
 
 /** Target bytes of one HDF5 chunk: big enough to stream, small enough to read back partially. */
 const CHUNK_BYTES = 1 << 20;
@@ -79,6 +83,73 @@ export class GrowingFile {
       return new GrowingFile(path, new h5wasm.File(path, 'w'), compression);
     } catch (e) {
       throw new MilvusdmError('MDM_TARGET', `${path}: cannot create the HDF5 file (${errorMessage(e)})`, { cause: e });
+    }
+  }
+
+  /**
+   * Reopens a `.partial` file an interrupted run left, checks it is the one that run created
+   * (`writeId`) and holds at least `rows` rows in every dataset, and (with `cut`) cuts it back to
+   * `rows`: rows after that were not recorded as committed and are written again. Without `cut`
+   * (a finished file) nothing is changed.
+   */
+  static async reopen(path: string, compression: number, names: readonly string[], writeId: string, rows: number, cut = true): Promise<GrowingFile> {
+    ready ??= h5wasm.ready;
+    await ready;
+    let file: H5File;
+    try {
+      file = new h5wasm.File(path, 'a');
+    } catch (e) {
+      throw new MilvusdmError('MDM_RESUME', `${path}: the interrupted run's partial file cannot be opened (${errorMessage(e)})`, {
+        cause: e,
+        hint: 'Run again with --restart to write it from the start.',
+      });
+    }
+    const grown = new GrowingFile(path, file, compression);
+    try {
+      const found = file.attrs[WRITE_ID]?.value;
+      if (found !== writeId) {
+        throw new MilvusdmError('MDM_RESUME', `${path} is not the partial file the interrupted run was writing (its write id is ${JSON.stringify(found ?? null)})`, {
+          hint: 'Run again with --restart to write it from the start.',
+        });
+      }
+      for (const name of names) {
+        const dataset = file.get(name);
+        if (!(dataset instanceof Dataset) || !dataset.shape) throw new MilvusdmError('MDM_RESUME', `${path}: dataset "${name}" is missing`, { hint: 'Run again with --restart.' });
+        const shape = dataset.shape;
+        if (shape[0]! < rows) {
+          throw new MilvusdmError('MDM_RESUME', `${path}: dataset "${name}" holds ${shape[0]} rows, the interrupted run recorded ${rows} as written`, {
+            hint: 'Run again with --restart to write it from the start.',
+          });
+        }
+        const width = shape.length > 1 ? shape[1]! : 0;
+        if (cut) dataset.resize(width > 0 ? [rows, width] : [rows]);
+        grown.datasets.set(name, { dataset, width });
+        grown.rows = cut ? rows : shape[0]!;
+      }
+      if (cut) grown.flush();
+      return grown;
+    } catch (e) {
+      grown.close();
+      throw e;
+    }
+  }
+
+  /** Marks the file as this run's, so a resumed run can tell it from any other file at that path. */
+  setWriteId(writeId: string): void {
+    this.file.create_attribute(WRITE_ID, writeId);
+  }
+
+  /**
+   * Makes every row appended so far durable: HDF5's metadata flushed into the file, then the
+   * file's pages to disk, so neither a kill nor a power cut loses a committed row.
+   */
+  flush(): void {
+    this.file.flush();
+    const fd = openSync(this.path, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   }
 

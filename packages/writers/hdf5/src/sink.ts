@@ -3,6 +3,7 @@
  * `ids`), written to `<file>.partial` and renamed only once complete, so a failed run never
  * leaves a file that looks whole.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -13,8 +14,10 @@ import {
   vectorFields,
   type ChannelContext,
   type Column,
+  type BeginOptions,
   type DatasetInfo,
   type DatasetWriter,
+  type ResumeInfo,
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
@@ -23,6 +26,16 @@ import { h2mJobYaml } from './h2m-yaml.js';
 import type { Hdf5WriterOptions } from './options.js';
 
 const SAFE = /[^A-Za-z0-9_.-]/g;
+
+/** At most this long between two flushes of the file (each is an fsync). */
+const FLUSH_INTERVAL_MS = 1000;
+
+/** What a resumed run needs to find and trust the `.partial` file. */
+interface Hdf5ResumeToken {
+  readonly path: string;
+  /** Also stored in the file: tells this run's file from any other at the same path. */
+  readonly writeId: string;
+}
 
 /** Dataset name in the file for each field: the seed's names for the key and the vector. */
 function datasetNames(dataset: DatasetInfo): Map<string, string> {
@@ -56,9 +69,10 @@ export class Hdf5Sink implements WriterSink {
     this.dir = resolve(context.baseDir, options.dir);
   }
 
-  async begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset> {
+  async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
     const partition = dataset.partition ?? '_default';
     const path = join(this.dir, dataset.collection.replace(SAFE, '_'), `${partition.replace(SAFE, '_')}.h5`);
+    if (options.resume) return this.resumeDataset(dataset, path, options.resume);
     if (existsSync(path)) {
       if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
       if (this.options.existing === 'fail') {
@@ -72,7 +86,9 @@ export class Hdf5Sink implements WriterSink {
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression);
     this.open = { file, partial };
+    const writeId = randomUUID();
     try {
+      file.setWriteId(writeId);
       for (const field of dataset.schema.fields) {
         if (field.autoId) continue;
         file.addDataset(names.get(field.name)!, field);
@@ -81,30 +97,115 @@ export class Hdf5Sink implements WriterSink {
       if (vector?.metric) file.setAttribute('metric', vector.metric);
       file.setAttribute('collection', dataset.collection);
       file.setAttribute('partition', partition);
+      file.flush();
     } catch (e) {
       await this.discard();
       throw e;
     }
+    return this.fileWriter(dataset, path, file, names, { path, writeId }, 0);
+  }
+
+  /**
+   * Continues the `.partial` file an interrupted run left, cut back to the rows it recorded as
+   * committed. If that run got as far as renaming it, the finished file is taken as it is.
+   */
+  private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter> {
+    const token = resume.token as Partial<Hdf5ResumeToken> | undefined;
+    if (!token || token.path !== path || typeof token.writeId !== 'string') {
+      throw new MilvusdmError('MDM_RESUME', `${path}: the resume state does not describe this output file`, { hint: 'Run again with --restart to start over.' });
+    }
+    const partial = `${path}.partial`;
+    const names = datasetNames(dataset);
+    const fileNames = dataset.schema.fields.filter((f) => !f.autoId).map((f) => names.get(f.name)!);
+    if (resume.complete || (!existsSync(partial) && existsSync(path))) {
+      // Renamed only once complete: a finished file of this run holds every row, including any
+      // the state had not caught up with when the run stopped; those are read but not written.
+      const done = await GrowingFile.reopen(path, this.options.compression, fileNames, token.writeId, resume.rows, false);
+      const rows = done.rowCount;
+      done.close();
+      this.written.push(path);
+      return {
+        write: async (batches, hooks) => {
+          let drained = 0;
+          for await (const batch of batches) {
+            drained += batch.numRows;
+            if (resume.rows + drained > rows) throw new MilvusdmError('MDM_RESUME', `${path} is complete with ${rows} rows but the source has more`);
+            hooks.committed(batch);
+          }
+          if (resume.rows + drained !== rows) throw new MilvusdmError('MDM_RESUME', `${path} holds ${rows} rows but the source has ${resume.rows + drained}`);
+          await this.writeH2mJob(dataset, path);
+          return { rows: drained };
+        },
+      };
+    }
+    const file = await GrowingFile.reopen(partial, this.options.compression, fileNames, token.writeId, resume.rows);
+    this.open = { file, partial };
+    this.context.logger.info(`${partial}: continuing after row ${resume.rows}`);
+    return this.fileWriter(dataset, path, file, names, { path, writeId: token.writeId }, resume.rows);
+  }
+
+  private fileWriter(
+    dataset: DatasetInfo,
+    path: string,
+    file: GrowingFile,
+    names: ReadonlyMap<string, string>,
+    resumeToken: Hdf5ResumeToken,
+    base: number,
+  ): DatasetWriter {
+    const partial = `${path}.partial`;
     return {
+      resumeToken,
       write: async (batches, hooks) => {
+        let committed = base;
+        // Flushing HDF5 and fsyncing the file costs a disk round trip: done about once a second
+        // (and at the end), with the batches since reported committed only then.
+        let lastFlush = performance.now();
+        let rowsToCursor = 0;
+        let cursor: unknown;
+        let rowsAfterCursor = 0;
+        const commitPending = () => {
+          if (rowsToCursor + rowsAfterCursor === 0) return;
+          file.flush();
+          lastFlush = performance.now();
+          // The cursor belongs to the batch that ends at it; rows after it are reported without one.
+          if (rowsToCursor > 0) hooks.committed({ numRows: rowsToCursor, columns: new Map(), cursor });
+          if (rowsAfterCursor > 0) hooks.committed({ numRows: rowsAfterCursor, columns: new Map() });
+          committed += rowsToCursor + rowsAfterCursor;
+          rowsToCursor = 0;
+          rowsAfterCursor = 0;
+        };
         try {
           for await (const batch of batches) {
             const columns = new Map<string, Column>();
             for (const [field, column] of batch.columns) columns.set(names.get(field) ?? field, column);
             file.append(batch.numRows, columns);
-            hooks.committed(batch);
+            if (batch.cursor !== undefined) {
+              rowsToCursor += rowsAfterCursor + batch.numRows;
+              rowsAfterCursor = 0;
+              cursor = batch.cursor;
+            } else rowsAfterCursor += batch.numRows;
+            if (performance.now() - lastFlush >= FLUSH_INTERVAL_MS) commitPending();
           }
+          commitPending();
           file.close();
           this.open = undefined;
           await rename(partial, path);
         } catch (e) {
-          await this.discard();
+          // Rows appended before the failure are whole: make them durable for a resumed run.
+          try {
+            commitPending();
+          } catch {
+            // The failure itself is reported below; the state keeps what was committed before.
+          }
+          // Kept once a row is committed: it is what a resumed run continues. Before that, nothing to keep.
+          if (committed > 0) this.release();
+          else await this.discard();
           throw e instanceof MilvusdmError ? e : new MilvusdmError('MDM_TARGET', `${path}: ${errorMessage(e)}`, { cause: e });
         }
         this.written.push(path);
         this.context.logger.info(`wrote ${file.rowCount} rows to ${path}`);
         await this.writeH2mJob(dataset, path);
-        return { rows: file.rowCount };
+        return { rows: file.rowCount - base };
       },
     };
   }
@@ -129,6 +230,18 @@ export class Hdf5Sink implements WriterSink {
     await writeFile(yamlPath, text);
   }
 
+  /** Closes the partial file and keeps it, for a resumed run. */
+  private release(): void {
+    if (!this.open) return;
+    const { file } = this.open;
+    this.open = undefined;
+    try {
+      file.close();
+    } catch {
+      // What was flushed is on disk; a failed close loses nothing committed.
+    }
+  }
+
   private async discard(): Promise<void> {
     if (!this.open) return;
     const { file, partial } = this.open;
@@ -146,6 +259,7 @@ export class Hdf5Sink implements WriterSink {
   }
 
   async close(): Promise<void> {
-    await this.discard();
+    // An open file here means the run stopped mid-dataset: keep it for a resumed run.
+    this.release();
   }
 }

@@ -2,7 +2,31 @@
  * Sends batches with up to `concurrency` insert requests in flight, and reports each batch as
  * committed strictly in order, so a resume position never skips a batch that failed.
  */
-import { rebatch, type ColumnBatch, type WriteHooks } from '@milvusdm/core';
+import { rebatch, sliceBatch, type ColumnBatch, type WriteHooks } from '@milvusdm/core';
+
+/**
+ * Passes the stream on without its first `count` rows, reporting them committed in order (they
+ * are stored already: a resumed run found them at the target). `skipped.rows` counts them.
+ */
+export async function* skipRows(
+  batches: AsyncIterable<ColumnBatch>,
+  count: number,
+  hooks: WriteHooks,
+  skipped: { rows: number },
+): AsyncGenerator<ColumnBatch> {
+  let left = count;
+  for await (const batch of batches) {
+    if (left <= 0) {
+      yield batch;
+      continue;
+    }
+    const drop = Math.min(left, batch.numRows);
+    left -= drop;
+    skipped.rows += drop;
+    hooks.committed(drop === batch.numRows ? batch : sliceBatch(batch, 0, drop));
+    if (drop < batch.numRows) yield sliceBatch(batch, drop, batch.numRows);
+  }
+}
 
 export async function insertAll(
   batches: AsyncIterable<ColumnBatch>,

@@ -10,22 +10,26 @@ import {
   primaryField,
   vectorFields,
   type ChannelContext,
+  type BeginOptions,
   type Column,
-  type ColumnBatch,
   type CollectionSchema,
+  type ColumnBatch,
   type DatasetInfo,
   type DatasetWriter,
   type FieldSchema,
   type MetricType,
+  type ResumeInfo,
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
 import { MilvusCollection, sendBatch, type MilvusConnection } from '@milvusdm/milvus-client';
 import { autoIndexType } from './auto-index.js';
 import { existingKeys } from './existing-keys.js';
-import { insertAll } from './insert-stream.js';
+import { insertAll, skipRows } from './insert-stream.js';
+import { countKeys } from './key-count.js';
 import { TargetLock } from './lock.js';
 import { helperRunId, stagingName } from './names.js';
+import { autoIdResumePlan, keyedResumePlan, tokenFrom, type MilvusResumeToken, type ResumePlan } from './resume-plan.js';
 import type { MilvusWriterOptions } from './options.js';
 import { schemaProblems, schemaToCreate } from './schema-fit.js';
 import { aliasTarget, swapIn, type SwapPlan } from './staging.js';
@@ -56,6 +60,8 @@ interface CollectionState {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Rows per insert request at most (bytes bound it too); also bounds what a crash leaves unacknowledged. */
+const MAX_ROWS = 50_000;
 const DEFAULT_PARTITION = '_default';
 
 function defaultMetric(field: FieldSchema): MetricType {
@@ -78,7 +84,8 @@ export class MilvusSink implements WriterSink {
     private readonly context: ChannelContext,
   ) {}
 
-  async begin(dataset: DatasetInfo): Promise<DatasetWriter | SkippedDataset> {
+  async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
+    const { resume } = options;
     const name = this.options.collection ?? dataset.collection;
     if (!NAME.test(name)) {
       const where = this.options.collection ? 'target.collection' : `the source name of ${dataset.origin}`;
@@ -90,7 +97,12 @@ export class MilvusSink implements WriterSink {
     const sourcePartition = dataset.partition === DEFAULT_PARTITION ? undefined : dataset.partition;
     const partition = this.options.partition ?? sourcePartition;
     const metric = this.checkVectors(dataset);
-    const state = this.collections.get(name) ?? (await this.prepareCollection(name, dataset, metric, partition));
+    // A resumed dataset's target was prepared by the interrupted run: the mode is not applied again.
+    const state =
+      this.collections.get(name) ??
+      (resume ? await this.resumeCollection(name, dataset, metric, resume) : await this.prepareCollection(name, dataset, metric, partition));
+    // Rows earlier runs committed count towards what a staging collection must hold at the swap.
+    if (resume) state.committedRows += resume.rows;
     // Decided per dataset, not by which dataset came first: skip keeps an existing collection.
     if (this.options.mode === 'skip' && !partition && state.existedBefore) {
       return { skipped: `collection "${name}" exists (mode skip)` };
@@ -102,13 +114,19 @@ export class MilvusSink implements WriterSink {
       });
     }
     if (partition) {
-      const skipped = await this.preparePartition(state, partition);
+      const skipped = resume ? await this.resumePartition(state, partition) : await this.preparePartition(state, partition);
       if (skipped) return { skipped };
     }
-    await this.makeCountable(state);
     state.written = true;
-    const before = state.countable ? await state.target.count(partition, primaryField(state.schema)) : undefined;
-    return this.datasetWriter(state, state.target.name, partition, before, await this.existingKeyPolicy(state, partition, before));
+    if (resume?.complete) return { write: async () => Promise.reject(new Error(`${dataset.origin} was completely written already`)) };
+    await this.makeCountable(state);
+    const before = resume
+      ? (tokenFrom(resume.token, `"${name}"`).before ?? undefined)
+      : state.countable
+        ? await state.target.count(partition, primaryField(state.schema))
+        : undefined;
+    const existing = await this.existingKeyPolicy(state, partition, before, resume !== undefined);
+    return this.datasetWriter(state, state.target.name, partition, before, resume, existing);
   }
 
   /**
@@ -118,12 +136,13 @@ export class MilvusSink implements WriterSink {
    * A collection this run created and has not written yet is empty: no check, no cost. Other
    * modes say what they do with existing rows themselves.
    */
-  private async existingKeyPolicy(state: CollectionState, partition: string | undefined, before: number | undefined): Promise<'check' | 'upsert' | undefined> {
+  private async existingKeyPolicy(state: CollectionState, partition: string | undefined, before: number | undefined, resumed: boolean): Promise<'check' | 'upsert' | undefined> {
     if (this.options.mode !== 'append' || (state.createdNow && state.committedRows === 0)) return undefined;
     const key = primaryField(state.schema);
     if (!key || key.autoId) return undefined;
     // Keys are unique across the whole collection, so it is the collection that must be empty.
-    const held = partition || before === undefined ? (state.countable ? await state.target.count() : undefined) : before;
+    // A resumed run asks what the collection held before the interrupted run's first row.
+    const held = resumed && before !== undefined && !partition ? before : partition || before === undefined ? (state.countable ? await state.target.count() : undefined) : before;
     if (held === 0) return undefined;
     if (held === undefined) {
       this.context.logger.warn(`"${state.target.name}" cannot be queried (no index, not loaded): keys already present cannot be checked`);
@@ -132,6 +151,60 @@ export class MilvusSink implements WriterSink {
     const policy = this.context.run?.existingKeys ?? 'fail';
     this.context.logger.info(`"${state.target.name}" already holds ${held} rows: ${policy === 'upsert' ? 'rows whose key it holds replace them (existing_keys: upsert)' : `every batch's keys are checked before it is sent (existing_keys: ${policy})`}`);
     return policy === 'upsert' ? 'upsert' : 'check';
+  }
+
+  /** The collection an interrupted run of this job prepared: it must still be there, and is written as it is. */
+  /**
+   * The collection an interrupted run of this job prepared: it must still be there, and is
+   * written as it is. Under overwrite that is its staging collection, swapped in at the end as
+   * the interrupted run would have; the lock is taken again on the name users read.
+   */
+  private async resumeCollection(name: string, dataset: DatasetInfo, metric: MetricType | undefined, resume: ResumeInfo): Promise<CollectionState> {
+    const token = tokenFrom(resume.token, `"${name}"`);
+    const swap = token.swap ?? undefined;
+    const written = swap ? token.collection : name;
+    if (this.context.run?.lock !== false) {
+      const lock = new TargetLock(this.conn, name, this.runId, this.context.run?.lockStaleSeconds ?? 600, this.context.logger);
+      await lock.acquire();
+      this.locks.push(lock);
+    }
+    const target = new MilvusCollection(this.conn, written);
+    if (!(await target.exists())) {
+      throw new MilvusdmError('MDM_RESUME', `collection "${written}", written by the interrupted run, no longer exists`, {
+        hint: 'Run again with --restart to start over.',
+      });
+    }
+    if (swap) this.context.logger.info(`resuming into staging collection "${written}"; "${name}" is replaced only when it is complete (mode overwrite)`);
+    const metrics = new Map<string, MetricType>();
+    for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
+    const schema = await target.describe();
+    const state: CollectionState = {
+      target,
+      partitionsReady: new Set<string>(),
+      loadedByUs: false,
+      countable: false,
+      written: false,
+      metrics,
+      createdNow: false,
+      // Ours since the interrupted run: mode skip must not skip the rest of it.
+      existedBefore: false,
+      schema,
+      committedRows: 0,
+      ...(swap ? { swap } : {}),
+    };
+    this.collections.set(name, state);
+    return state;
+  }
+
+  private async resumePartition(state: CollectionState, partition: string): Promise<undefined> {
+    if (state.partitionsReady.has(partition)) return undefined;
+    if (!(await state.target.hasPartition(partition))) {
+      throw new MilvusdmError('MDM_RESUME', `partition "${partition}" of "${state.target.name}", written by the interrupted run, no longer exists`, {
+        hint: 'Run again with --restart to start over.',
+      });
+    }
+    state.partitionsReady.add(partition);
+    return undefined;
   }
 
   /** Checks the expected dimension and the metric against the source's vectors; returns the metric to use. */
@@ -247,12 +320,39 @@ export class MilvusSink implements WriterSink {
     state.countable = true;
   }
 
-  private datasetWriter(state: CollectionState, name: string, partition: string | undefined, before: number | undefined, existing?: 'check' | 'upsert'): DatasetWriter {
+  private datasetWriter(
+    state: CollectionState,
+    name: string,
+    partition: string | undefined,
+    before: number | undefined,
+    resume: ResumeInfo | undefined,
+    existing: 'check' | 'upsert' | undefined,
+  ): DatasetWriter {
     const upsert = this.options.mode === 'upsert' || existing === 'upsert';
-    const keyField = primaryField(state.schema)?.name;
+    const key = primaryField(state.schema);
+    const autoId = key?.autoId === true;
+    // Server-assigned keys cannot be matched after a crash: one request at a time keeps what
+    // landed a prefix of what was sent (see resume-plan.ts).
+    const concurrency = autoId ? 1 : this.options.concurrency;
+    const where = `"${name}"${partition ? ` partition "${partition}"` : ''}`;
+    // A resumed run upserts the rows the interrupted one may have sent unrecorded; those were
+    // checked for existing keys before it sent them, and may now be found as its own.
+    let uncheckedRows = resume && !autoId ? keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows).upsertRows : 0;
     const screening = {
       targetSchema: state.schema,
-      ...(existing === 'check' && keyField ? { existingKeys: (keys: Column) => existingKeys(this.conn, name, keyField, keys) } : {}),
+      ...(existing === 'check' && key
+        ? {
+            existingKeys: async (keys: Column) => {
+              const rows = keys.values.length;
+              if (uncheckedRows >= rows) {
+                uncheckedRows -= rows;
+                return undefined;
+              }
+              uncheckedRows = 0;
+              return existingKeys(this.conn, name, key.name, keys);
+            },
+          }
+        : {}),
     };
     const elementTypes = new Map(state.schema.fields.filter((f) => f.type === 'array' && f.elementType).map((f) => [f.name, f.elementType!]));
     const insertTarget = {
@@ -261,31 +361,78 @@ export class MilvusSink implements WriterSink {
       elementTypes,
       ...(state.schema.enableDynamicField ? { dynamicColumn: '$meta' } : {}),
     };
+    const resumeToken: MilvusResumeToken = { collection: name, partition: partition ?? null, before: before ?? null, swap: state.swap ?? null };
+    const countTarget = key ? { collection: name, partition, keyField: key.name } : undefined;
     return {
       ...screening,
+      resumeToken,
       write: async (batches, outer) => {
         const hooks = { committed: (b: ColumnBatch) => ((state.committedRows += b.numRows), outer.committed(b)) };
+        const base = resume?.rows ?? 0;
+        const plan = resume ? await this.resumePlan(state, partition, autoId, concurrency, resume, before, where) : { skipRows: 0, upsertRows: 0 };
+        if (plan.skipRows > 0) this.context.logger.info(`${where}: ${plan.skipRows} rows of the interrupted run's last request landed; not sent again`);
+        if (plan.upsertRows > 0) this.context.logger.info(`${where}: the next ${plan.upsertRows} rows go as upserts (the interrupted run may have sent some of them)`);
+        let sent = 0;
+        const sendOne = async (batch: ColumnBatch) => {
+          const asUpsert = upsert || sent < plan.upsertRows;
+          sent += batch.numRows;
+          // Retries, backoff and too-large splitting: milvus-client's send policy.
+          await sendBatch(this.conn, insertTarget, batch, { upsert: asUpsert });
+          this.context.logger.debug(`${asUpsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
+          // An upsert replaces by key, so the collection's count cannot prove it: count the batch's keys.
+          if (upsert && countTarget && state.countable) await this.proveKeys(countTarget, batch, where);
+        };
+        const skipped = { rows: 0 };
         const rows = await insertAll(
-          batches,
-          async (batch) => {
-            // Retries, backoff and too-large splitting: milvus-client's send policy.
-            await sendBatch(this.conn, insertTarget, batch, { upsert });
-            this.context.logger.debug(`${upsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
-          },
-          { maxBytes: this.options.batch_bytes, maxRows: 50_000, concurrency: this.options.concurrency },
+          skipRows(batches, plan.skipRows, hooks, skipped),
+          sendOne,
+          { maxBytes: this.options.batch_bytes, maxRows: MAX_ROWS, concurrency },
           hooks,
         );
+        const written = rows + skipped.rows;
         if (before !== undefined && !upsert) {
-          const after = await state.target.count(partition, primaryField(state.schema));
-          if (after - before !== rows) {
-            throw new MilvusdmError('MDM_VERIFY', `"${name}"${partition ? ` partition "${partition}"` : ''} holds ${after} rows after writing ${rows} to ${before}: expected ${before + rows}`, {
-              hint: after < before + rows ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.' : undefined,
+          const after = await state.target.count(partition, key);
+          const expected = before + base + written;
+          if (after !== expected) {
+            const ours = base > 0 ? `${base + written} (${base} of them by the interrupted run)` : `${written}`;
+            throw new MilvusdmError('MDM_VERIFY', `${where} holds ${after} rows after writing ${ours} to ${before}: expected ${expected}`, {
+              hint: after < expected ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.' : undefined,
             });
           }
         }
-        return { rows };
+        return { rows: written };
       },
     };
+  }
+
+  private async resumePlan(
+    state: CollectionState,
+    partition: string | undefined,
+    autoId: boolean,
+    concurrency: number,
+    resume: ResumeInfo,
+    before: number | undefined,
+    where: string,
+  ): Promise<ResumePlan> {
+    if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows);
+    if (before === undefined || !state.countable) {
+      throw new MilvusdmError('MDM_RESUME', `${where} assigns its own keys and cannot be counted (no vector index), so the rows of the interrupted run's last request cannot be told apart`, {
+        hint: 'Run again with --restart and mode: overwrite, or let the target build its index (index: auto).',
+      });
+    }
+    const present = (await state.target.count(partition, primaryField(state.schema))) - before;
+    return autoIdResumePlan(present, resume.rows, resume.unrecordedRows + MAX_ROWS, where);
+  }
+
+  private async proveKeys(target: { collection: string; partition: string | undefined; keyField: string }, batch: ColumnBatch, where: string): Promise<void> {
+    const keys = batch.columns.get(target.keyField);
+    if (!keys) return;
+    const found = await countKeys(this.conn, target, keys);
+    if (found !== batch.numRows) {
+      throw new MilvusdmError('MDM_VERIFY', `${where}: after upserting ${batch.numRows} rows, ${found} rows carry their keys: expected exactly ${batch.numRows}`, {
+        hint: found > batch.numRows ? 'The target holds duplicate keys (rows inserted twice before this run).' : 'The server acknowledged rows it did not store.',
+      });
+    }
   }
 
   async finish(): Promise<void> {
@@ -329,7 +476,11 @@ export class MilvusSink implements WriterSink {
       if (!state.createdNow) continue;
       const name = state.target.name;
       try {
-        if (state.swap) {
+        if (state.swap && state.committedRows > 0 && this.context.signal.aborted) {
+          // Interrupted (Ctrl-C), its rows recorded in the run's state: running the same job again
+          // continues it. A run that failed on its input would fail again: its staging goes.
+          this.context.logger.warn(`the run did not finish: "${state.swap.target}" was not changed; staging collection "${name}" is kept, so running the same job again continues it (--restart starts over; \`milvusdm cleanup\` removes it)`);
+        } else if (state.swap) {
           await state.target.drop();
           this.context.logger.warn(`the run did not finish: staging collection "${name}" was dropped; "${state.swap.target}" was not changed`);
         } else if (state.committedRows === 0 && (!state.countable || (await state.target.count()) === 0)) {

@@ -1,0 +1,121 @@
+/**
+ * Interrupts a real `milvusdm run` at seeded moments and runs it again until it completes, as a
+ * user would after kill -9, a power cut or Ctrl-C. Moments are chosen by progress, read from the
+ * job's resume state (the rows it records as written), plus a seeded jitter, so a kill lands
+ * anywhere: between batches, mid-request, during a state write.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliBin } from '@milvusdm/testing';
+
+/** mulberry32: a small seeded generator, so a failing kill sequence can be replayed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface KillPlan {
+  readonly seed: number;
+  /** How many interruptions to try before the final, uninterrupted run. */
+  readonly points: number;
+  readonly signal: 'SIGKILL' | 'SIGINT';
+  /** Rows of the whole job, to spread the kill points over. */
+  readonly totalRows: number;
+  /**
+   * For jobs faster than the state's save interval (file to file): kill at a seeded delay of up
+   * to this many ms after the state first appears, instead of at a row count.
+   */
+  readonly byTimeMs?: number;
+}
+
+export interface RunRecord {
+  readonly threshold: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Rows the state recorded when the process was interrupted. */
+  readonly rowsAtKill: number | undefined;
+  readonly stderr: string;
+}
+
+export interface KillReport {
+  readonly interrupted: number;
+  readonly runs: RunRecord[];
+  readonly final: { readonly code: number | null; readonly stderr: string };
+}
+
+/** Rows the job's state records as written, or undefined before the first state write. */
+export function stateRows(stateDir: string): number | undefined {
+  if (!existsSync(stateDir)) return undefined;
+  const file = readdirSync(stateDir).find((f) => f.endsWith('.state.json'));
+  if (!file) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(join(stateDir, file), 'utf8')) as { datasets: Record<string, { rows: number }> };
+    return Object.values(state.datasets).reduce((n, d) => n + d.rows, 0);
+  } catch {
+    return undefined;
+  }
+}
+
+export function runCliProcess(args: readonly string[]) {
+  const child = spawn(process.execPath, [cliBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', () => {});
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('close', (code, signal) => r({ code, signal })));
+  return { child, exit, stderr: () => stderr };
+}
+
+/**
+ * Runs `args` once and interrupts it with `signal` once the state records at least `threshold`
+ * rows and `jitter` ms more have passed. A run that ends first is not interrupted.
+ */
+export async function interrupt(args: readonly string[], stateDir: string, threshold: number, jitter: number, signal: NodeJS.Signals): Promise<RunRecord & { interrupted: boolean }> {
+  const run = runCliProcess(args);
+  let done = false;
+  let rowsAtKill: number | undefined;
+  let interrupted = false;
+  void run.exit.then(() => (done = true));
+  while (!done) {
+    const rows = stateRows(stateDir);
+    if (rows !== undefined && rows >= threshold) {
+      await new Promise((r) => setTimeout(r, jitter));
+      if (done) break;
+      rowsAtKill = stateRows(stateDir);
+      run.child.kill(signal);
+      interrupted = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const exit = await run.exit;
+  return { threshold, code: exit.code, signal: exit.signal, rowsAtKill, stderr: run.stderr(), interrupted };
+}
+
+/**
+ * Runs `args` repeatedly: each run is interrupted with `plan.signal` once the state records
+ * at least the next seeded threshold (ascending) and a seeded delay of up to 1.2 s has passed (the state is saved about once a second, so kills land anywhere between saves); then one
+ * last run goes to the end. Returns what every run did.
+ */
+export async function killAndResume(args: readonly string[], stateDir: string, plan: KillPlan): Promise<KillReport> {
+  const random = seeded(plan.seed);
+  const thresholds = Array.from({ length: plan.points }, () => (plan.byTimeMs ? 0 : Math.floor(random() * plan.totalRows))).sort((a, b) => a - b);
+  const runs: RunRecord[] = [];
+  let interrupted = 0;
+  for (const threshold of thresholds) {
+    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * (plan.byTimeMs ?? 1200)), plan.signal);
+    runs.push(run);
+    if (run.interrupted) interrupted++;
+    // The run reached the end before its kill point: the job is complete, nothing to resume.
+    if (run.code === 0) return { interrupted, runs, final: { code: 0, stderr: run.stderr } };
+  }
+  const last = runCliProcess(args);
+  const exit = await last.exit;
+  return { interrupted, runs, final: { code: exit.code, stderr: last.stderr() } };
+}

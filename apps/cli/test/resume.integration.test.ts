@@ -1,0 +1,230 @@
+/**
+ * Interrupted runs resumed: each channel into Milvus and into HDF5 is killed (kill -9, or Ctrl-C)
+ * at seeded moments, run again until it completes, and the target is then compared bit for bit
+ * with the source by an independent reader (pymilvus, h5py). Nothing missing, nothing doubled.
+ *
+ * CI runs a few kill points per channel (MILVUSDM_KILL_POINTS, default 3); scripts/soak.sh runs
+ * the full set with more points and rows. MILVUSDM_KILL_SEED replays a sequence.
+ */
+import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { pythonToolsDir, repoRoot, runCli, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
+import { interrupt, killAndResume, type KillPlan, type KillReport } from './helpers/kill-resume.js';
+
+const POINTS = Number(process.env['MILVUSDM_KILL_POINTS'] ?? 3);
+const SEED = Number(process.env['MILVUSDM_KILL_SEED'] ?? 20261130);
+/** Rows per channel: about 200k over the whole file in CI. */
+const ROWS = Number(process.env['MILVUSDM_KILL_ROWS'] ?? 16_000);
+const BATCH = Math.max(200, Math.floor(ROWS / 40));
+const faissPython = join(repoRoot, 'packages', 'readers', 'faiss', 'test', 'python');
+
+interface Verdict {
+  readonly ok: boolean;
+  readonly expected: number;
+  readonly counted?: number;
+  readonly actual?: number;
+  readonly mismatches?: unknown[];
+}
+
+let uri: string;
+beforeAll(() => {
+  uri = inject('milvusLiteUri');
+});
+
+/** A job with its own state folder, and the arguments that run it. */
+function job(source: Record<string, unknown>, target: Record<string, unknown>) {
+  const stateDir = tempDir('milvusdm-state-');
+  const file = writeJob({ source, target, run: { batch_rows: BATCH, state_dir: stateDir } });
+  return { file, stateDir, args: ['run', file, '--log-dir', tempDir()] };
+}
+
+function expectResumedCleanly(report: KillReport, plan: KillPlan, stateDir: string): void {
+  const detail = JSON.stringify(report.runs.map((r) => ({ threshold: r.threshold, code: r.code, signal: r.signal, rows: r.rowsAtKill })));
+  expect(report.final.code, `${report.final.stderr}\nruns: ${detail}`).toBe(0);
+  for (const run of report.runs.slice(0, report.interrupted)) {
+    if (plan.signal === 'SIGKILL') expect(run.signal, detail).toBe('SIGKILL');
+    // Ctrl-C finishes the batch in flight and exits 1 with a message, as documented.
+    // A Ctrl-C that lands while Node is still starting (the state of the previous run is already
+    // past the threshold) ends it by the signal, before it printed or wrote anything.
+    else if (run.signal === 'SIGINT') expect(run.stderr, detail).toBe('');
+    else {
+      expect(run.code, `${run.stderr}\nruns: ${detail}`).toBe(1);
+      expect(run.stderr, detail).toMatch(/error MDM_ABORTED: the run was interrupted/);
+    }
+  }
+  // At least one interruption really happened mid-run, or the test proves nothing.
+  expect(report.interrupted, detail).toBeGreaterThan(0);
+  // The numbers for the record (scripts/soak.sh collects them): kills tried and rows recorded at each.
+  console.log(`${plan.signal} seed ${plan.seed}: ${report.interrupted} interruption(s), rows recorded at each: ${report.runs.map((r) => r.rowsAtKill ?? '-').join(', ')}`);
+  // A finished job leaves no state behind: the next run of it starts afresh.
+  expect(readdirSync(stateDir).filter((f) => f.endsWith('.state.json'))).toEqual([]);
+}
+
+async function h5Source(rows: number, seed: number, dim = 8): Promise<string> {
+  const file = join(tempDir(), 'source.h5');
+  await runPython(join(pythonToolsDir, 'write_h5.py'), ['--out', file, '--rows', String(rows), '--dim', String(dim), '--seed', String(seed)]);
+  return file;
+}
+
+async function liveSource(rows: number, seed: number): Promise<{ collection: string; expected: string }> {
+  const collection = uniqueName('kill_src');
+  const expected = tempDir();
+  await runPython(join(pythonToolsDir, 'make_collection.py'), [
+    '--uri', uri, '--collection', collection, '--rows', String(rows), '--dim', '8', '--partitions', 'p1,p2', '--seed', String(seed), '--expected', expected,
+  ]);
+  return { collection, expected };
+}
+
+async function faissSource(rows: number, seed: number, kind = 'idmap2_ivfflat', dim = 8): Promise<{ index: string; expected: string }> {
+  const index = join(tempDir(), 'source.index');
+  await runPython(join(faissPython, 'make_index.py'), [index, '--kind', kind, '--n', String(rows), '--d', String(dim), '--nlist', '16', '--seed', String(seed)]);
+  const expected = join(tempDir(), 'expected.h5');
+  await runPython(join(faissPython, 'faiss_expected.py'), [index, expected]);
+  return { index, expected };
+}
+
+async function verifyMilvus(collection: string, h5: string, idField = 'id', vectorField = 'embedding'): Promise<void> {
+  const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_milvus.py'), [
+    '--uri', uri, '--collection', collection, '--h5', h5, '--id-field', idField, '--vector-field', vectorField,
+  ]);
+  expect(v, JSON.stringify(v)).toMatchObject({ ok: true, expected: v.expected, counted: v.expected });
+}
+
+async function verifyH5(actual: string, expected: string): Promise<void> {
+  expect(existsSync(`${actual}.partial`)).toBe(false);
+  const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_h5.py'), ['--actual', actual, '--expected', expected]);
+  expect(v, JSON.stringify(v)).toMatchObject({ ok: true, actual: v.expected });
+}
+
+const signals = [
+  ['kill -9', 'SIGKILL'],
+  ['Ctrl-C', 'SIGINT'],
+] as const;
+
+describe.each(signals)('resume after %s', (_label, signal) => {
+  const plan = (seed: number, byTimeMs?: number): KillPlan => ({
+    seed: SEED + seed + (signal === 'SIGINT' ? 1000 : 0),
+    // Ctrl-C leaves a clean state (the batch in flight finishes); kill -9 is the harder case.
+    points: signal === 'SIGINT' ? Math.max(1, POINTS - 1) : POINTS,
+    signal,
+    totalRows: ROWS,
+    ...(byTimeMs ? { byTimeMs } : {}),
+  });
+
+  it('H2M: HDF5 into Milvus', async () => {
+    const source = await h5Source(ROWS, 11);
+    const collection = uniqueName('kill_h2m');
+    const j = job({ type: 'hdf5', path: source }, { type: 'milvus', uri, collection, mode: 'append' });
+    const p = plan(1);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    await verifyMilvus(collection, source);
+  });
+
+  it('H2M into a collection whose keys the server assigns (autoid)', async () => {
+    const source = join(tempDir(), 'noids.h5');
+    await runPython(join(pythonToolsDir, 'write_h5.py'), ['--out', source, '--rows', String(ROWS), '--dim', '8', '--ids', 'none', '--seed', '17']);
+    const collection = uniqueName('kill_autoid');
+    const j = job({ type: 'hdf5', path: source }, { type: 'milvus', uri, collection, mode: 'append' });
+    const p = plan(7);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_autoid.py'), ['--uri', uri, '--collection', collection, '--h5', source]);
+    expect(v, JSON.stringify(v)).toMatchObject({ ok: true, counted: ROWS, missing: 0, extra: 0 });
+  });
+
+  it('H2H: HDF5 into HDF5', async () => {
+    // File to file is fast: wide vectors and kills timed from the start make a kill land mid-run.
+    const source = await h5Source(ROWS, 12, 512);
+    const out = tempDir();
+    const j = job({ type: 'hdf5', path: source, collection: 'h2h' }, { type: 'hdf5', dir: out });
+    const p = plan(2, 1500);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    await verifyH5(join(out, 'h2h', '_default.h5'), source);
+  });
+
+  it('M2M: a live collection with partitions into Milvus', async () => {
+    const src = await liveSource(ROWS, 13);
+    const collection = uniqueName('kill_m2m');
+    const j = job({ type: 'milvus', uri, collection: src.collection }, { type: 'milvus', uri, collection, mode: 'overwrite' });
+    const p = plan(3);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    await verifyMilvus(collection, join(src.expected, 'all.h5'));
+  });
+
+  it('M2H: a live collection with partitions into HDF5', async () => {
+    const src = await liveSource(ROWS, 14);
+    const out = tempDir();
+    const j = job({ type: 'milvus', uri, collection: src.collection }, { type: 'hdf5', dir: out });
+    const p = plan(4);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    for (const part of ['p1', 'p2']) await verifyH5(join(out, src.collection, `${part}.h5`), join(src.expected, `${part}.h5`));
+  });
+
+  it('F2M: a Faiss index into Milvus', async () => {
+    const src = await faissSource(ROWS, 15);
+    const collection = uniqueName('kill_f2m');
+    const j = job({ type: 'faiss', path: src.index, collection }, { type: 'milvus', uri, mode: 'upsert' });
+    const p = plan(5);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    await verifyMilvus(collection, src.expected);
+  });
+
+  it('F2H: a Faiss index into HDF5', async () => {
+    const src = await faissSource(ROWS, 16, 'idmap_flat', 512);
+    const out = tempDir();
+    const j = job({ type: 'faiss', path: src.index, collection: 'f2h' }, { type: 'hdf5', dir: out });
+    const p = plan(6, 1500);
+    expectResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
+    await verifyH5(join(out, 'f2h', '_default.h5'), src.expected);
+  });
+});
+
+describe('resume refused or restarted', () => {
+  it('a source changed since the interrupted run is refused with what changed; --restart starts over', async () => {
+    const source = await h5Source(ROWS, 21);
+    const collection = uniqueName('kill_changed');
+    const j = job({ type: 'hdf5', path: source }, { type: 'milvus', uri, collection, mode: 'overwrite' });
+    const killed = await interrupt(j.args, j.stateDir, ROWS / 3, 10, 'SIGKILL');
+    expect(killed.interrupted, killed.stderr).toBe(true);
+    utimesSync(source, new Date(), new Date(Date.now() + 10_000));
+    const refused = await runCli(j.args);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/error MDM_RESUME: the source of .*job\.yaml changed since its interrupted run .*source\.h5 mtime: was \d/);
+    expect(refused.stderr).toMatch(/hint: Run the same command with --restart/);
+    const restarted = await runCli([...j.args, '--restart']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    await verifyMilvus(collection, source);
+  });
+
+  it('a job edited since the interrupted run is refused; --restart starts over', async () => {
+    const source = await h5Source(ROWS, 22);
+    const out = tempDir();
+    const stateDir = tempDir('milvusdm-state-');
+    const doc = { source: { type: 'hdf5', path: source, collection: 'edited' }, target: { type: 'hdf5', dir: out }, run: { batch_rows: BATCH, state_dir: stateDir } };
+    const file = writeJob(doc);
+    const args = ['run', file, '--log-dir', tempDir()];
+    const killed = await interrupt(args, stateDir, ROWS / 3, 10, 'SIGKILL');
+    expect(killed.interrupted, killed.stderr).toBe(true);
+    writeFileSync(file, JSON.stringify({ ...doc, target: { ...doc.target, compression: 1 } }));
+    const refused = await runCli(args);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/error MDM_RESUME: .*job\.yaml changed since its interrupted run/);
+    // Refused before writing: the partial file is still the interrupted run's.
+    expect(existsSync(join(out, 'edited', '_default.h5.partial'))).toBe(true);
+    const restarted = await runCli([...args, '--restart']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    await verifyH5(join(out, 'edited', '_default.h5'), source);
+  });
+
+  it('the state file holds no secret', async () => {
+    const src = await liveSource(4000, 23);
+    const out = tempDir();
+    const secret = 'Sup3r-s3cret-t0ken';
+    const j = job({ type: 'milvus', uri, collection: src.collection, token: secret }, { type: 'hdf5', dir: out });
+    const killed = await interrupt(j.args, j.stateDir, 1, 0, 'SIGKILL');
+    const files = readdirSync(j.stateDir).filter((f) => f.endsWith('.state.json'));
+    expect(files.length, killed.stderr).toBe(1);
+    const text = readFileSync(join(j.stateDir, files[0]!), 'utf8');
+    expect(text).not.toContain(secret);
+  });
+});

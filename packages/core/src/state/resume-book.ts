@@ -1,0 +1,139 @@
+/**
+ * The runner's side of resuming: loads the state an interrupted run left (refusing it when the
+ * job or the source changed), answers what each dataset already has, and records every commit.
+ */
+import { MilvusdmError } from '../errors.js';
+import type { ColumnBatch } from '../batch.js';
+import type { ReaderSource } from '../plugin.js';
+import { fingerprintChanges, fingerprintOf } from './fingerprint.js';
+import { STATE_VERSION, readRunState, removeRunState, writeRunState, type DatasetState, type RunState } from './run-state.js';
+
+export interface ResumeSettings {
+  /** The state file of this job. */
+  readonly stateFile: string;
+  /** sha256 of the job's content: a different job must not continue another's state. */
+  readonly jobHash: string;
+  /** Start over: forget the state of an interrupted run. */
+  readonly restart: boolean;
+  /** The output folder name of a legacy M2H run (kept so a resumed run continues the same files). */
+  readonly runId?: string;
+  /** The job file, for messages. */
+  readonly jobFile?: string;
+}
+
+/** Saves are at most about this far apart in time unless `recordEveryRows` comes first. */
+const SAVE_INTERVAL_MS = 1000;
+/** Rows committed between two saves at most (kept in the state, since a resumed writer relies on it). */
+export const RECORD_EVERY_ROWS = 100_000;
+
+const RESTART_HINT =
+  'Run the same command with --restart to start over (then use mode: overwrite, or remove what the interrupted run wrote, so no row is doubled).';
+
+export class ResumeBook {
+  private lastSave = 0;
+  private rowsSinceSave = 0;
+  private dirty = false;
+
+  private constructor(
+    private readonly settings: ResumeSettings,
+    private readonly state: RunState,
+    /** True when an interrupted run's state was found and accepted. */
+    readonly resuming: boolean,
+  ) {}
+
+  static async open(settings: ResumeSettings, source: ReaderSource): Promise<ResumeBook> {
+    const fingerprint = await fingerprintOf(source);
+    const now = new Date().toISOString();
+    const fresh: RunState = {
+      version: STATE_VERSION,
+      jobHash: settings.jobHash,
+      ...(settings.runId !== undefined ? { runId: settings.runId } : {}),
+      fingerprint,
+      recordEveryRows: RECORD_EVERY_ROWS,
+      startedAt: now,
+      updatedAt: now,
+      datasets: {},
+    };
+    if (settings.restart) {
+      removeRunState(settings.stateFile);
+      return new ResumeBook(settings, fresh, false);
+    }
+    const old = readRunState(settings.stateFile);
+    if (!old || Object.keys(old.datasets).length === 0) return new ResumeBook(settings, fresh, false);
+    const job = settings.jobFile ?? 'the job';
+    if (old.jobHash !== settings.jobHash) {
+      throw new MilvusdmError('MDM_RESUME', `${job} changed since its interrupted run of ${old.startedAt} (state ${settings.stateFile}); it cannot be resumed`, { hint: RESTART_HINT });
+    }
+    const changes = fingerprintChanges(old.fingerprint, fingerprint);
+    if (changes.length > 0) {
+      throw new MilvusdmError('MDM_RESUME', `the source of ${job} changed since its interrupted run of ${old.startedAt}: ${changes.join('; ')}`, { hint: RESTART_HINT });
+    }
+    return new ResumeBook(settings, old, true);
+  }
+
+  get stateFile(): string {
+    return this.settings.stateFile;
+  }
+
+  /** Rows after a dataset's recorded `rows` that an earlier run may have committed without recording. */
+  get unrecordedRows(): number {
+    return typeof this.state.recordEveryRows === 'number' ? this.state.recordEveryRows : RECORD_EVERY_ROWS;
+  }
+
+  /** What earlier runs left of a dataset, if anything. */
+  dataset(key: string): Readonly<DatasetState> | undefined {
+    return this.state.datasets[key];
+  }
+
+  begun(key: string, token: unknown): void {
+    const prior = this.state.datasets[key];
+    this.state.datasets[key] = prior ?? { status: 'writing', rowsAtCursor: 0, rows: 0 };
+    if (!prior && token !== undefined) this.state.datasets[key]!.token = token;
+    this.save();
+  }
+
+  skipped(key: string, reason: string): void {
+    this.state.datasets[key] = { status: 'skipped', rowsAtCursor: 0, rows: 0, skipped: reason };
+    this.save();
+  }
+
+  /**
+   * Called once the writer reports a batch durable. Saved about once a second, and always before
+   * `recordEveryRows` rows go unrecorded: a resumed writer's overlap depends on that bound.
+   */
+  committed(key: string, batch: ColumnBatch): void {
+    const d = this.state.datasets[key]!;
+    d.rows += batch.numRows;
+    if (batch.cursor !== undefined) {
+      d.cursor = batch.cursor;
+      d.rowsAtCursor = d.rows;
+    }
+    this.dirty = true;
+    this.rowsSinceSave += batch.numRows;
+    // Save before the next batch would pass the bound (batches are at most one request apart).
+    if (this.rowsSinceSave >= this.unrecordedRows / 2 || performance.now() - this.lastSave >= SAVE_INTERVAL_MS) this.save();
+  }
+
+  /** Saves what is not saved yet: on the way out of a failed or interrupted run, so the next one redoes nothing. */
+  flush(): void {
+    if (this.dirty) this.save();
+  }
+
+  done(key: string): void {
+    this.state.datasets[key]!.status = 'done';
+    this.save();
+  }
+
+  /** The whole job succeeded: nothing left to resume. */
+  finish(): void {
+    removeRunState(this.settings.stateFile);
+  }
+
+  private save(): void {
+    this.state.updatedAt = new Date().toISOString();
+    writeRunState(this.settings.stateFile, this.state);
+    this.lastSave = performance.now();
+    this.rowsSinceSave = 0;
+    this.dirty = false;
+  }
+}

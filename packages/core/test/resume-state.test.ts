@@ -1,0 +1,165 @@
+/** The resume state: atomic saves, refusal of a changed job or source, and the runner resuming real plugins. */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  MilvusdmError,
+  fingerprintChanges,
+  fingerprintOf,
+  readRunState,
+  runJob,
+  silentLogger,
+  stateFileFor,
+  writeRunState,
+  z,
+  type ColumnBatch,
+  type DatasetWriter,
+  type ReaderPlugin,
+  type ReaderSource,
+  type ResumeInfo,
+  type WriterPlugin,
+} from '../src/index.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'milvusdm-state-unit-'));
+
+/** A reader of `rows` sequential ids in batches of `size`, whose cursor is the next row; it records where it was asked to start. */
+function countingReader(rows: number, size: number, starts: unknown[], extra: Record<string, unknown> = {}): ReaderPlugin<unknown> {
+  return {
+    kind: 'reader',
+    name: 'counting',
+    options: z.unknown(),
+    async open(): Promise<ReaderSource> {
+      return {
+        datasets: [
+          {
+            key: 'c/_default',
+            collection: 'c',
+            origin: 'counting',
+            rows,
+            schema: { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }] },
+            async *batches(options) {
+              starts.push(options.resumeFrom);
+              const from = (options.resumeFrom as { next: number } | undefined)?.next ?? 0;
+              for (let row = from; row < rows; row += size) {
+                const n = Math.min(size, rows - row);
+                const values = BigInt64Array.from({ length: n }, (_, i) => BigInt(row + i));
+                yield { numRows: n, columns: new Map([['id', { type: 'int64', values }]]), cursor: { next: row + n } } satisfies ColumnBatch;
+              }
+            },
+          },
+        ],
+        fingerprint: async () => extra,
+        async close() {},
+      };
+    },
+  };
+}
+
+/** A writer that keeps the ids it stores, and fails (as a lost server would) after `failAfter` batches. */
+function memoryWriter(stored: bigint[], resumes: (ResumeInfo | undefined)[], failAfter = Infinity): WriterPlugin<unknown> {
+  return {
+    kind: 'writer',
+    name: 'memory',
+    options: z.unknown(),
+    async open() {
+      return {
+        async begin(_dataset, options) {
+          resumes.push(options?.resume);
+          const writer: DatasetWriter = {
+            resumeToken: { kept: stored.length },
+            async write(batches, hooks) {
+              let rows = 0;
+              let n = 0;
+              for await (const batch of batches) {
+                if (n++ >= failAfter) throw new MilvusdmError('MDM_TARGET', 'server went away');
+                const ids = batch.columns.get('id')!.values as BigInt64Array;
+                stored.push(...ids);
+                rows += batch.numRows;
+                hooks.committed(batch);
+              }
+              return { rows };
+            },
+          };
+          return writer;
+        },
+        async finish() {},
+        async close() {},
+      };
+    },
+  };
+}
+
+const context = { signal: new AbortController().signal, logger: silentLogger, baseDir: '/', redact() {} };
+
+describe('resume state file', () => {
+  it('is replaced atomically and read back; a torn or foreign file is refused, not taken for a fresh start', () => {
+    const file = join(dir(), 's.state.json');
+    expect(readRunState(file)).toBeUndefined();
+    const state = { version: 1, jobHash: 'h', fingerprint: {}, recordEveryRows: 10, startedAt: 'a', updatedAt: 'b', datasets: { d: { status: 'writing' as const, rowsAtCursor: 3, rows: 5, cursor: { next: 3 } } } };
+    writeRunState(file, state);
+    expect(readRunState(file)).toEqual(state);
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+    writeFileSync(file, '{"version":1,"datas');
+    expect(() => readRunState(file)).toThrow(/not valid JSON/);
+    writeFileSync(file, '{"version":7,"datasets":{}}');
+    expect(() => readRunState(file)).toThrow(/not a milvusdm resume state of version 1/);
+  });
+
+  it('is named per job file', () => {
+    expect(stateFileFor('/s', '/jobs/a b.yaml')).toMatch(/^\/s\/a_b-[0-9a-f]{12}\.state\.json$/);
+    expect(stateFileFor('/s', '/jobs/a.yaml')).not.toBe(stateFileFor('/s', '/other/a.yaml'));
+  });
+
+  it('describes what changed in a source', async () => {
+    const src = (rows: number, size: number) =>
+      ({ datasets: [{ key: 'k', rows, schema: { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }] } }], fingerprint: async () => ({ files: { '/a.h5': { size, mtime: 1 } } }), close: async () => {} }) as unknown as ReaderSource;
+    const before = await fingerprintOf(src(10, 100));
+    expect(fingerprintChanges(before, await fingerprintOf(src(10, 100)))).toEqual([]);
+    expect(fingerprintChanges(before, await fingerprintOf(src(11, 120)))).toEqual(['dataset k had 10 rows, now 11', 'files /a.h5 size: was 100, now 120']);
+  });
+});
+
+describe('runner with a resume state', () => {
+  it('continues after a failed run from the last committed cursor: nothing read twice, nothing missing; then forgets the state', async () => {
+    const stateFile = join(dir(), 'job.state.json');
+    const resume = { stateFile, jobHash: 'h1', restart: false };
+    const stored: bigint[] = [];
+    const begins: (ResumeInfo | undefined)[] = [];
+    const starts: unknown[] = [];
+    await expect(
+      runJob({ reader: countingReader(1000, 64, starts), readerOptions: {}, writer: memoryWriter(stored, begins, 5), writerOptions: {}, run: { batchRows: 64, prefetch: 1 }, context, resume }),
+    ).rejects.toThrow(/server went away/);
+    expect(stored.length).toBe(5 * 64);
+    const saved = readRunState(stateFile)!;
+    expect(saved.datasets['c/_default']).toMatchObject({ status: 'writing', rows: 320, rowsAtCursor: 320, cursor: { next: 320 }, token: { kept: 0 } });
+
+    const summary = await runJob({ reader: countingReader(1000, 64, starts), readerOptions: {}, writer: memoryWriter(stored, begins), writerOptions: {}, run: { batchRows: 64, prefetch: 1 }, context, resume });
+    expect(starts).toEqual([undefined, { next: 320 }]);
+    expect(begins[1]).toEqual({ rows: 320, token: { kept: 0 }, complete: false, unrecordedRows: 100_000 });
+    expect(stored).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)));
+    expect(summary.datasets[0]).toMatchObject({ rows: 1000, resumedRows: 320 });
+    expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('refuses a changed job or source with what changed, and --restart starts over', async () => {
+    const stateFile = join(dir(), 'job.state.json');
+    const stored: bigint[] = [];
+    const run = (jobHash: string, extra: Record<string, unknown>, restart = false, failAfter = Infinity) =>
+      runJob({ reader: countingReader(300, 50, [], extra), readerOptions: {}, writer: memoryWriter(stored, [], failAfter), writerOptions: {}, run: { batchRows: 50, prefetch: 0 }, context, resume: { stateFile, jobHash, restart, jobFile: 'job.yaml' } });
+    await expect(run('h1', { size: 1 }, false, 2)).rejects.toThrow(/server went away/);
+    await expect(run('h2', { size: 1 })).rejects.toThrow(/^job\.yaml changed since its interrupted run/);
+    await expect(run('h1', { size: 2 })).rejects.toThrow(/^the source of job\.yaml changed since its interrupted run of .*: size: was 1, now 2$/);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).datasets['c/_default'].rows).toBe(100);
+    stored.length = 0;
+    await run('h2', { size: 2 }, true);
+    expect(stored.length).toBe(300);
+    expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('keeps no state when none is asked for', async () => {
+    const stored: bigint[] = [];
+    await runJob({ reader: countingReader(10, 3, []), readerOptions: {}, writer: memoryWriter(stored, []), writerOptions: {}, run: { batchRows: 3, prefetch: 0 }, context });
+    expect(stored.length).toBe(10);
+  });
+});
