@@ -1,6 +1,7 @@
 # Helpers of the benchmark harness, not measured: count, drop, and build source collections.
 #   python collection_tool.py URI TOKEN count NAME          -> rows after a flush (segment statistics)
 #   python collection_tool.py URI TOKEN drop NAME
+#   python collection_tool.py URI TOKEN load NAME
 #   python collection_tool.py URI TOKEN source NAME FILE.h5 -> a loaded, indexed, flushed copy of FILE.h5
 #   python collection_tool.py URI TOKEN h5rows FILE.h5      -> "rows dim" of embeddings and ids (must agree)
 import sys
@@ -21,6 +22,8 @@ if action == "count":
     print(client.get_collection_stats(name)["row_count"])
 elif action == "drop":
     client.drop_collection(name)
+elif action == "load":
+    client.load_collection(name)
 elif action == "source":
     with h5py.File(sys.argv[5], "r") as f:
         vectors, ids = f["embeddings"], f["ids"]
