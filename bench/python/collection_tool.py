@@ -2,9 +2,12 @@
 #   python collection_tool.py URI TOKEN count NAME          -> rows after a flush (segment statistics)
 #   python collection_tool.py URI TOKEN drop NAME
 #   python collection_tool.py URI TOKEN load NAME
+#   python collection_tool.py URI TOKEN time-flush-stats|time-load|time-count|time-release NAME -> {seconds, result}
 #   python collection_tool.py URI TOKEN source NAME FILE.h5 -> a loaded, indexed, flushed copy of FILE.h5
 #   python collection_tool.py URI TOKEN h5rows FILE.h5      -> "rows dim" of embeddings and ids (must agree)
+import json
 import sys
+import time
 
 import h5py
 from pymilvus import DataType, MilvusClient
@@ -24,6 +27,19 @@ elif action == "drop":
     client.drop_collection(name)
 elif action == "load":
     client.load_collection(name)
+elif action in ("time-flush-stats", "time-load", "time-count", "time-release"):
+    # One verification step, timed here (the caller samples the server's CPU around it).
+    started = time.perf_counter()
+    if action == "time-flush-stats":
+        client.flush(name)
+        result = client.get_collection_stats(name)["row_count"]
+    elif action == "time-load":
+        result = client.load_collection(name)
+    elif action == "time-count":
+        result = client.query(name, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
+    else:
+        result = client.release_collection(name)
+    print(json.dumps({"seconds": time.perf_counter() - started, "result": result}))
 elif action == "source":
     with h5py.File(sys.argv[5], "r") as f:
         vectors, ids = f["embeddings"], f["ids"]

@@ -1,5 +1,5 @@
 # H2M the way a pymilvus ORM user writes it: h5py reads, Collection.insert sends numpy columns.
-#   python h2m_orm.py URI TOKEN COLLECTION FILE.h5
+#   python h2m_orm.py URI TOKEN COLLECTION FILE.h5 [--load-first]
 import sys
 
 import h5py
@@ -15,6 +15,8 @@ with h5py.File(path, "r") as f:
     ]
     collection = Collection(name, CollectionSchema(fields))
     collection.create_index("embedding", {"index_type": "AUTOINDEX", "metric_type": "L2", "params": {}})
+    if "--load-first" in sys.argv:  # only for bench/profile: insert into a loaded collection, as milvusdm does
+        collection.load()
     for start in range(0, len(ids), 10_000):
         collection.insert([ids[start : start + 10_000], vectors[start : start + 10_000]])
 connections.disconnect("default")
