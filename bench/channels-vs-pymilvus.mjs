@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
+import { partialWriter, runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
 import { args, cacheDir, cli, fmt, h5Input, python, requireSetup, root } from './lib.mjs';
 import { milvus1xInput } from './milvus1x/input.mjs';
 
@@ -129,7 +129,7 @@ for (const kind of kinds) {
       if (!channels[channel]) throw new Error(`unknown channel ${channel}: use f2m, m2m1x, m2m, m2h`);
       const contenders = await channels[channel](srv, work, rows);
       console.log(`\n${channel.toUpperCase()} of ${fmt(contenders[0].rows)} × ${opts.dim} float32 on ${srv.name}, ${opts.repeat} rounds`);
-      const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle });
+      const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle, partial: partialWriter(`${channel}-${kind}`) });
       tables.push(`### ${channel.toUpperCase()}, ${srv.name}, ${fmt(contenders[0].rows)} × ${opts.dim}\n\n${table(srv, summary, { ours: 'a', refs: ['b'], idle })}`);
       results.servers.push({ channel, kind, name: srv.name, rows: contenders[0].rows, dim: opts.dim, cores: srv.cores, idle, runs, summary });
     }

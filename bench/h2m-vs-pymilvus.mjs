@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
+import { partialWriter, runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
 import { args, cli, fmt, h5Input, python, requireSetup, root } from './lib.mjs';
 
 const opts = args({ server: 'both', rows: 0, dim: 128, repeat: 2, contenders: 'a,b,c,d' });
@@ -47,14 +47,15 @@ for (const kind of kinds) {
         },
         cleanup: () => tool(srv, 'drop', c.collection),
       }));
-    const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle });
+    const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle, partial: partialWriter(`h2m-${kind}`) });
     const md = table(srv, summary, { ours: 'a', refs: ['b', 'c'], idle });
     tables.push(`### H2M, ${srv.name}, ${fmt(rows)} × ${opts.dim}\n\n${md}`);
+    console.log(`\n${tables.at(-1)}\n`);
     results.servers.push({ kind, name: srv.name, rows, dim: opts.dim, cores: srv.cores, idle, runs, summary });
   } finally {
     await srv.server.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
-console.log(`\n${tables.join('\n\n')}\n`);
+if (tables.length > 1) console.log(`\n${tables.join('\n\n')}\n`);
 console.log(`raw numbers: ${writeResults('h2m', results)}`);

@@ -3,7 +3,7 @@
 // and the server's CPU while it ran and after it (until the server is quiet again), checks every
 // contender's result, cleans up between contenders, and reports medians and bests.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { findProcess, groupCpu, runMeasured } from './proc.mjs';
@@ -74,9 +74,10 @@ export const median = (xs) => {
 
 /**
  * contenders: { key, label, command, args, rows, check(): void (throws if the result is wrong),
- * cleanup(): void (drops what it wrote) }. Returns the raw runs and per-contender summaries.
+ * cleanup(): void (drops what it wrote) }. `partial(run)` is called after each run (a long series
+ * interrupted still leaves its finished runs). Returns the raw runs and per-contender summaries.
  */
-export async function runSeries(srv, contenders, { repeat, idle, log = console.log }) {
+export async function runSeries(srv, contenders, { repeat, idle, log = console.log, partial }) {
   const runs = [];
   for (const c of schedule(contenders, repeat)) {
     await waitQuiet(srv, idle, 15);
@@ -87,8 +88,9 @@ export async function runSeries(srv, contenders, { repeat, idle, log = console.l
     const r = await runMeasured(c.command, c.args, {
       cwd: root,
       env: c.env,
-      onSample: () => {
-        serverPeakThreads = Math.max(serverPeakThreads, groupCpu(srv.pgid).threads);
+      // Thread counts once a second: a /proc scan costs the machine the contenders run on.
+      onSample: (t) => {
+        if (Math.floor(t * 10) % 10 === 0) serverPeakThreads = Math.max(serverPeakThreads, groupCpu(srv.pgid).threads);
       },
     });
     const after = groupCpu(srv.pgid);
@@ -114,12 +116,18 @@ export async function runSeries(srv, contenders, { repeat, idle, log = console.l
     await c.check?.(r);
     await c.cleanup?.();
     runs.push(run);
+    partial?.(run);
     log(
       `  ${c.key} ${c.label}: ${fmt(run.seconds, 1)} s, ${fmt(run.rowsPerSecond)} rows/s, client CPU ${fmt(run.clientCpu, 1)} s, ` +
         `peak RSS ${fmt(run.clientPeakMiB)} MiB, server CPU ${fmt(run.serverCpu, 1)} s (×${fmt(run.serverParallelism, 2)} cores, ${run.serverThreads} threads; background before ${fmt(baseline, 2)} cores) + ${fmt(run.serverTailCpu, 1)} s in the ${fmt(tail.seconds)} s after${tail.quiet ? ' (then quiet)' : ' (still busy)'}`,
     );
   }
-  const summary = contenders.map((c) => {
+  return { runs, summary: summarise(runs, contenders) };
+}
+
+/** Medians and bests per contender ({key, label, rows}) over its runs. */
+export function summarise(runs, contenders) {
+  return contenders.map((c) => {
     const mine = runs.filter((r) => r.key === c.key);
     const pick = (f) => ({ median: median(mine.map(f)), best: Math.min(...mine.map(f)) });
     return {
@@ -136,7 +144,6 @@ export async function runSeries(srv, contenders, { repeat, idle, log = console.l
       floorSeconds: pick((r) => r.floorSeconds),
     };
   });
-  return { runs, summary };
 }
 
 /**
@@ -157,6 +164,14 @@ export function table(srv, summary, { ours, refs, idle }) {
   }
   lines.push('', `Medians over the rounds. Server idle rate at the start: ${fmt(idle, 2)} cores; before each run its background rate is measured again (3 s) and the floor uses the CPU above it.`);
   return lines.join('\n');
+}
+
+/** Appends one finished run to bench/results/<name>.partial.jsonl. */
+export function partialWriter(name) {
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.partial.jsonl`);
+  return (run) => appendFileSync(file, JSON.stringify(run) + '\n');
 }
 
 export function writeResults(name, data) {

@@ -5,13 +5,16 @@
 // Measurement only: nothing about the calls is changed. Writes JSON lines to BENCH_CALL_LOG.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupCpu } from '../proc.mjs';
+import { cpuOfPids, treeOf } from '../proc.mjs';
 import { root } from '../lib.mjs';
 
 const { MilvusConnection } = await import(join(root, 'packages', 'milvus-client', 'dist', 'index.js'));
 const out = process.env.BENCH_CALL_LOG;
 const pgid = Number(process.env.BENCH_SERVER_PGID);
-const server = () => (pgid ? groupCpu(pgid).cpu : 0);
+// The server's processes, listed once: scanning /proc at every call would cost the client more
+// CPU than the calls themselves (Milvus starts no further processes while it runs).
+const serverPids = pgid ? treeOf(pgid, pgid).map((s) => s.pid) : [];
+const server = () => cpuOfPids(serverPids);
 const t0 = performance.now();
 let inFlight = 0;
 

@@ -6,7 +6,8 @@
 //     before and after) against the same insert into an unloaded one (pymilvus ORM script, both);
 //  3. what each way of proving the row count costs on the server for these rows: flush + segment
 //     statistics, load, count(*), release.
-//   node bench/profile/profile-h2m.mjs [--server milvus23|lite] [--rows 1000000] [--dim 128]
+//   node bench/profile/profile-h2m.mjs [--server milvus23|lite] [--rows 1000000] [--dim 128] [--parts job,verify,loaded]
+// (verify needs job: it counts the rows the job wrote)
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import { serverRate, startServer, tool, waitQuiet, writeResults, median } from '
 import { args, cli, fmt, h5Input, python, requireSetup, root } from '../lib.mjs';
 import { summariseProfile } from './cpuprofile.mjs';
 
-const opts = args({ server: 'milvus23', rows: 0, dim: 128 });
+const opts = args({ server: 'milvus23', rows: 0, dim: 128, parts: 'job,verify,loaded' });
+const parts = new Set(opts.parts.split(','));
 requireSetup();
 const rows = opts.rows || (opts.server === 'lite' ? 200_000 : 1_000_000);
 const input = h5Input(rows, opts.dim);
@@ -30,52 +32,58 @@ try {
   say(`H2M profile: ${fmt(rows)} × ${opts.dim} float32 into ${srv.name}; server idle ${fmt(idle, 2)} cores`);
 
   // 1. The job, profiled and instrumented.
-  const job = join(work, 'job.yaml');
-  writeFileSync(job, `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`);
-  const calls = join(work, 'calls.jsonl');
-  const profDir = join(work, 'prof');
-  const run = await runMeasured(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', join(root, 'bench', 'profile', 'instrument.mjs'), cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], {
-    cwd: root,
-    env: { BENCH_CALL_LOG: calls, BENCH_SERVER_PGID: String(srv.pgid) },
-  });
-  const log = readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  report.job = { seconds: run.seconds, clientCpu: run.cpuSeconds, peakMiB: run.peakMiB, phases: phases(log, idle) };
-  say(`\nmilvusdm run under --cpu-prof: ${fmt(run.seconds, 1)} s wall, client CPU ${fmt(run.cpuSeconds, 1)} s, peak RSS ${fmt(run.peakMiB)} MiB`);
-  for (const line of report.job.phases.lines) say(`  ${line}`);
-  const [profile] = readdirSync(profDir);
-  report.cpuProfile = summariseProfile(JSON.parse(readFileSync(join(profDir, profile), 'utf8')));
-  say('\nclient CPU profile by module (self time):');
-  for (const [k, v] of report.cpuProfile.byModule) say(`  ${k.padEnd(40)} ${fmt(v, 2)} s`);
-  say('client CPU profile, top functions (self time):');
-  for (const [k, v] of report.cpuProfile.top) say(`  ${k.padEnd(80).slice(0, 80)} ${fmt(v, 2)} s`);
-  await waitQuiet(srv, idle);
+  if (parts.has('job')) {
+    const job = join(work, 'job.yaml');
+    writeFileSync(job, `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`);
+    const calls = join(work, 'calls.jsonl');
+    const profDir = join(work, 'prof');
+    const run = await runMeasured(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', join(root, 'bench', 'profile', 'instrument.mjs'), cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], {
+      cwd: root,
+      env: { BENCH_CALL_LOG: calls, BENCH_SERVER_PGID: String(srv.pgid) },
+    });
+    const log = readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    report.job = { seconds: run.seconds, clientCpu: run.cpuSeconds, peakMiB: run.peakMiB, phases: phases(log, idle) };
+    say(`\nmilvusdm run under --cpu-prof: ${fmt(run.seconds, 1)} s wall, client CPU ${fmt(run.cpuSeconds, 1)} s, peak RSS ${fmt(run.peakMiB)} MiB`);
+    for (const line of report.job.phases.lines) say(`  ${line}`);
+    const [profile] = readdirSync(profDir);
+    report.cpuProfile = summariseProfile(JSON.parse(readFileSync(join(profDir, profile), 'utf8')));
+    say('\nclient CPU profile by module (self time):');
+    for (const [k, v] of report.cpuProfile.byModule) say(`  ${k.padEnd(40)} ${fmt(v, 2)} s`);
+    say('client CPU profile, top functions (self time):');
+    for (const [k, v] of report.cpuProfile.top) say(`  ${k.padEnd(80).slice(0, 80)} ${fmt(v, 2)} s`);
+    await waitQuiet(srv, idle);
+  }
 
   // 3. Verification steps on the rows milvusdm just wrote (released again at its end).
-  report.verify = {};
-  for (const step of ['time-flush-stats', 'time-load', 'time-count', 'time-release']) {
-    await waitQuiet(srv, idle, 60);
-    const before = groupCpu(srv.pgid).cpu;
-    const t = performance.now();
-    const out = JSON.parse(tool(srv, step, 'bench_a'));
-    const wall = (performance.now() - t) / 1000;
-    const serverCpu = groupCpu(srv.pgid).cpu - before - idle * wall;
-    const after = await waitQuiet(srv, idle, 120);
-    report.verify[step] = { seconds: out.seconds, result: out.result, serverCpu, serverCpuAfter: after.cpu };
-    say(`verification step ${step.slice(5)}: ${fmt(out.seconds, 2)} s, server CPU ${fmt(serverCpu, 1)} s (+${fmt(after.cpu, 1)} s after, until quiet)${out.result != null ? `, result ${out.result}` : ''}`);
+  if (parts.has('job') && parts.has('verify')) {
+    report.verify = {};
+    for (const step of ['time-flush-stats', 'time-load', 'time-count', 'time-release']) {
+      await waitQuiet(srv, idle, 60);
+      const before = groupCpu(srv.pgid).cpu;
+      const t = performance.now();
+      const out = JSON.parse(tool(srv, step, 'bench_a'));
+      const wall = (performance.now() - t) / 1000;
+      const serverCpu = groupCpu(srv.pgid).cpu - before - idle * wall;
+      const after = await waitQuiet(srv, idle, 120);
+      report.verify[step] = { seconds: out.seconds, result: out.result, serverCpu, serverCpuAfter: after.cpu };
+      say(`verification step ${step.slice(5)}: ${fmt(out.seconds, 2)} s, server CPU ${fmt(serverCpu, 1)} s (+${fmt(after.cpu, 1)} s after, until quiet)${out.result != null ? `, result ${out.result}` : ''}`);
   }
-  tool(srv, 'drop', 'bench_a');
+  }
+  if (parts.has('job')) tool(srv, 'drop', 'bench_a');
 
   // 2. Server CPU of the same insert into a loaded and an unloaded collection.
-  report.loaded = {};
-  for (const variant of ['unloaded', 'loaded', 'unloaded', 'loaded']) {
-    await waitQuiet(srv, idle, 60);
-    const before = groupCpu(srv.pgid).cpu;
-    const r = await runMeasured(python, [join(root, 'bench', 'python', 'h2m_orm.py'), srv.uri, srv.token, 'bench_c', input, ...(variant === 'loaded' ? ['--load-first'] : [])], { cwd: root });
-    const during = groupCpu(srv.pgid).cpu - before;
-    const tail = await waitQuiet(srv, idle);
-    (report.loaded[variant] ??= []).push({ seconds: r.seconds, serverCpu: during, serverCpuAfter: tail.cpu, clientCpu: r.cpuSeconds });
-    say(`pymilvus ORM insert into an ${variant} collection: ${fmt(r.seconds, 1)} s, server CPU ${fmt(during, 1)} s (+${fmt(tail.cpu, 1)} s after), client CPU ${fmt(r.cpuSeconds, 1)} s`);
-    tool(srv, 'drop', 'bench_c');
+  if (parts.has('loaded')) {
+    report.loaded = {};
+    for (const variant of ['unloaded', 'loaded', 'unloaded', 'loaded']) {
+      await waitQuiet(srv, idle, 60);
+      const before = groupCpu(srv.pgid).cpu;
+      const r = await runMeasured(python, [join(root, 'bench', 'python', 'h2m_orm.py'), srv.uri, srv.token, 'bench_c', input, ...(variant === 'loaded' ? ['--load-first'] : [])], { cwd: root });
+      const during = groupCpu(srv.pgid).cpu - before;
+      const tail = await waitQuiet(srv, idle);
+      (report.loaded[variant] ??= []).push({ seconds: r.seconds, serverCpu: during, serverCpuAfter: tail.cpu, clientCpu: r.cpuSeconds });
+      say(`pymilvus ORM insert into an ${variant} collection: ${fmt(r.seconds, 1)} s, server CPU ${fmt(during, 1)} s (+${fmt(tail.cpu, 1)} s after), client CPU ${fmt(r.cpuSeconds, 1)} s`);
+      tool(srv, 'drop', 'bench_c');
+  }
   }
 } finally {
   await srv.server.stop();
