@@ -80,7 +80,9 @@ export const median = (xs) => {
 export async function runSeries(srv, contenders, { repeat, idle, log = console.log, partial }) {
   const runs = [];
   for (const c of schedule(contenders, repeat)) {
-    await waitQuiet(srv, idle, 15);
+    // The previous contender's check flushed its collection (sealing starts index builds) and
+    // dropped it (garbage collection follows): let that finish before measuring the next one.
+    await waitQuiet(srv, idle, 120);
     // The server's own background rate just before this run (it need not be idle: see waitQuiet).
     const baseline = await serverRate(srv, 3);
     const before = groupCpu(srv.pgid);
