@@ -90,6 +90,7 @@ export async function runSeries(srv, contenders, { repeat, idle, log = console.l
     const r = await runMeasured(c.command, c.args, {
       cwd: root,
       env: c.env,
+      secret: srv.token,
       // Thread counts once a second: a /proc scan costs the machine the contenders run on.
       onSample: (t) => {
         if (Math.floor(t * 10) % 10 === 0) serverPeakThreads = Math.max(serverPeakThreads, groupCpu(srv.pgid).threads);

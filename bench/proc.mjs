@@ -104,9 +104,10 @@ function vmHwmBytes(pid) {
  * /proc/<pid>/stat after the command ends: cutime + cstime there are the CPU-seconds of the
  * command and of every descendant it waited for, exactly. Peak RSS is sampled every 100 ms
  * (the larger of the tree's summed RSS and any one process's high-water mark).
- * `onSample` is called with the elapsed seconds at each sample (servers are sampled there too).
+ * `onSample` is called with the elapsed seconds at each sample (servers are sampled there too);
+ * `secret` (the server's token) is masked in error messages.
  */
-export function runMeasured(command, args, { env, cwd, onSample } = {}) {
+export function runMeasured(command, args, { env, cwd, onSample, secret } = {}) {
   return new Promise((ok, fail) => {
     const script = '"$@"; rc=$?; cat /proc/$$/stat >&2; exit $rc';
     const started = performance.now();
@@ -136,7 +137,9 @@ export function runMeasured(command, args, { env, cwd, onSample } = {}) {
       const f = shStat.slice(shStat.lastIndexOf(')') + 2).split(' ');
       const cpu = (Number(f[13]) + Number(f[14])) / TICK;
       stderr = lines.join('\n');
-      if (code !== 0) return fail(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr.slice(-3000)}`));
+      // The server's token is on the command line; it stays out of the message.
+      const shown = [command, ...args].join(' ').replaceAll(secret || '\0', '***');
+      if (code !== 0) return fail(new Error(`${shown} exited ${code}:\n${stderr.slice(-3000)}`));
       ok({ seconds, cpuSeconds: cpu, peakMiB: peak / 2 ** 20, stdout, stderr });
     });
   });
