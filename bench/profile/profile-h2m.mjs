@@ -40,6 +40,7 @@ try {
     const run = await runMeasured(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', join(root, 'bench', 'profile', 'instrument.mjs'), cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], {
       cwd: root,
       env: { BENCH_CALL_LOG: calls, BENCH_SERVER_PGID: String(srv.pgid) },
+      secret: srv.token,
     });
     const log = readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     report.job = { seconds: run.seconds, clientCpu: run.cpuSeconds, peakMiB: run.peakMiB, phases: phases(log, idle) };
@@ -77,7 +78,7 @@ try {
     for (const variant of ['unloaded', 'loaded', 'unloaded', 'loaded']) {
       await waitQuiet(srv, idle, 60);
       const before = groupCpu(srv.pgid).cpu;
-      const r = await runMeasured(python, [join(root, 'bench', 'python', 'h2m_orm.py'), srv.uri, srv.token, 'bench_c', input, ...(variant === 'loaded' ? ['--load-first'] : [])], { cwd: root });
+      const r = await runMeasured(python, [join(root, 'bench', 'python', 'h2m_orm.py'), srv.uri, srv.token, 'bench_c', input, ...(variant === 'loaded' ? ['--load-first'] : [])], { cwd: root, secret: srv.token });
       const during = groupCpu(srv.pgid).cpu - before;
       const tail = await waitQuiet(srv, idle);
       (report.loaded[variant] ??= []).push({ seconds: r.seconds, serverCpu: during, serverCpuAfter: tail.cpu, clientCpu: r.cpuSeconds });
