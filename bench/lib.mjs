@@ -1,6 +1,6 @@
 // Shared helpers of the benchmarks: data files, a Milvus Lite server, timed child runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +27,11 @@ export function h5Input(rows, dim) {
   mkdirSync(cacheDir, { recursive: true });
   const file = join(cacheDir, `vectors-${rows}x${dim}.h5`);
   if (!existsSync(file)) {
-    const r = spawnSync(python, [join(root, 'packages', 'testing', 'python', 'write_h5.py'), '--out', file, '--rows', String(rows), '--dim', String(dim), '--dtype', 'float32', '--chunks', '8192'], { stdio: 'inherit' });
+    // Written under another name and renamed: a failed write leaves no file that looks cached.
+    const partial = `${file}.partial`;
+    const r = spawnSync(python, [join(root, 'packages', 'testing', 'python', 'write_h5.py'), '--out', partial, '--rows', String(rows), '--dim', String(dim), '--dtype', 'float32', '--chunks', String(Math.min(8192, rows))], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('writing the input file failed');
+    renameSync(partial, file);
   }
   return file;
 }

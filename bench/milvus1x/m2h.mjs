@@ -5,9 +5,10 @@
 // time, side by side in one invocation; the input is built once into bench/.cache/.
 //   node bench/milvus1x/m2h.mjs [--rows 1000000] [--dim 128] [--segments 8] [--deletes 0.01] [--runs 1] [--clean 1]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { milvus1xInput } from './input.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,48 +26,9 @@ const { rows, dim, segments, deletes, runs, clean } = options({ rows: 1_000_000,
 for (const f of [cli, testingDist, '/usr/bin/time']) {
   if (!existsSync(f)) throw new Error(`${f} is missing: build first (pnpm exec tsc -b); GNU time is needed for peak RSS`);
 }
-const { buildMilvus1xDir, Random } = await import(testingDist);
 
 const fmt = (n, digits = 0) => Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const MiB = 1024 * 1024;
-
-/** Segment specs: states in rotation, deletes in three batches (the third repeats part of the first). */
-function spec() {
-  const rng = new Random(1234);
-  const types = ['RAW', 'TO_INDEX', 'BACKUP'];
-  const per = Math.ceil(rows / segments);
-  const segs = [];
-  for (let s = 0, left = rows; s < segments; s++, left -= per) {
-    const n = Math.min(per, left);
-    const pick = (k) => Array.from({ length: k }, () => rng.int(n)).sort((a, b) => a - b);
-    const first = pick(Math.round((n * deletes) / 2));
-    const second = pick(Math.round((n * deletes) / 2));
-    segs.push({ rows: n, type: types[s % types.length], deletes: [first, second, first.slice(0, Math.ceil(first.length / 4))] });
-  }
-  return { collections: [{ name: 'bench1x', dim, metric: 'L2', segments: segs }], keepExpected: false, seed: 99 };
-}
-
-/** Builds the 1.x directory once; a spec.json beside it says what it holds. */
-async function input() {
-  const dir = join(root, 'bench', '.cache', `milvus1x-${rows}x${dim}-s${segments}-d${deletes}`);
-  const marker = join(dir, 'spec.json');
-  const wanted = JSON.stringify({ rows, dim, segments, deletes, v: 1 });
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return { dir, built: JSON.parse(readFileSync(join(dir, 'built.json'), 'utf8')) };
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  console.log(`building the 1.x directory in ${dir} …`);
-  const started = performance.now();
-  const b = await buildMilvus1xDir(join(dir, 'milvus'), spec());
-  const built = {
-    root: b.root,
-    liveRows: b.expected.reduce((n, e) => n + e.rows, 0),
-    files: b.segments.flatMap((s) => [s.rv, s.uid]),
-  };
-  writeFileSync(join(dir, 'built.json'), JSON.stringify(built));
-  writeFileSync(marker, wanted);
-  console.log(`built in ${fmt((performance.now() - started) / 1000, 1)} s`);
-  return { dir, built };
-}
 
 /** Runs a command under GNU time: wall seconds, peak RSS (MiB), output. */
 function timed(command, args, env = {}) {
@@ -103,7 +65,7 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
-const { dir, built } = await input();
+const { dir, built } = await milvus1xInput({ rows, dim, segments, deletes });
 const bytes = built.files.reduce((n, f) => n + statSync(f).size, 0);
 const work = mkdtempSync(join(dir, 'run-'));
 try {
