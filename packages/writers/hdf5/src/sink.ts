@@ -160,30 +160,23 @@ export class Hdf5Sink implements WriterSink {
         // Flushing HDF5 and fsyncing the file costs a disk round trip: done about once a second
         // (and at the end), with the batches since reported committed only then.
         let lastFlush = performance.now();
-        let rowsToCursor = 0;
-        let cursor: unknown;
-        let rowsAfterCursor = 0;
+        // Batches appended since the last flush, reported committed (each, in order) once flushed.
+        // Only sizes and cursors are kept: the rows themselves are in the file already.
+        let pending: { numRows: number; cursor?: unknown }[] = [];
         const commitPending = () => {
-          if (rowsToCursor + rowsAfterCursor === 0) return;
+          if (pending.length === 0) return;
           file.flush();
           lastFlush = performance.now();
-          // The cursor belongs to the batch that ends at it; rows after it are reported without one.
-          if (rowsToCursor > 0) hooks.committed({ numRows: rowsToCursor, columns: new Map(), cursor });
-          if (rowsAfterCursor > 0) hooks.committed({ numRows: rowsAfterCursor, columns: new Map() });
-          committed += rowsToCursor + rowsAfterCursor;
-          rowsToCursor = 0;
-          rowsAfterCursor = 0;
+          for (const b of pending) hooks.committed({ numRows: b.numRows, columns: new Map(), ...(b.cursor !== undefined ? { cursor: b.cursor } : {}) });
+          committed += pending.reduce((n, b) => n + b.numRows, 0);
+          pending = [];
         };
         try {
           for await (const batch of batches) {
             const columns = new Map<string, Column>();
             for (const [field, column] of batch.columns) columns.set(names.get(field) ?? field, column);
             file.append(batch.numRows, columns);
-            if (batch.cursor !== undefined) {
-              rowsToCursor += rowsAfterCursor + batch.numRows;
-              rowsAfterCursor = 0;
-              cursor = batch.cursor;
-            } else rowsAfterCursor += batch.numRows;
+            pending.push(batch.cursor !== undefined ? { numRows: batch.numRows, cursor: batch.cursor } : { numRows: batch.numRows });
             if (performance.now() - lastFlush >= FLUSH_INTERVAL_MS) commitPending();
           }
           commitPending();
