@@ -151,15 +151,20 @@ export const COMMANDS: readonly CliCommand[] = [
     handler: (a, c) => runJobFile(a['file'] as string, a, c),
   },
   {
-    command: 'verify <file>',
+    command: 'verify [file]',
     describe: "Compare a job's source and target: row counts, then every key and value (exit 1 on any difference)",
     builder: (y) =>
       compareFlags(runFlags(y))
-        .positional('file', { type: 'string', demandOption: true, describe: 'Job file (milvusdm format, or a MilvusDM one)' })
+        .positional('file', { type: 'string', describe: 'Job file (milvusdm format, or a MilvusDM one)' })
+        .option('yaml', { type: 'string', describe: 'A job file in the original MilvusDM format (the same as giving it as FILE)' })
         .option('run-id', { type: 'string', describe: 'MilvusDM M2H jobs: the run folder to verify (default the newest)' })
         .example('$0 verify job.yaml', 'Every key present once, every value equal')
         .example('$0 verify job.yaml --sample 10000 --json', 'A seeded sample of keys, as a JSON report'),
-    handler: (a, c) => verifyJobFile(a['file'] as string, a, c),
+    handler: (a, c) => {
+      const file = (a['file'] ?? a['yaml']) as string | undefined;
+      if (!file) throw new UsageError('verify: give a job file (or --yaml FILE)');
+      return verifyJobFile(file, a, c);
+    },
   },
   {
     command: 'cleanup <file>',

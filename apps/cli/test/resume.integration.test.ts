@@ -93,7 +93,7 @@ async function verifyMilvus(collection: string, h5: string, idField = 'id', vect
 
 async function verifyH5(actual: string, expected: string): Promise<void> {
   expect(existsSync(`${actual}.partial`)).toBe(false);
-  const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_h5.py'), ['--actual', actual, '--expected', expected]);
+  const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_h5.py'), ['--actual', actual, '--expected', expected, '--dtype', 'float32']);
   expect(v, JSON.stringify(v)).toMatchObject({ ok: true, actual: v.expected });
 }
 

@@ -168,7 +168,7 @@ describe('verify M2M with partitions, and M2H (Milvus Lite)', () => {
     expect(r.stdout).toMatch(/equal: milvus .* → file .*p2\.h5/);
     const file = join(dir, src, 'p2.h5');
     // Independently: h5py finds p2's rows exactly, dtypes included.
-    const check = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', file, '--expected', join(expected, 'p2.h5')]);
+    const check = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', file, '--expected', join(expected, 'p2.h5'), '--dtype', 'float32']);
     expect(check).toMatchObject({ ok: true });
     // Three ids of p2, as h5py reads them from the expected content.
     const probe = await runPython<{ ids: string[] }>(join(here, 'python', 'h5_ids.py'), [join(expected, 'p2.h5'), '3']);

@@ -111,7 +111,8 @@ describe('duplicated primary keys', () => {
     await runPython('make_vector_collection.py', ['--uri', uri, '--token', token, '--collection', source, '--types', 'binary', '--rows', '200', '--duplicate-fraction', '0.1', '--max-key']);
     const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, token, collection: source, page_rows: 64 }, target: { type: 'milvus', uri, token, collection: uniqueName('maxkey_copy') }, run: { duplicates: 'last' } }), ...logDir()]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error MDM_SOURCE: .*: \d+ rows counted, \d+ returned — the server counts a row it does not return \(Milvus 2\.3 never returns a row whose key is 2\^63-1\)/);
+    // The test server's password is "Milvus": the word is masked as a secret wherever it appears.
+    expect(r.stderr).toMatch(/error MDM_SOURCE: .*: \d+ rows counted, \d+ returned — the server counts a row it does not return \((?:Milvus|\*\*\*) 2\.3 never returns a row whose key is 2\^63-1\)/);
   });
 
   it('refuses an unknown run.duplicates value before opening anything', async () => {
