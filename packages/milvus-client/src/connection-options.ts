@@ -81,5 +81,5 @@ export const connectionShape = {
 export const DEFAULT_TIMEOUT_S = 120;
 export const DEFAULT_CONNECT_TIMEOUT_S = 15;
 
-const connectionObject = z.strictObject(connectionShape);
-export type ConnectionOptions = z.output<typeof connectionObject>;
+// A type only: the reader's and writer's own objects spread the shape and do the parsing.
+export type ConnectionOptions = z.output<ReturnType<typeof z.strictObject<typeof connectionShape>>>;
