@@ -1,7 +1,7 @@
 // F2H benchmark: a 1M × 128 IndexIVFFlat written by Faiss, migrated to HDF5 by milvusdm, against
 // a plain streamed copy of the same file's bytes on the same disk, side by side in one run.
 //   node bench/faiss/f2h.mjs [--rows 1000000] [--dim 128] [--nlist 1024] [--runs 1] [--batch 10000]
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { args, cacheDir, cli, fmt, python, requireSetup, root, timed } from '../lib.mjs';

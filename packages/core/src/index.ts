@@ -15,6 +15,7 @@ export { MILVUS_NAME, milvusNameProblem, milvusUriProblem } from './job/names.js
 export { prefetch } from './pipeline/prefetch.js';
 export { ProgressTracker, type ProgressSnapshot } from './pipeline/progress.js';
 export { rebatch } from './pipeline/rebatch.js';
+export { selectColumn } from './pipeline/select-rows.js';
 export { runJob, type RunEvent, type RunInput, type RunSummary, type DatasetResult } from './runner.js';
 export { scanPlugins, looksLikePluginName, nodeModulesChain, type InstalledPlugin } from './discovery/scan.js';
 export { resolveChannel, candidatePackages, type ResolveOptions, type ResolvedPlugin } from './discovery/resolve.js';

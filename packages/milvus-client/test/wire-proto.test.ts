@@ -9,7 +9,7 @@ import pb from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import type { Column } from '@milvusdm/core';
 import protoJson from '@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.js';
-import { DATA_TYPE } from '../src/wire/data-types.js';
+import { DATA_TYPE, SCALAR_MEMBER, VECTOR_MEMBER } from '../src/wire/data-types.js';
 import { decodeFieldData } from '../src/wire/field-data-decode.js';
 import { newWriter, writeFieldData } from '../src/wire/field-data.js';
 
@@ -31,6 +31,15 @@ function decodedByProto(bytes: Uint8Array): Record<string, unknown> {
 }
 
 describe('FieldData against milvus.proto', () => {
+  it('uses the ScalarField and VectorField member numbers milvus.proto defines (encoder and decoder share them)', () => {
+    const scalar = root.lookupType('milvus.proto.schema.ScalarField').fields;
+    const vector = root.lookupType('milvus.proto.schema.VectorField').fields;
+    const scalarName = { bool: 'bool_data', int8: 'int_data', int16: 'int_data', int32: 'int_data', int64: 'long_data', float: 'float_data', double: 'double_data', varchar: 'string_data', array: 'array_data', json: 'json_data' } as const;
+        for (const [type, name] of Object.entries(scalarName)) expect(SCALAR_MEMBER[type as keyof typeof scalarName], type).toBe(scalar[name]?.id);
+    for (const [type, id] of Object.entries(VECTOR_MEMBER)) expect(id, type).toBe(vector[type]?.id);
+    expect(Object.keys(VECTOR_MEMBER).sort()).toEqual(Object.keys(DATA_TYPE).filter((t) => t.endsWith('_vector')).sort());
+  });
+
   it('uses the DataType numbers milvus.proto defines for every vector type', () => {
     expect(DATA_TYPE.int8_vector).toBe(DataType.values['Int8Vector']);
     expect(DATA_TYPE.float16_vector).toBe(DataType.values['Float16Vector']);

@@ -19,6 +19,10 @@ function pickTyped<T extends { length: number; set(a: ArrayLike<number | bigint>
   return out;
 }
 
+/**
+ * The column's rows at the indices `rows`, in that order: any order, repeats allowed (the Milvus
+ * reader sorts rows by key with it, and repeats a row its server counts twice).
+ */
 export function selectColumn(column: Column, rows: Uint32Array): Column {
   const valid = column.valid ? pickTyped(column.valid, (n) => new Uint8Array(n), 1, rows) : undefined;
   const extra = valid ? { valid } : {};

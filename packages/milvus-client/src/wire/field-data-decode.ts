@@ -5,7 +5,7 @@
  */
 import pb from 'protobufjs/minimal.js';
 import { MilvusdmError, type Column, type FieldType, type SparseRow } from '@milvusdm/core';
-import { fieldTypeOfNumber } from './data-types.js';
+import { BYTES_VECTORS, SCALAR_MEMBER, VECTOR_MEMBER, bytesVectorOfMember, fieldTypeOfNumber } from './data-types.js';
 import { decodePackedBool, decodePackedInt32, decodePackedInt64, readVarint64 } from './varint.js';
 
 const { Reader } = pb;
@@ -62,25 +62,19 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function readStrings(r: PbReader, end: number): string[] {
-  const out: string[] = [];
+/** The elements of a repeated field 1 (StringArray, BytesArray…), each read by `read`. */
+function readList<T>(r: PbReader, end: number, read: (r: PbReader) => T): T[] {
+  const out: T[] = [];
   while (r.pos < end) {
     const t = r.uint32();
-    if (t >>> 3 === 1) out.push(r.string());
+    if (t >>> 3 === 1) out.push(read(r));
     else r.skipType(t & 7);
   }
   return out;
 }
 
-function readBytesList(r: PbReader, end: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t >>> 3 === 1) out.push(r.bytes());
-    else r.skipType(t & 7);
-  }
-  return out;
-}
+const readString = (r: PbReader) => r.string();
+const readBytes = (r: PbReader) => r.bytes();
 
 /** A ScalarField message: which kind of array it holds, and its values as a column. */
 function decodeScalars(bytes: Uint8Array, declared: FieldType): Column {
@@ -96,10 +90,10 @@ function decodeScalars(bytes: Uint8Array, declared: FieldType): Column {
     const len = r.uint32();
     const end = r.pos + len;
     switch (field) {
-      case 1:
+      case SCALAR_MEMBER.bool:
         column = { type: 'bool', values: decodePackedBool(concat(readRepeated(r, end, 1))) };
         break;
-      case 2: {
+      case SCALAR_MEMBER.int32: {
         const ints = decodePackedInt32(concat(readRepeated(r, end, 1)));
         column =
           declared === 'int8'
@@ -109,27 +103,27 @@ function decodeScalars(bytes: Uint8Array, declared: FieldType): Column {
               : { type: 'int32', values: ints };
         break;
       }
-      case 3:
+      case SCALAR_MEMBER.int64:
         column = { type: 'int64', values: decodePackedInt64(concat(readRepeated(r, end, 1))) };
         break;
-      case 4:
+      case SCALAR_MEMBER.float:
         column = { type: 'float', values: new Float32Array(aligned(concat(readRepeated(r, end, 1)))) };
         break;
-      case 5:
+      case SCALAR_MEMBER.double:
         column = { type: 'double', values: new Float64Array(aligned(concat(readRepeated(r, end, 1)))) };
         break;
-      case 6:
-        column = { type: 'varchar', values: readStrings(r, end) };
+      case SCALAR_MEMBER.varchar:
+        column = { type: 'varchar', values: readList(r, end, readString) };
         break;
       case 7:
         // bytes_data: not a type milvusdm writes; keep it readable as text.
-        column = { type: 'varchar', values: readBytesList(r, end).map((b) => Buffer.from(b).toString('latin1')) };
+        column = { type: 'varchar', values: readList(r, end, readBytes).map((b) => Buffer.from(b).toString('latin1')) };
         break;
-      case 8:
+      case SCALAR_MEMBER.array:
         column = { type: 'array', values: decodeArrayArray(r, end) };
         break;
-      case 9:
-        column = { type: 'json', values: readBytesList(r, end).map((b) => Buffer.from(b).toString('utf8')) };
+      case SCALAR_MEMBER.json:
+        column = { type: 'json', values: readList(r, end, readBytes).map((b) => Buffer.from(b).toString('utf8')) };
         break;
       default:
         throw new MilvusdmError('MDM_UNSUPPORTED', `Milvus answered with scalar data of kind ${field}, which milvusdm cannot read`);
@@ -216,27 +210,23 @@ function decodeVectors(bytes: Uint8Array, declared: FieldType): Column {
       continue;
     }
     const payload = r.bytes();
+    const flat = bytesVectorOfMember(field);
+    if (flat) {
+      // One flat payload of the typed array's bytes, as the encoder writes it.
+      column = { type: flat, dim: 0, values: new BYTES_VECTORS[flat](aligned(payload)) } as Column;
+      continue;
+    }
     switch (field) {
-      case 2: {
+      case VECTOR_MEMBER.float_vector: {
         const inner = Reader.create(payload);
         column = { type: 'float_vector', dim: 0, values: new Float32Array(aligned(concat(readRepeated(inner, inner.len, 1)))) };
         break;
       }
-      case 3:
-        column = { type: 'binary_vector', dim: 0, values: new Uint8Array(aligned(payload)) };
-        break;
-      case 4:
-      case 5:
-        column = { type: field === 4 ? 'float16_vector' : 'bfloat16_vector', dim: 0, values: new Uint16Array(aligned(payload)) };
-        break;
-      case 6: {
+      case VECTOR_MEMBER.sparse_float_vector: {
         const inner = Reader.create(payload);
-        column = { type: 'sparse_float_vector', values: readBytesList(inner, inner.len).map(sparseRow) };
+        column = { type: 'sparse_float_vector', values: readList(inner, inner.len, readBytes).map(sparseRow) };
         break;
       }
-      case 7:
-        column = { type: 'int8_vector', dim: 0, values: new Int8Array(aligned(payload)) };
-        break;
       default:
         throw new MilvusdmError('MDM_UNSUPPORTED', `Milvus answered with vector data of kind ${field}, which milvusdm cannot read`);
     }

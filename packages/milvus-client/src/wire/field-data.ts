@@ -5,7 +5,7 @@
  */
 import pb from 'protobufjs/minimal.js';
 import { MilvusdmError, type Column, type SparseRow } from '@milvusdm/core';
-import { DATA_TYPE } from './data-types.js';
+import { DATA_TYPE, SCALAR_MEMBER, VECTOR_MEMBER } from './data-types.js';
 import { encodePackedInt32, encodePackedInt64 } from './varint.js';
 
 const { Writer } = pb;
@@ -35,30 +35,29 @@ function writeScalarArray(w: PbWriter, column: Column): void {
   const valid = column.valid;
   switch (column.type) {
     case 'bool':
-      w.uint32(tag(1, LEN)).fork().uint32(tag(1, LEN)).bytes(compactTyped(column.values, valid)).ldelim();
+      w.uint32(tag(SCALAR_MEMBER.bool, LEN)).fork().uint32(tag(1, LEN)).bytes(compactTyped(column.values, valid)).ldelim();
       return;
     case 'int8':
     case 'int16':
     case 'int32':
-      w.uint32(tag(2, LEN)).fork().uint32(tag(1, LEN)).bytes(encodePackedInt32(compactTyped(column.values, valid))).ldelim();
+      w.uint32(tag(SCALAR_MEMBER[column.type], LEN)).fork().uint32(tag(1, LEN)).bytes(encodePackedInt32(compactTyped(column.values, valid))).ldelim();
       return;
     case 'int64':
-      w.uint32(tag(3, LEN)).fork().uint32(tag(1, LEN)).bytes(encodePackedInt64(compactTyped(column.values, valid))).ldelim();
+      w.uint32(tag(SCALAR_MEMBER.int64, LEN)).fork().uint32(tag(1, LEN)).bytes(encodePackedInt64(compactTyped(column.values, valid))).ldelim();
       return;
     case 'float':
-      w.uint32(tag(4, LEN)).fork().uint32(tag(1, LEN)).bytes(bytesOf(compactTyped(column.values, valid))).ldelim();
-      return;
     case 'double':
-      w.uint32(tag(5, LEN)).fork().uint32(tag(1, LEN)).bytes(bytesOf(compactTyped(column.values, valid))).ldelim();
+      // Little-endian IEEE values, packed: the typed array's own bytes.
+      w.uint32(tag(SCALAR_MEMBER[column.type], LEN)).fork().uint32(tag(1, LEN)).bytes(bytesOf(compactTyped<Float32Array | Float64Array>(column.values, valid))).ldelim();
       return;
     case 'varchar': {
-      w.uint32(tag(6, LEN)).fork();
+      w.uint32(tag(SCALAR_MEMBER.varchar, LEN)).fork();
       for (const s of compact(column.values, valid)) w.uint32(tag(1, LEN)).string(s);
       w.ldelim();
       return;
     }
     case 'json': {
-      w.uint32(tag(9, LEN)).fork();
+      w.uint32(tag(SCALAR_MEMBER.json, LEN)).fork();
       for (const s of compact(column.values, valid)) w.uint32(tag(1, LEN)).bytes(Buffer.from(s, 'utf8'));
       w.ldelim();
       return;
@@ -101,26 +100,22 @@ function writeVectors(w: PbWriter, column: Column): void {
   w.uint32(tag(4, LEN)).fork();
   switch (column.type) {
     case 'float_vector':
+      // float_vector is the one wrapped in a message of its own (FloatArray).
       w.uint32(tag(1, VARINT)).uint32(column.dim);
-      w.uint32(tag(2, LEN)).fork().uint32(tag(1, LEN)).bytes(bytesOf(column.values)).ldelim();
+      w.uint32(tag(VECTOR_MEMBER.float_vector, LEN)).fork().uint32(tag(1, LEN)).bytes(bytesOf(column.values)).ldelim();
       break;
     case 'binary_vector':
-      w.uint32(tag(1, VARINT)).uint32(column.dim);
-      w.uint32(tag(3, LEN)).bytes(column.values);
-      break;
     case 'float16_vector':
     case 'bfloat16_vector':
-      w.uint32(tag(1, VARINT)).uint32(column.dim);
-      w.uint32(tag(column.type === 'float16_vector' ? 4 : 5, LEN)).bytes(bytesOf(column.values));
-      break;
     case 'int8_vector':
+      // One flat payload of the typed array's bytes (BYTES_VECTORS in data-types.ts).
       w.uint32(tag(1, VARINT)).uint32(column.dim);
-      w.uint32(tag(7, LEN)).bytes(bytesOf(column.values));
+      w.uint32(tag(VECTOR_MEMBER[column.type], LEN)).bytes(bytesOf(column.values));
       break;
     case 'sparse_float_vector': {
       const dim = sparseDim(column.values);
       w.uint32(tag(1, VARINT)).uint64(dim);
-      w.uint32(tag(6, LEN)).fork();
+      w.uint32(tag(VECTOR_MEMBER.sparse_float_vector, LEN)).fork();
       for (const row of column.values) w.uint32(tag(1, LEN)).bytes(sparseRowBytes(row));
       w.uint32(tag(2, VARINT)).uint64(dim);
       w.ldelim();
@@ -158,7 +153,7 @@ export function writeFieldData(w: PbWriter, fieldNumber: number, name: string, c
   } else if (column.type === 'array') {
     const elementType = options.elementType;
     if (!elementType) throw new MilvusdmError('MDM_UNSUPPORTED', `array field "${name}" has no element type`);
-    w.uint32(tag(3, LEN)).fork().uint32(tag(8, LEN)).fork();
+    w.uint32(tag(3, LEN)).fork().uint32(tag(SCALAR_MEMBER.array, LEN)).fork();
     for (const row of compact(column.values, column.valid)) {
       w.uint32(tag(1, LEN));
       writeArrayRow(w, elementType, row);

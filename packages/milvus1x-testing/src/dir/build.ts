@@ -37,6 +37,11 @@ export interface SegmentSpec {
   readonly noDeletedDocs?: boolean;
   /** Override the meta's row_count (to test disagreements). */
   readonly metaRowCount?: number;
+  /**
+   * Store these rows instead of generated ones (`rows` of them; vectors packed as the segment
+   * file holds them): lets a caller with its own data, such as the conformance suite, use it.
+   */
+  readonly data?: { readonly ids: BigInt64Array; readonly vectors: Float32Array | Uint8Array };
 }
 
 export interface PartitionSpec {
@@ -213,6 +218,7 @@ class DirBuilder {
 
   private generate(c: CollectionSpec, s: SegmentSpec): SegmentData {
     const binary = isBinaryMetric(c.metric);
+    if (s.data) return this.given(c, s, s.data);
     const ids = new BigInt64Array(s.rows);
     for (let i = 0; i < s.rows; i++) {
       if (c.ids === 'auto') ids[i] = this.autoIdMicros * 1000n + BigInt(i % 1000) + (i >= 1000 ? BigInt(Math.floor(i / 1000)) * 1000n : 0n);
@@ -225,6 +231,16 @@ class DirBuilder {
     const deleted = new Set<number>();
     for (const batch of s.deletes ?? []) for (const k of batch) if (k >= 0 && k < s.rows) deleted.add(k);
     return { ids, vectors, deleted };
+  }
+
+  /** The caller's rows, checked against the segment's size (a wrong fixture must not pass silently). */
+  private given(c: CollectionSpec, s: SegmentSpec, data: NonNullable<SegmentSpec['data']>): SegmentData {
+    const per = isBinaryMetric(c.metric) ? c.dim / 8 : c.dim;
+    if (data.ids.length !== s.rows || data.vectors.length !== s.rows * per) throw new Error(`segment data: ${data.ids.length} ids and ${data.vectors.length} vector elements for ${s.rows} rows of dimension ${c.dim}`);
+    if ((data.vectors instanceof Uint8Array) !== isBinaryMetric(c.metric)) throw new Error(`segment data: vectors do not fit metric ${c.metric}`);
+    const deleted = new Set<number>();
+    for (const batch of s.deletes ?? []) for (const k of batch) if (k >= 0 && k < s.rows) deleted.add(k);
+    return { ids: data.ids, vectors: data.vectors, deleted };
   }
 
   private async segment(c: CollectionSpec, tableId: string, tag: string, s: SegmentSpec, acc: Accumulator): Promise<void> {
