@@ -162,6 +162,10 @@ async function moveDataset(
       let alreadyWritten = prior ? prior.rows - prior.rowsAtCursor : 0;
       const read = { batchRows: input.run.batchRows, ...(prior?.cursor !== undefined ? { resumeFrom: prior.cursor } : {}) };
       for await (let raw of dataset.batches(read)) {
+        // When both ends are synchronous underneath (h5wasm reads and writes), every await here
+        // resolves as a microtask and the event loop never turns: Ctrl-C, timers and the target
+        // lock's heartbeat would wait for the end of the run. One turn per batch lets them in.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         input.context.signal.throwIfAborted();
         checkBatch(dataset.schema, raw, dataset.origin);
         if (alreadyWritten > 0) {
