@@ -30,7 +30,22 @@ function faissInput(rows, dim) {
   const index = join(cacheDir, `faiss-ivfflat-${rows}x${dim}-nlist${nlist}.index`);
   if (!existsSync(index)) {
     console.log(`writing ${index} with faiss (once)…`);
-    const made = spawnSync(python, [join(root, 'packages', 'readers', 'faiss', 'test', 'python', 'make_index.py'), `${index}.partial`, '--kind', 'ivfflat', '--n', String(rows), '--d', String(dim), '--nlist', String(nlist)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const made = spawnSync(
+      python,
+      [
+        join(root, 'packages', 'readers', 'faiss', 'test', 'python', 'make_index.py'),
+        `${index}.partial`,
+        '--kind',
+        'ivfflat',
+        '--n',
+        String(rows),
+        '--d',
+        String(dim),
+        '--nlist',
+        String(nlist),
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     if (made.status !== 0) throw new Error('writing the index with faiss failed');
     spawnSync('mv', [`${index}.partial`, index]);
   }
@@ -44,30 +59,87 @@ const channels = {
   async f2m(srv, work, rows) {
     const index = faissInput(rows, opts.dim);
     const job = join(work, 'f2m.yaml');
-    writeFileSync(job, yaml({ source: { type: 'faiss', path: index }, target: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_a', index: 'auto', metric: 'L2' }, run: { batch_rows: 10000 } }));
+    writeFileSync(
+      job,
+      yaml({
+        source: { type: 'faiss', path: index },
+        target: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_a', index: 'auto', metric: 'L2' },
+        run: { batch_rows: 10000 },
+      }),
+    );
     return [
-      { key: 'a', label: 'milvusdm run (faiss → milvus)', command: process.execPath, args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], collection: 'bench_a' },
-      { key: 'b', label: 'faiss read_index + ORM insert (numpy)', command: python, args: [pyScript('f2m_pymilvus.py'), srv.uri, srv.token, 'bench_b', index], collection: 'bench_b' },
+      {
+        key: 'a',
+        label: 'milvusdm run (faiss → milvus)',
+        command: process.execPath,
+        args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')],
+        collection: 'bench_a',
+      },
+      {
+        key: 'b',
+        label: 'faiss read_index + ORM insert (numpy)',
+        command: python,
+        args: [pyScript('f2m_pymilvus.py'), srv.uri, srv.token, 'bench_b', index],
+        collection: 'bench_b',
+      },
     ].map((c) => intoCollection(srv, c, rows));
   },
   async m2m1x(srv, work, rows) {
     const { built } = await milvus1xInput({ rows, dim: opts.dim });
     const job = join(work, 'm2m1x.yaml');
-    writeFileSync(job, yaml({ source: { type: 'milvus1x', path: built.root, collections: ['bench1x'] }, target: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_a', index: 'auto', metric: 'L2' }, run: { batch_rows: 10000 } }));
+    writeFileSync(
+      job,
+      yaml({
+        source: { type: 'milvus1x', path: built.root, collections: ['bench1x'] },
+        target: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_a', index: 'auto', metric: 'L2' },
+        run: { batch_rows: 10000 },
+      }),
+    );
     const segments = join(work, 'segments.json');
     writeFileSync(segments, JSON.stringify(built.segments));
     return [
-      { key: 'a', label: 'milvusdm run (milvus1x → milvus)', command: process.execPath, args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], collection: 'bench_a' },
-      { key: 'b', label: 'numpy read of .rv/.uid/deleted_docs + ORM insert', command: python, args: [pyScript('m2m1x_pymilvus.py'), srv.uri, srv.token, 'bench_b', String(opts.dim), segments], collection: 'bench_b' },
+      {
+        key: 'a',
+        label: 'milvusdm run (milvus1x → milvus)',
+        command: process.execPath,
+        args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')],
+        collection: 'bench_a',
+      },
+      {
+        key: 'b',
+        label: 'numpy read of .rv/.uid/deleted_docs + ORM insert',
+        command: python,
+        args: [pyScript('m2m1x_pymilvus.py'), srv.uri, srv.token, 'bench_b', String(opts.dim), segments],
+        collection: 'bench_b',
+      },
     ].map((c) => intoCollection(srv, c, built.liveRows));
   },
   async m2m(srv, work, rows) {
     const range = await sourceCollection(srv, rows);
     const job = join(work, 'm2m.yaml');
-    writeFileSync(job, yaml({ source: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_src' }, target: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_a', index: 'auto', metric: 'L2' }, run: { batch_rows: 10000 } }));
+    writeFileSync(
+      job,
+      yaml({
+        source: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_src' },
+        target: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_a', index: 'auto', metric: 'L2' },
+        run: { batch_rows: 10000 },
+      }),
+    );
     return [
-      { key: 'a', label: 'milvusdm run (milvus → milvus)', command: process.execPath, args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], collection: 'bench_a' },
-      { key: 'b', label: 'MilvusClient.query by key ranges + insert', command: python, args: [pyScript('m2m_live_pymilvus.py'), srv.uri, srv.token, 'bench_src', 'bench_b', ...range], collection: 'bench_b' },
+      {
+        key: 'a',
+        label: 'milvusdm run (milvus → milvus)',
+        command: process.execPath,
+        args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')],
+        collection: 'bench_a',
+      },
+      {
+        key: 'b',
+        label: 'MilvusClient.query by key ranges + insert',
+        command: python,
+        args: [pyScript('m2m_live_pymilvus.py'), srv.uri, srv.token, 'bench_src', 'bench_b', ...range],
+        collection: 'bench_b',
+      },
     ].map((c) => ({ ...intoCollection(srv, c, rows), cleanup: () => (tool(srv, 'drop', c.collection), tool(srv, 'load', 'bench_src')) }));
   },
   async m2h(srv, work, rows) {
@@ -76,15 +148,38 @@ const channels = {
     const outA = join(work, 'out-a');
     const outB = join(work, 'out-b.h5');
     const h5A = join(outA, 'bench_src', '_default.h5');
-    writeFileSync(job, yaml({ source: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_src' }, target: { type: 'hdf5', dir: outA, h2m_yaml: false }, run: { batch_rows: 10000 } }));
+    writeFileSync(
+      job,
+      yaml({
+        source: { type: 'milvus', uri: srv.uri, token: srv.token, collection: 'bench_src' },
+        target: { type: 'hdf5', dir: outA, h2m_yaml: false },
+        run: { batch_rows: 10000 },
+      }),
+    );
     const h5Check = (file) => () => {
       const [n, d] = tool(srv, 'h5rows', file).split(' ').map(Number);
       if (n !== rows || d !== opts.dim) throw new Error(`${file} holds ${n} × ${d}, ${rows} × ${opts.dim} expected`);
     };
     const clean = (file) => () => (rmSync(file, { recursive: true, force: true }), tool(srv, 'load', 'bench_src'));
     return [
-      { key: 'a', label: 'milvusdm run (milvus → hdf5)', command: process.execPath, args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], rows, check: h5Check(h5A), cleanup: clean(outA) },
-      { key: 'b', label: 'MilvusClient.query by key ranges + h5py', command: python, args: [pyScript('m2h_live_pymilvus.py'), srv.uri, srv.token, 'bench_src', outB, ...range], rows, check: h5Check(outB), cleanup: clean(outB) },
+      {
+        key: 'a',
+        label: 'milvusdm run (milvus → hdf5)',
+        command: process.execPath,
+        args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')],
+        rows,
+        check: h5Check(h5A),
+        cleanup: clean(outA),
+      },
+      {
+        key: 'b',
+        label: 'MilvusClient.query by key ranges + h5py',
+        command: python,
+        args: [pyScript('m2h_live_pymilvus.py'), srv.uri, srv.token, 'bench_src', outB, ...range],
+        rows,
+        check: h5Check(outB),
+        cleanup: clean(outB),
+      },
     ];
   },
 };
@@ -129,9 +224,25 @@ for (const kind of kinds) {
       if (!channels[channel]) throw new Error(`unknown channel ${channel}: use f2m, m2m1x, m2m, m2h`);
       const contenders = await channels[channel](srv, work, rows);
       console.log(`\n${channel.toUpperCase()} of ${fmt(contenders[0].rows)} × ${opts.dim} float32 on ${srv.name}, ${opts.repeat} rounds`);
-      const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle, partial: partialWriter(`${channel}-${kind}`) });
-      tables.push(`### ${channel.toUpperCase()}, ${srv.name}, ${fmt(contenders[0].rows)} × ${opts.dim}\n\n${table(srv, summary, { ours: 'a', refs: ['b'], idle })}`);
-      results.servers.push({ channel, kind, name: srv.name, rows: contenders[0].rows, dim: opts.dim, cores: srv.cores, idle, runs, summary });
+      const { runs, summary } = await runSeries(srv, contenders, {
+        repeat: opts.repeat,
+        idle,
+        partial: partialWriter(`${channel}-${kind}`),
+      });
+      tables.push(
+        `### ${channel.toUpperCase()}, ${srv.name}, ${fmt(contenders[0].rows)} × ${opts.dim}\n\n${table(srv, summary, { ours: 'a', refs: ['b'], idle })}`,
+      );
+      results.servers.push({
+        channel,
+        kind,
+        name: srv.name,
+        rows: contenders[0].rows,
+        dim: opts.dim,
+        cores: srv.cores,
+        idle,
+        runs,
+        summary,
+      });
     }
   } finally {
     await srv.server.stop();

@@ -46,7 +46,9 @@ if (args[0] === '--child') {
 
 const results = [];
 for (const which of ['finder', 'set']) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', self, '--child', which, '--keys', String(keys)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', self, '--child', which, '--keys', String(keys)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
     console.error(r.stderr);
     process.exit(1);
@@ -56,4 +58,6 @@ for (const which of ['finder', 'set']) {
 const [f, s] = results;
 console.table(results);
 console.log(`repeated keys found: finder ${f.repeated}, Set ${s.repeated} (${f.repeated === s.repeated ? 'equal' : 'DIFFERENT'})`);
-console.log(`peak RSS: finder ${f.maxRssMiB.toFixed(0)} MiB vs Set ${s.maxRssMiB.toFixed(0)} MiB (${(s.maxRssMiB / f.maxRssMiB).toFixed(1)}× less); time ${f.seconds.toFixed(1)} s vs ${s.seconds.toFixed(1)} s`);
+console.log(
+  `peak RSS: finder ${f.maxRssMiB.toFixed(0)} MiB vs Set ${s.maxRssMiB.toFixed(0)} MiB (${(s.maxRssMiB / f.maxRssMiB).toFixed(1)}× less); time ${f.seconds.toFixed(1)} s vs ${s.seconds.toFixed(1)} s`,
+);

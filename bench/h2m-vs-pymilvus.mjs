@@ -28,13 +28,33 @@ for (const kind of kinds) {
     await waitQuiet(srv, 0.05, kind === 'milvus23' ? 60 : 10);
     const idle = await serverRate(srv, 5);
     const job = join(work, 'job.yaml');
-    writeFileSync(job, `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`);
+    writeFileSync(
+      job,
+      `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`,
+    );
     const py = (script, name) => ({ command: python, args: [join(root, 'bench', 'python', script), srv.uri, srv.token, name, input] });
     const all = [
-      { key: 'a', label: 'milvusdm run', command: process.execPath, args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], collection: 'bench_a' },
-      { key: 'b', label: 'h5py + pymilvus MilvusClient.insert (row dicts)', ...py('h2m_milvusclient.py', 'bench_b'), collection: 'bench_b' },
+      {
+        key: 'a',
+        label: 'milvusdm run',
+        command: process.execPath,
+        args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')],
+        collection: 'bench_a',
+      },
+      {
+        key: 'b',
+        label: 'h5py + pymilvus MilvusClient.insert (row dicts)',
+        ...py('h2m_milvusclient.py', 'bench_b'),
+        collection: 'bench_b',
+      },
       { key: 'c', label: 'h5py + pymilvus ORM Collection.insert (numpy columns)', ...py('h2m_orm.py', 'bench_c'), collection: 'bench_c' },
-      { key: 'd', label: 'h5wasm + Node SDK insert (row objects)', command: process.execPath, args: [join(root, 'bench', 'node', 'h2m_sdk.mjs'), srv.uri, srv.token, 'bench_d', input], collection: 'bench_d' },
+      {
+        key: 'd',
+        label: 'h5wasm + Node SDK insert (row objects)',
+        command: process.execPath,
+        args: [join(root, 'bench', 'node', 'h2m_sdk.mjs'), srv.uri, srv.token, 'bench_d', input],
+        collection: 'bench_d',
+      },
     ];
     const contenders = all
       .filter((c) => opts.contenders.split(',').includes(c.key))

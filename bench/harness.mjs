@@ -169,7 +169,10 @@ export function table(srv, summary, { ours, refs, idle }) {
       `| ${s.key} ${s.label} | ${fmt(s.seconds.median, 1)} / ${fmt(s.seconds.best, 1)} | ${fmt(s.rows / s.seconds.median)} | ${fmt(s.clientCpu.median, 1)} | ${fmt((s.clientCpu.median / s.rows) * 1e6, 1)} | ${fmt(s.clientPeakMiB.max)} | ${fmt(s.serverCpu.median, 1)} (${fmt(s.serverCpuAboveBaseline.median, 1)}) | ${fmt(s.serverParallelism.median, 2)} (max ${fmt(s.serverParallelism.max, 2)}) | ${fmt(s.serverTailCpu.median, 1)} | ${fmt(s.floorSeconds.median, 1)} | ${s.floorSeconds.median > 0 ? `${fmt(s.seconds.median / s.floorSeconds.median, 2)}×` : '— (server no busier than its background)'} | ${s.key === ours ? `**${fmt(ratio, 2)}×**` : fmt(ratio, 2) + '×'} |`,
     );
   }
-  lines.push('', `Medians over the rounds. Server idle rate at the start: ${fmt(idle, 2)} cores; before each run its background rate is measured again (3 s) and the floor uses the CPU above it.`);
+  lines.push(
+    '',
+    `Medians over the rounds. Server idle rate at the start: ${fmt(idle, 2)} cores; before each run its background rate is measured again (3 s) and the floor uses the CPU above it.`,
+  );
   return lines.join('\n');
 }
 

@@ -12,7 +12,8 @@ export const cli = join(root, 'apps', 'cli', 'bin', 'milvusdm.js');
 export function args(defaults) {
   const out = { ...defaults };
   const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = Number.isNaN(Number(argv[i + 1])) ? argv[i + 1] : Number(argv[i + 1]);
+  for (let i = 0; i < argv.length; i += 2)
+    out[argv[i].replace(/^--/, '')] = Number.isNaN(Number(argv[i + 1])) ? argv[i + 1] : Number(argv[i + 1]);
   return out;
 }
 
@@ -29,7 +30,23 @@ export function h5Input(rows, dim) {
   if (!existsSync(file)) {
     // Written under another name and renamed: a failed write leaves no file that looks cached.
     const partial = `${file}.partial`;
-    const r = spawnSync(python, [join(root, 'packages', 'testing', 'python', 'write_h5.py'), '--out', partial, '--rows', String(rows), '--dim', String(dim), '--dtype', 'float32', '--chunks', String(Math.min(8192, rows))], { stdio: 'inherit' });
+    const r = spawnSync(
+      python,
+      [
+        join(root, 'packages', 'testing', 'python', 'write_h5.py'),
+        '--out',
+        partial,
+        '--rows',
+        String(rows),
+        '--dim',
+        String(dim),
+        '--dtype',
+        'float32',
+        '--chunks',
+        String(Math.min(8192, rows)),
+      ],
+      { stdio: 'inherit' },
+    );
     if (r.status !== 0) throw new Error('writing the input file failed');
     renameSync(partial, file);
   }

@@ -111,7 +111,11 @@ export function runMeasured(command, args, { env, cwd, onSample, secret } = {}) 
   return new Promise((ok, fail) => {
     const script = '"$@"; rc=$?; cat /proc/$$/stat >&2; exit $rc';
     const started = performance.now();
-    const child = spawn('sh', ['-c', script, 'sh', command, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', script, 'sh', command, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let peak = 0;

@@ -47,7 +47,9 @@ async function compare(label, writer, writerOptions) {
   }
   const a = median(on);
   const b = median(off);
-  console.log(`${label}: with resume state ${fmt(a, 2)} s, without ${fmt(b, 2)} s (medians of ${runs}): bookkeeping ${fmt(((a - b) / b) * 100, 1)} % of the run`);
+  console.log(
+    `${label}: with resume state ${fmt(a, 2)} s, without ${fmt(b, 2)} s (medians of ${runs}): bookkeeping ${fmt(((a - b) / b) * 100, 1)} % of the run`,
+  );
   return b;
 }
 
@@ -88,12 +90,18 @@ try {
   if (targets.includes('hdf5')) {
     const whole = await compare('H2H (HDF5 writer)', hdf5Writer, (n) => ({ dir: join(work, `out-${n}`), h2m_yaml: false }));
     const f = await flushCost();
-    console.log(`HDF5 writer's flush + fsync (≤ 1/s and at the end), alone: ${fmt(f.on - f.off, 2)} s over the same appends (${fmt(f.off, 2)} s without), ${fmt(((f.on - f.off) / whole) * 100, 1)} % of a run without state`);
+    console.log(
+      `HDF5 writer's flush + fsync (≤ 1/s and at the end), alone: ${fmt(f.on - f.off, 2)} s over the same appends (${fmt(f.off, 2)} s without), ${fmt(((f.on - f.off) / whole) * 100, 1)} % of a run without state`,
+    );
   }
   if (targets.includes('milvus')) {
     const server = await startMilvusLite(join(work, 'lite'));
     try {
-      await compare('H2M (Milvus Lite writer)', milvusWriter, (n) => ({ uri: server.uri, collection: `bench_${n.replace('-', '_')}`, mode: 'overwrite' }));
+      await compare('H2M (Milvus Lite writer)', milvusWriter, (n) => ({
+        uri: server.uri,
+        collection: `bench_${n.replace('-', '_')}`,
+        mode: 'overwrite',
+      }));
     } finally {
       await server.stop();
     }

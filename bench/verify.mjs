@@ -17,12 +17,25 @@ try {
     const input = h5Input(n, dim);
     const out = join(work, `out-${n}`);
     const job = join(work, `job-${n}.yaml`);
-    writeFileSync(job, JSON.stringify({ source: { type: 'hdf5', path: input, collection: 'bench' }, target: { type: 'hdf5', dir: out, h2m_yaml: false }, run: { batch_rows: batch } }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        source: { type: 'hdf5', path: input, collection: 'bench' },
+        target: { type: 'hdf5', dir: out, h2m_yaml: false },
+        run: { batch_rows: batch },
+      }),
+    );
     const logs = join(work, 'logs');
     const run = await timed(process.execPath, [cli, 'run', job, '--quiet', '--log-dir', logs], { cwd: root });
     const verify = await timed(process.execPath, [cli, 'verify', job, '--json', '--quiet', '--log-dir', logs], { cwd: root });
-    const report = JSON.parse(verify.stdout.trim().split('\n').find((l) => l.includes('"event":"verify"')));
-    if (!report.equal || report.datasets[0].sourceRows !== n || report.datasets[0].targetRows !== n) throw new Error(`verify did not find ${n} equal rows: ${verify.stdout}`);
+    const report = JSON.parse(
+      verify.stdout
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('"event":"verify"')),
+    );
+    if (!report.equal || report.datasets[0].sourceRows !== n || report.datasets[0].targetRows !== n)
+      throw new Error(`verify did not find ${n} equal rows: ${verify.stdout}`);
     results.push({ n, run, verify, buckets: report.datasets[0].buckets });
     rmSync(out, { recursive: true, force: true });
   }
@@ -39,4 +52,6 @@ for (const r of results) {
   );
 }
 const [a, b] = results;
-console.log(`rows ×${fmt(b.n / a.n, 1)}: verify peak RSS ×${fmt(b.verify.peakMiB / a.verify.peakMiB, 2)}, verify time ×${fmt(b.verify.seconds / a.verify.seconds, 2)}`);
+console.log(
+  `rows ×${fmt(b.n / a.n, 1)}: verify peak RSS ×${fmt(b.verify.peakMiB / a.verify.peakMiB, 2)}, verify time ×${fmt(b.verify.seconds / a.verify.seconds, 2)}`,
+);

@@ -17,7 +17,9 @@ if (!Number.isInteger(current)) throw new Error('PLUGIN_API_VERSION not found in
 
 function workspacePackages() {
   const dirs = ['packages', 'packages/readers', 'packages/writers', 'apps'].flatMap((d) =>
-    readdirSync(join(root, d), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, d, e.name)),
+    readdirSync(join(root, d), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(root, d, e.name)),
   );
   return dirs.flatMap((dir) => {
     try {
@@ -51,18 +53,27 @@ if (process.argv[2] === 'record') {
 }
 
 const problems = [];
-const plugins = workspacePackages().filter(({ pkg }) => !pkg.private && Array.isArray(pkg.milvusdm?.channels) && pkg.milvusdm.channels.length > 0);
+const plugins = workspacePackages().filter(
+  ({ pkg }) => !pkg.private && Array.isArray(pkg.milvusdm?.channels) && pkg.milvusdm.channels.length > 0,
+);
 for (const { pkg } of plugins) {
-  if (pkg.milvusdm.apiVersion !== current) problems.push(`${pkg.name}: manifest apiVersion ${pkg.milvusdm.apiVersion}, core's PLUGIN_API_VERSION is ${current}`);
+  if (pkg.milvusdm.apiVersion !== current)
+    problems.push(`${pkg.name}: manifest apiVersion ${pkg.milvusdm.apiVersion}, core's PLUGIN_API_VERSION is ${current}`);
 }
 const released = corePkg.milvusdm?.pluginApiVersion;
 if (released !== current) {
   const bumps = pendingBumps();
-  if (!['minor', 'major'].includes(bumps.get('@milvusdm/core'))) problems.push(`PLUGIN_API_VERSION went from ${released} to ${current}: add a changeset bumping @milvusdm/core minor, with a migration note`);
-  for (const { pkg } of plugins) if (!bumps.has(pkg.name)) problems.push(`PLUGIN_API_VERSION changed: a changeset must bump ${pkg.name} too`);
+  if (!['minor', 'major'].includes(bumps.get('@milvusdm/core')))
+    problems.push(
+      `PLUGIN_API_VERSION went from ${released} to ${current}: add a changeset bumping @milvusdm/core minor, with a migration note`,
+    );
+  for (const { pkg } of plugins)
+    if (!bumps.has(pkg.name)) problems.push(`PLUGIN_API_VERSION changed: a changeset must bump ${pkg.name} too`);
 }
 if (problems.length > 0) {
   for (const p of problems) console.error(`plugin-api: ${p}`);
   process.exit(1);
 }
-console.log(`plugin API version ${current}: ${plugins.length} plugin manifests agree${released === current ? '' : `; bumps pending for the change from ${released}`}`);
+console.log(
+  `plugin API version ${current}: ${plugins.length} plugin manifests agree${released === current ? '' : `; bumps pending for the change from ${released}`}`,
+);

@@ -6,7 +6,12 @@ import { root } from '../lib.mjs';
 
 const { default: plugin } = await import(join(root, 'packages', 'readers', 'faiss', 'dist', 'index.js'));
 const [path, batch = '10000'] = process.argv.slice(2);
-const context = { signal: new AbortController().signal, logger: { debug() {}, info() {}, warn() {}, error() {} }, baseDir: process.cwd(), redact() {} };
+const context = {
+  signal: new AbortController().signal,
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+  baseDir: process.cwd(),
+  redact() {},
+};
 const started = performance.now();
 const source = await plugin.open(plugin.options.parse({ path }), context);
 const opened = performance.now();

@@ -33,7 +33,11 @@ const MiB = 1024 * 1024;
 /** Runs a command under GNU time: wall seconds, peak RSS (MiB), output. */
 function timed(command, args, env = {}) {
   return new Promise((ok, fail) => {
-    const child = spawn('/usr/bin/time', ['-f', '%e %M', command, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -72,9 +76,20 @@ try {
   const job = join(work, 'M2H.yaml');
   writeFileSync(
     job,
-    ['M2H:', '  milvus_version: 1.x', `  source_milvus_path: '${built.root}'`, '  mysql_parameter:', '  source_collection:', '    bench1x:', `  data_dir: '${join(work, 'out')}'`, ''].join('\n'),
+    [
+      'M2H:',
+      '  milvus_version: 1.x',
+      `  source_milvus_path: '${built.root}'`,
+      '  mysql_parameter:',
+      '  source_collection:',
+      '    bench1x:',
+      `  data_dir: '${join(work, 'out')}'`,
+      '',
+    ].join('\n'),
   );
-  console.log(`M2H of a Milvus 1.x directory: ${fmt(rows)} × ${dim} float32 in ${segments} segments (RAW/TO_INDEX/BACKUP+index), ${fmt(rows - built.liveRows)} rows deleted → ${fmt(built.liveRows)} live rows`);
+  console.log(
+    `M2H of a Milvus 1.x directory: ${fmt(rows)} × ${dim} float32 in ${segments} segments (RAW/TO_INDEX/BACKUP+index), ${fmt(rows - built.liveRows)} rows deleted → ${fmt(built.liveRows)} live rows`,
+  );
   console.log(`.rv + .uid bytes read: ${fmt(bytes / MiB, 1)} MiB; page cache warmed first; output on the same disk (${work})`);
   await warm(built.files);
   const ours = [];
@@ -89,7 +104,8 @@ try {
 
     const run = await timed(process.execPath, [cli, '--yaml', job, '--log-dir', join(work, 'logs')]);
     const done = /done: (\d+) rows in ([\d.]+) s/.exec(run.stderr);
-    if (!done || Number(done[1]) !== built.liveRows) throw new Error(`milvusdm reported ${done?.[1]} rows, ${built.liveRows} expected:\n${run.stderr.slice(-2000)}`);
+    if (!done || Number(done[1]) !== built.liveRows)
+      throw new Error(`milvusdm reported ${done?.[1]} rows, ${built.liveRows} expected:\n${run.stderr.slice(-2000)}`);
     const out = join(work, 'out');
     const [runId] = readdirSync(out);
     const h5 = join(out, runId, 'bench1x', '_default.h5');
@@ -100,8 +116,12 @@ try {
   const b = median(copies.map((c) => c.seconds));
   const peak = Math.max(...ours.map((o) => o.peakMiB));
   console.log('');
-  console.log(`(a) milvusdm --yaml M2H.yaml (whole command: start, meta, checks, read, drop deletes, write HDF5 + H2M yaml): ${fmt(a, 2)} s wall (${fmt(median(ours.map((o) => o.inner)), 2)} s inside the run), ${fmt(bytes / MiB / a, 0)} MiB/s, ${fmt(built.liveRows / a)} rows/s, HDF5 ${fmt(ours[0].h5Bytes / MiB, 1)} MiB`);
-  console.log(`(b) raw streamed copy of the same .rv/.uid bytes (node, same disk): ${fmt(b, 2)} s wall, ${fmt(bytes / MiB / b, 0)} MiB/s, peak RSS ${fmt(Math.max(...copies.map((c) => c.peakMiB)), 0)} MiB`);
+  console.log(
+    `(a) milvusdm --yaml M2H.yaml (whole command: start, meta, checks, read, drop deletes, write HDF5 + H2M yaml): ${fmt(a, 2)} s wall (${fmt(median(ours.map((o) => o.inner)), 2)} s inside the run), ${fmt(bytes / MiB / a, 0)} MiB/s, ${fmt(built.liveRows / a)} rows/s, HDF5 ${fmt(ours[0].h5Bytes / MiB, 1)} MiB`,
+  );
+  console.log(
+    `(b) raw streamed copy of the same .rv/.uid bytes (node, same disk): ${fmt(b, 2)} s wall, ${fmt(bytes / MiB / b, 0)} MiB/s, peak RSS ${fmt(Math.max(...copies.map((c) => c.peakMiB)), 0)} MiB`,
+  );
   console.log(`ratio (a / b): ${fmt(a / b, 2)}×`);
   console.log(`peak RSS of the milvusdm run: ${fmt(peak, 0)} MiB${runs > 1 ? ` (max of ${runs} runs; times are medians)` : ''}`);
 } finally {

@@ -29,7 +29,8 @@ for (let start = 0; start < rows; start += 10_000) {
   const block = vectors.slice([[start, end]]);
   const blockIds = ids.slice([[start, end]]);
   const data = [];
-  for (let i = 0; i < end - start; i++) data.push({ id: blockIds[i].toString(), embedding: Array.from(block.subarray(i * dim, (i + 1) * dim)) });
+  for (let i = 0; i < end - start; i++)
+    data.push({ id: blockIds[i].toString(), embedding: Array.from(block.subarray(i * dim, (i + 1) * dim)) });
   const res = await client.insert({ collection_name: collection, data });
   if (res.status.error_code !== 'Success') throw new Error(`insert failed: ${JSON.stringify(res.status)}`);
 }

@@ -9,7 +9,9 @@ export function summariseProfile(p) {
     if (!url) return name.startsWith('(') ? name : '(native / builtin)';
     if (url.startsWith('node:')) return 'node internals';
     if (url.startsWith('wasm://')) return 'h5wasm (wasm)';
-    const m = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url) ?? /\/(packages\/[^/]+(?:\/[^/]+)?|apps\/[^/]+)\/dist\//.exec(url);
+    const m =
+      /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url) ??
+      /\/(packages\/[^/]+(?:\/[^/]+)?|apps\/[^/]+)\/dist\//.exec(url);
     return m ? m[1] : url.replace(/^file:\/\//, '');
   };
   const byModule = new Map();

@@ -21,7 +21,14 @@ let inFlight = 0;
 function wrap(name, sizeOf) {
   const original = MilvusConnection.prototype[name];
   MilvusConnection.prototype[name] = async function (method, request, ...rest) {
-    const entry = { path: name, method, bytes: sizeOf(request), start: (performance.now() - t0) / 1000, inFlight: ++inFlight, serverCpuStart: server() };
+    const entry = {
+      path: name,
+      method,
+      bytes: sizeOf(request),
+      start: (performance.now() - t0) / 1000,
+      inFlight: ++inFlight,
+      serverCpuStart: server(),
+    };
     try {
       return await original.call(this, method, request, ...rest);
     } finally {
@@ -35,4 +42,6 @@ function wrap(name, sizeOf) {
 wrap('raw', (r) => r.byteLength);
 wrap('sdk', () => 0);
 appendFileSync(out, JSON.stringify({ path: 'start', start: 0, serverCpuStart: server(), wallClock: Date.now() }) + '\n');
-process.on('exit', () => appendFileSync(out, JSON.stringify({ path: 'exit', start: (performance.now() - t0) / 1000, serverCpuStart: server() }) + '\n'));
+process.on('exit', () =>
+  appendFileSync(out, JSON.stringify({ path: 'exit', start: (performance.now() - t0) / 1000, serverCpuStart: server() }) + '\n'),
+);

@@ -34,17 +34,41 @@ try {
   // 1. The job, profiled and instrumented.
   if (parts.has('job')) {
     const job = join(work, 'job.yaml');
-    writeFileSync(job, `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`);
+    writeFileSync(
+      job,
+      `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`,
+    );
     const calls = join(work, 'calls.jsonl');
     const profDir = join(work, 'prof');
-    const run = await runMeasured(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', join(root, 'bench', 'profile', 'instrument.mjs'), cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')], {
-      cwd: root,
-      env: { BENCH_CALL_LOG: calls, BENCH_SERVER_PGID: String(srv.pgid) },
-      secret: srv.token,
-    });
-    const log = readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const run = await runMeasured(
+      process.execPath,
+      [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        profDir,
+        '--import',
+        join(root, 'bench', 'profile', 'instrument.mjs'),
+        cli,
+        'run',
+        job,
+        '--quiet',
+        '--log-dir',
+        join(work, 'logs'),
+      ],
+      {
+        cwd: root,
+        env: { BENCH_CALL_LOG: calls, BENCH_SERVER_PGID: String(srv.pgid) },
+        secret: srv.token,
+      },
+    );
+    const log = readFileSync(calls, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     report.job = { seconds: run.seconds, clientCpu: run.cpuSeconds, peakMiB: run.peakMiB, phases: phases(log, idle) };
-    say(`\nmilvusdm run under --cpu-prof: ${fmt(run.seconds, 1)} s wall, client CPU ${fmt(run.cpuSeconds, 1)} s, peak RSS ${fmt(run.peakMiB)} MiB`);
+    say(
+      `\nmilvusdm run under --cpu-prof: ${fmt(run.seconds, 1)} s wall, client CPU ${fmt(run.cpuSeconds, 1)} s, peak RSS ${fmt(run.peakMiB)} MiB`,
+    );
     for (const line of report.job.phases.lines) say(`  ${line}`);
     const [profile] = readdirSync(profDir);
     report.cpuProfile = summariseProfile(JSON.parse(readFileSync(join(profDir, profile), 'utf8')));
@@ -67,8 +91,10 @@ try {
       const serverCpu = groupCpu(srv.pgid).cpu - before - idle * wall;
       const after = await waitQuiet(srv, idle, 120);
       report.verify[step] = { seconds: out.seconds, result: out.result, serverCpu, serverCpuAfter: after.cpu };
-      say(`verification step ${step.slice(5)}: ${fmt(out.seconds, 2)} s, server CPU ${fmt(serverCpu, 1)} s (+${fmt(after.cpu, 1)} s after, until quiet)${out.result != null ? `, result ${out.result}` : ''}`);
-  }
+      say(
+        `verification step ${step.slice(5)}: ${fmt(out.seconds, 2)} s, server CPU ${fmt(serverCpu, 1)} s (+${fmt(after.cpu, 1)} s after, until quiet)${out.result != null ? `, result ${out.result}` : ''}`,
+      );
+    }
   }
   if (parts.has('job')) tool(srv, 'drop', 'bench_a');
 
@@ -78,13 +104,26 @@ try {
     for (const variant of ['unloaded', 'loaded', 'unloaded', 'loaded']) {
       await waitQuiet(srv, idle, 60);
       const before = groupCpu(srv.pgid).cpu;
-      const r = await runMeasured(python, [join(root, 'bench', 'python', 'h2m_orm.py'), srv.uri, srv.token, 'bench_c', input, ...(variant === 'loaded' ? ['--load-first'] : [])], { cwd: root, secret: srv.token });
+      const r = await runMeasured(
+        python,
+        [
+          join(root, 'bench', 'python', 'h2m_orm.py'),
+          srv.uri,
+          srv.token,
+          'bench_c',
+          input,
+          ...(variant === 'loaded' ? ['--load-first'] : []),
+        ],
+        { cwd: root, secret: srv.token },
+      );
       const during = groupCpu(srv.pgid).cpu - before;
       const tail = await waitQuiet(srv, idle);
       (report.loaded[variant] ??= []).push({ seconds: r.seconds, serverCpu: during, serverCpuAfter: tail.cpu, clientCpu: r.cpuSeconds });
-      say(`pymilvus ORM insert into an ${variant} collection: ${fmt(r.seconds, 1)} s, server CPU ${fmt(during, 1)} s (+${fmt(tail.cpu, 1)} s after), client CPU ${fmt(r.cpuSeconds, 1)} s`);
+      say(
+        `pymilvus ORM insert into an ${variant} collection: ${fmt(r.seconds, 1)} s, server CPU ${fmt(during, 1)} s (+${fmt(tail.cpu, 1)} s after), client CPU ${fmt(r.cpuSeconds, 1)} s`,
+      );
       tool(srv, 'drop', 'bench_c');
-  }
+    }
   }
 } finally {
   await srv.server.stop();
@@ -117,7 +156,12 @@ function phases(log, idle) {
   const latencies = inserts.map((e) => e.end - e.start);
   const bytes = inserts.map((e) => e.bytes);
   // Time with no insert in flight during the insert phase: the client reading/encoding/waiting on itself.
-  const edges = inserts.flatMap((e) => [[e.start, 1], [e.end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = inserts
+    .flatMap((e) => [
+      [e.start, 1],
+      [e.end, -1],
+    ])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let depth = 0;
   let prev = first.start;
   const busy = new Map();
@@ -137,9 +181,24 @@ function phases(log, idle) {
     `before the first call (Node start-up, CLI, plugin discovery, opening the file, connecting): ${fmt(firstCall.start, 2)} s after the preload (process start not included)`,
     `set-up (create, index, load, count before): ${fmt(setup.seconds, 2)} s, server CPU ${fmt(setup.serverCpu, 1)} s`,
     `inserts: ${inserts.length} requests in ${fmt(insert.seconds, 2)} s, server CPU ${fmt(insert.serverCpu, 1)} s (${fmt(insert.serverCpu / insert.seconds, 2)} cores); request bytes median ${fmt(median(bytes))} (${fmt(median(bytes) / (rows / inserts.length), 1)} B/row; the vectors alone are ${opts.dim * 4} B/row); acknowledgement latency median ${fmt(median(latencies) * 1000)} ms, max ${fmt(Math.max(...latencies) * 1000)} ms`,
-    `time with 0 / 1 / 2 / more inserts in flight: ${[0, 1, 2].map((d) => fmt(busy.get(d) ?? 0, 2)).join(' / ')} / ${fmt([...busy].filter(([d]) => d > 2).reduce((n, [, s]) => n + s, 0), 2)} s`,
+    `time with 0 / 1 / 2 / more inserts in flight: ${[0, 1, 2].map((d) => fmt(busy.get(d) ?? 0, 2)).join(' / ')} / ${fmt(
+      [...busy].filter(([d]) => d > 2).reduce((n, [, s]) => n + s, 0),
+      2,
+    )} s`,
     `verification and close (count after, release): ${fmt(verify.seconds, 2)} s, server CPU ${fmt(verify.serverCpu, 1)} s; process exit ${fmt((exit?.start ?? lastCall.end) - lastCall.end, 2)} s later`,
-    `control calls: ${Object.entries(byMethod).map(([m, v]) => `${m} ×${v.calls} ${fmt(v.seconds, 2)} s`).join(', ')}`,
+    `control calls: ${Object.entries(byMethod)
+      .map(([m, v]) => `${m} ×${v.calls} ${fmt(v.seconds, 2)} s`)
+      .join(', ')}`,
   ];
-  return { setup, insert, verify, requests: inserts.length, requestBytes: { median: median(bytes), min: Math.min(...bytes), max: Math.max(...bytes) }, latency: { median: median(latencies), max: Math.max(...latencies) }, inFlightSeconds: Object.fromEntries(busy), byMethod, lines };
+  return {
+    setup,
+    insert,
+    verify,
+    requests: inserts.length,
+    requestBytes: { median: median(bytes), min: Math.min(...bytes), max: Math.max(...bytes) },
+    latency: { median: median(latencies), max: Math.max(...latencies) },
+    inFlightSeconds: Object.fromEntries(busy),
+    byMethod,
+    lines,
+  };
 }

@@ -39,7 +39,9 @@ console.log('|---|---|---|---|');
 const raw = {};
 for (const [name, ms] of results) {
   raw[name] = ms.map(({ seconds, cpuSeconds, peakMiB }) => ({ seconds, cpuSeconds, peakMiB }));
-  console.log(`| \`${name}\` | ${fmt(median(ms.map((m) => m.seconds)) * 1000)} / ${fmt(Math.min(...ms.map((m) => m.seconds)) * 1000)} | ${fmt(median(ms.map((m) => m.cpuSeconds)) * 1000)} | ${fmt(Math.max(...ms.map((m) => m.peakMiB)))} |`);
+  console.log(
+    `| \`${name}\` | ${fmt(median(ms.map((m) => m.seconds)) * 1000)} / ${fmt(Math.min(...ms.map((m) => m.seconds)) * 1000)} | ${fmt(median(ms.map((m) => m.cpuSeconds)) * 1000)} | ${fmt(Math.max(...ms.map((m) => m.peakMiB)))} |`,
+  );
 }
 // Where `--help` spends its time: one run under --cpu-prof, self time by module.
 const profDir = join(logs, 'prof');

@@ -47,7 +47,11 @@ function runFlags(y: Argv, hidden = false): Argv {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Print only errors', hidden })
     .option('json', { type: 'boolean', describe: 'Print JSON lines (progress, results, errors) on stdout', hidden })
     .option('log-dir', { type: 'string', describe: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs)', hidden })
-    .option('log-level', { choices: ['debug', 'info', 'error'] as const, describe: 'Lowest level written to log files (default debug)', hidden })
+    .option('log-level', {
+      choices: ['debug', 'info', 'error'] as const,
+      describe: 'Lowest level written to log files (default debug)',
+      hidden,
+    })
     .option('batch-rows', { type: 'number', describe: 'Rows per batch read from the source', hidden, coerce: batchRowsArg });
 }
 
@@ -69,16 +73,23 @@ function batchRowsArg(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
-    throw new UsageError(`--batch-rows: expected a whole number from 1 to 1000000, got ${JSON.stringify(Array.isArray(value) ? value : String(value))}`);
+    throw new UsageError(
+      `--batch-rows: expected a whole number from 1 to 1000000, got ${JSON.stringify(Array.isArray(value) ? value : String(value))}`,
+    );
   }
   return n;
 }
 
 /** The comparison `run --verify` asks for; --full, --sample and --seed without --verify would be ignored silently. */
 async function verifyArg(a: CommandArgs): Promise<RunArgs['verify']> {
-  const flags = { full: a['full'] as boolean | undefined, sample: a['sample'] as number | undefined, seed: a['seed'] as number | undefined };
+  const flags = {
+    full: a['full'] as boolean | undefined,
+    sample: a['sample'] as number | undefined,
+    seed: a['seed'] as number | undefined,
+  };
   if (!a['verify']) {
-    if (flags.full || flags.sample !== undefined || flags.seed !== undefined) throw new UsageError('--full, --sample and --seed apply to verify and run --verify');
+    if (flags.full || flags.sample !== undefined || flags.seed !== undefined)
+      throw new UsageError('--full, --sample and --seed apply to verify and run --verify');
     return undefined;
   }
   const { verifyOptionsFrom } = await import('./commands/verify.js');
@@ -142,7 +153,12 @@ export const COMMANDS: readonly CliCommand[] = [
     command: 'run <file>',
     describe: 'Run a job file (milvusdm format, or a MilvusDM one)',
     builder: (y) =>
-      compareFlags(restartFlag(runFlags(y)).option('verify', { type: 'boolean', describe: 'Compare source and target (every key and value) after the run' }))
+      compareFlags(
+        restartFlag(runFlags(y)).option('verify', {
+          type: 'boolean',
+          describe: 'Compare source and target (every key and value) after the run',
+        }),
+      )
         .positional('file', { type: 'string', demandOption: true, describe: 'Job file' })
         .example('$0 run job.yaml', 'Run a job, with a progress line')
         .example('$0 run job.yaml --verify', 'Run it, then prove the target holds exactly the source rows')
@@ -191,7 +207,10 @@ export const COMMANDS: readonly CliCommand[] = [
         .example('$0 init --source hdf5 --target milvus --out job.yaml', 'Start a job that loads HDF5 files into Milvus'),
     handler: async (a, c) => {
       const { initCommand } = await withPlugins(() => import('./commands/init.js'));
-      return initCommand({ source: a['source'] as string, target: a['target'] as string, out: a['out'] as string | undefined, force: a['force'] === true }, c.out);
+      return initCommand(
+        { source: a['source'] as string, target: a['target'] as string, out: a['out'] as string | undefined, force: a['force'] === true },
+        c.out,
+      );
     },
   },
   {
@@ -210,7 +229,10 @@ export const COMMANDS: readonly CliCommand[] = [
   {
     command: 'plugins',
     describe: 'List, add or remove channel plugins',
-    builder: (y) => y.example('$0 plugins', 'What is installed, and where').example('$0 plugins add @acme/milvusdm-reader-parquet', 'Add a third-party reader for every job'),
+    builder: (y) =>
+      y
+        .example('$0 plugins', 'What is installed, and where')
+        .example('$0 plugins add @acme/milvusdm-reader-parquet', 'Add a third-party reader for every job'),
     subcommands: [
       {
         command: '$0',
@@ -221,14 +243,19 @@ export const COMMANDS: readonly CliCommand[] = [
       {
         command: 'add <packages..>',
         describe: "Install plugin packages into milvusdm's own plugin folder (with npm)",
-        builder: (y) => y.positional('packages', { type: 'string', array: true, demandOption: true }).example('$0 plugins add milvusdm-reader-csv', 'Add a reader'),
-        handler: async (a, c) => (await import('./commands/plugins-install.js')).pluginsInstallCommand('add', a['packages'] as string[], c.out),
+        builder: (y) =>
+          y
+            .positional('packages', { type: 'string', array: true, demandOption: true })
+            .example('$0 plugins add milvusdm-reader-csv', 'Add a reader'),
+        handler: async (a, c) =>
+          (await import('./commands/plugins-install.js')).pluginsInstallCommand('add', a['packages'] as string[], c.out),
       },
       {
         command: 'remove <packages..>',
         describe: "Uninstall plugin packages from milvusdm's own plugin folder",
         builder: (y) => y.positional('packages', { type: 'string', array: true, demandOption: true }),
-        handler: async (a, c) => (await import('./commands/plugins-install.js')).pluginsInstallCommand('remove', a['packages'] as string[], c.out),
+        handler: async (a, c) =>
+          (await import('./commands/plugins-install.js')).pluginsInstallCommand('remove', a['packages'] as string[], c.out),
       },
     ],
   },
@@ -306,7 +333,11 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
       '$0',
       false,
       // `--yaml FILE` takes the flags of `run` too; the top-level help lists them under `run --help`.
-      (y) => compareFlags(restartFlag(runFlags(y, true), true).option('verify', { type: 'boolean', hidden: true }), true).option('yaml', { type: 'string', describe: 'Run a job file in the original MilvusDM format (H2M, F2M, M2M, M2H); takes the flags of run' }),
+      (y) =>
+        compareFlags(restartFlag(runFlags(y, true), true).option('verify', { type: 'boolean', hidden: true }), true).option('yaml', {
+          type: 'string',
+          describe: 'Run a job file in the original MilvusDM format (H2M, F2M, M2M, M2H); takes the flags of run',
+        }),
       (a) => {
         if (typeof a['yaml'] === 'string') result = runJobFile(a['yaml'], a, context);
         // A bare `milvusdm` is a request for help, not a mistake.

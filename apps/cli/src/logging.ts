@@ -34,7 +34,9 @@ const DAILY_LOG = /^milvusdm-\d{4}-\d{2}-\d{2}\.log$/;
 export function pruneLogs(dir: string, kept: number): void {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => DAILY_LOG.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => DAILY_LOG.test(n))
+      .sort();
   } catch {
     return;
   }

@@ -53,7 +53,10 @@ export class ProgressView {
       this.lastDraw = t;
       const s = event.overall;
       const total = s.totalRows;
-      const head = total !== undefined ? `${bar(total === 0 ? 1 : s.rows / total)} ${integer.format(s.rows)}/${integer.format(total)} rows` : `${integer.format(s.rows)} rows`;
+      const head =
+        total !== undefined
+          ? `${bar(total === 0 ? 1 : s.rows / total)} ${integer.format(s.rows)}/${integer.format(total)} rows`
+          : `${integer.format(s.rows)} rows`;
       const line = `${head}  ${integer.format(s.rate)} rows/s  ${s.etaSeconds !== undefined ? `ETA ${formatDuration(s.etaSeconds)}` : `elapsed ${formatDuration(s.elapsedSeconds)}`}`;
       if (this.tty) {
         this.stream.write(`\r${line}\x1b[K`);
@@ -76,7 +79,11 @@ export class ProgressView {
 function toJson(event: RunEvent): Record<string, unknown> {
   switch (event.type) {
     case 'plan':
-      return { event: 'plan', datasets: event.datasets.map((d) => ({ key: d.key, origin: d.origin, rows: d.rows })), total_rows: event.totalRows };
+      return {
+        event: 'plan',
+        datasets: event.datasets.map((d) => ({ key: d.key, origin: d.origin, rows: d.rows })),
+        total_rows: event.totalRows,
+      };
     case 'dataset-start':
       return { event: 'dataset-start', key: event.dataset.key, origin: event.dataset.origin, index: event.index, count: event.count };
     case 'dataset-skip':

@@ -45,7 +45,10 @@ describe('output modes', () => {
   it('--json prints one JSON event per line on stdout, ending with the summary', async () => {
     const r = await runCli(['run', h2h(tempDir()), '--json', '--log-dir', tempDir(), '--batch-rows', '1000']);
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; rows?: number });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; rows?: number });
     const kinds = events.map((e) => e.event);
     expect(kinds[0]).toBe('log');
     expect(kinds).toContain('plan');
@@ -57,7 +60,13 @@ describe('output modes', () => {
   });
 
   it('--json reports a failure as an error event too', async () => {
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: '/nonexistent.h5' }, target: { type: 'hdf5', dir: tempDir() } }), '--json', '--log-dir', tempDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', path: '/nonexistent.h5' }, target: { type: 'hdf5', dir: tempDir() } }),
+      '--json',
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(r.code).toBe(1);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(last).toMatchObject({ event: 'error', code: 'MDM_SOURCE' });
@@ -68,9 +77,18 @@ describe('log files', () => {
   it('writes a daily file with debug detail, and keeps only the newest logs_kept files', async () => {
     const logs = tempDir();
     for (const day of ['2020-01-01', '2020-01-02', '2020-01-03']) writeFileSync(join(logs, `milvusdm-${day}.log`), 'old\n');
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'hdf5', dir: tempDir() }, run: { log_dir: logs, logs_kept: 2 } })]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: seedFloat },
+        target: { type: 'hdf5', dir: tempDir() },
+        run: { log_dir: logs, logs_kept: 2 },
+      }),
+    ]);
     expect(r.code).toBe(0);
-    const files = readdirSync(logs).filter((f) => f.endsWith('.log')).sort();
+    const files = readdirSync(logs)
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     const today = new Date().toISOString().slice(0, 10);
     expect(files).toEqual(['milvusdm-2020-01-03.log', `milvusdm-${today}.log`]);
     const text = readFileSync(join(logs, `milvusdm-${today}.log`), 'utf8');
@@ -90,14 +108,34 @@ describe('secrets', () => {
   it('never prints or logs a token, even in a server error', async () => {
     const logs = tempDir();
     const token = 'sk-live-0123456789abcdef';
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: 'http://127.0.0.1:1', token, collection: 'c', timeout: 3 } }), '--log-dir', logs, '--verbose']);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: seedFloat },
+        target: { type: 'milvus', uri: 'http://127.0.0.1:1', token, collection: 'c', timeout: 3 },
+      }),
+      '--log-dir',
+      logs,
+      '--verbose',
+    ]);
     expect(r.code).toBe(1);
-    const logText = readdirSync(logs).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('');
+    const logText = readdirSync(logs)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => readFileSync(join(logs, f), 'utf8'))
+      .join('');
     expect(r.stderr + r.stdout + logText).not.toContain(token);
   });
 
   it('resolves ${ENV} references for credentials', async () => {
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: 'http://127.0.0.1:1', token: '${MDM_TEST_TOKEN}', collection: 'c' } }), '--log-dir', tempDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: seedFloat },
+        target: { type: 'milvus', uri: 'http://127.0.0.1:1', token: '${MDM_TEST_TOKEN}', collection: 'c' },
+      }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/target\.token: environment variable MDM_TEST_TOKEN is not set/);
   });
@@ -110,7 +148,15 @@ describe('interruption', () => {
     project = tempDir('milvusdm-slow-');
     const dir = join(project, 'node_modules', 'milvusdm-reader-slow');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'milvusdm-reader-slow', type: 'module', main: 'index.js', milvusdm: { apiVersion: 1, channels: [{ kind: 'reader', name: 'slow' }] } }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'milvusdm-reader-slow',
+        type: 'module',
+        main: 'index.js',
+        milvusdm: { apiVersion: 1, channels: [{ kind: 'reader', name: 'slow' }] },
+      }),
+    );
     writeFileSync(
       join(dir, 'index.js'),
       `export default { kind: 'reader', name: 'slow', options: { safeParse: (v) => ({ success: true, data: v }) },

@@ -26,7 +26,8 @@ describe('the milvusdm command line', { timeout: 120_000 }, () => {
   it('shows help when run bare, with every command and examples', async () => {
     const r = await runCli([]);
     expect(r.code).toBe(0);
-    for (const command of ['run <file>', 'init', 'inspect <target>', 'plugins', 'schema', 'completion']) expect(r.stdout).toContain(`milvusdm ${command}`);
+    for (const command of ['run <file>', 'init', 'inspect <target>', 'plugins', 'schema', 'completion'])
+      expect(r.stdout).toContain(`milvusdm ${command}`);
     expect(r.stdout).toContain('Examples:');
     // Flags of `run` are not global: the top-level help does not list them.
     expect(r.stdout).not.toContain('--log-dir');
@@ -47,9 +48,14 @@ describe('the milvusdm command line', { timeout: 120_000 }, () => {
     const r = await runCli(['init', '--source', 'hdf5', '--target', 'milvus', '--out', file]);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(file, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://raw.githubusercontent.com/milvusdm/milvusdm/main/schema/job.schema.json');
+    expect(text.split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=https://raw.githubusercontent.com/milvusdm/milvusdm/main/schema/job.schema.json',
+    );
     // Uncommenting every optional key must still give options the plugins accept.
-    const full = parse(text.replace(/^(\s+)# (\w+: .*)$/gm, '$1$2')) as { source: Record<string, unknown>; target: Record<string, unknown> };
+    const full = parse(text.replace(/^(\s+)# (\w+: .*)$/gm, '$1$2')) as {
+      source: Record<string, unknown>;
+      target: Record<string, unknown>;
+    };
     // Keys without a default show an empty placeholder: left out, as a user who does not set them would.
     const set = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== ''));
     const { type: sourceType, ...source } = set(full.source);
@@ -100,7 +106,10 @@ describe('the milvusdm command line', { timeout: 120_000 }, () => {
       `const { createRequire } = await import('node:module');\n` +
       `process.stdout.write('\\nMODULES ' + JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
     const loaded = async (args: string[]) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', probe(args)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', probe(args)], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       await new Promise((done) => child.on('close', done));
@@ -109,7 +118,10 @@ describe('the milvusdm command line', { timeout: 120_000 }, () => {
     const help = await loaded(['--help']);
     expect(help).not.toMatch(/winston|protobufjs|grpc|h5wasm/);
     const job = join(tempDir(), 'job.yaml');
-    writeFileSync(job, `source: { type: hdf5, path: ${join(repoRoot, 'fixtures', 'seed', 'float_example.h5')} }\ntarget: { type: hdf5, dir: out }\n`);
+    writeFileSync(
+      job,
+      `source: { type: hdf5, path: ${join(repoRoot, 'fixtures', 'seed', 'float_example.h5')} }\ntarget: { type: hdf5, dir: out }\n`,
+    );
     // The probe can see a difference: a run loads the logger.
     expect(await loaded(['run', job, '--quiet', '--log-dir', tempDir()])).toMatch(/winston/);
   });

@@ -18,7 +18,12 @@ describe('ProgressView', () => {
   it('redraws one line in place on a terminal: bar, rows, rate, ETA', () => {
     let now = 0;
     const { writes, stream } = fakeStream(true);
-    const view = new ProgressView('human', stream, () => {}, () => now);
+    const view = new ProgressView(
+      'human',
+      stream,
+      () => {},
+      () => now,
+    );
     view.handle(progress(250, 5000, 0.15));
     now += 50;
     view.handle(progress(300, 5000, 0.14)); // throttled: under 100 ms
@@ -35,7 +40,12 @@ describe('ProgressView', () => {
   it('prints whole lines, at most every 5 s, when the output is not a terminal', () => {
     let now = 0;
     const { writes, stream } = fakeStream(false);
-    const view = new ProgressView('human', stream, () => {}, () => now);
+    const view = new ProgressView(
+      'human',
+      stream,
+      () => {},
+      () => now,
+    );
     view.handle(progress(100, 10));
     now += 1000;
     view.handle(progress(200, 10));
@@ -48,7 +58,12 @@ describe('ProgressView', () => {
   it('emits JSON events, progress at most once a second', () => {
     let now = 0;
     const events: Record<string, unknown>[] = [];
-    const view = new ProgressView('json', fakeStream(false).stream, (e) => events.push(e), () => now);
+    const view = new ProgressView(
+      'json',
+      fakeStream(false).stream,
+      (e) => events.push(e),
+      () => now,
+    );
     view.handle(progress(100, 10, 90));
     view.handle(progress(200, 10, 80));
     now += 1000;

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@milvusdm/testing';
 import { buildJobJsonSchema, type ChannelPlugin } from '@milvusdm/core';
 
-type JsonSchema = { description?: string; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; items?: JsonSchema; additionalProperties?: JsonSchema | boolean };
+type JsonSchema = {
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  additionalProperties?: JsonSchema | boolean;
+};
 
 interface Manifest {
   name: string;
@@ -53,7 +59,7 @@ describe('job schema descriptions', () => {
   it('describes every option of every first-party channel', async () => {
     const packages = firstPartyPackages();
     const plugins: ChannelPlugin[] = [];
-    for (const pkg of packages) plugins.push((await import(pkg.name) as { default: ChannelPlugin }).default);
+    for (const pkg of packages) plugins.push(((await import(pkg.name)) as { default: ChannelPlugin }).default);
     const expected = packages.flatMap((p) => p.milvusdm!.channels!.map((c) => `${c.kind === 'reader' ? 'source' : 'target'} ${c.name}`));
     const found = branches(buildJobJsonSchema(plugins));
     // The check must not pass by finding no channel, nor by missing one.

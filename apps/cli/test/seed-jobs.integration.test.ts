@@ -56,7 +56,19 @@ async function m2h(uri: string, collection: string, token = '') {
   const out = tempDir();
   const job = join(tempDir(), 'M2H.yaml');
   // The seed's M2H reads a 1.x directory; a live server is named by source_host/source_port.
-  writeFileSync(job, stringify({ M2H: { milvus_version: '2.x', source_host: host, source_port: port, ...credentials(token, 'source'), source_collection: { [collection]: null }, data_dir: out } }));
+  writeFileSync(
+    job,
+    stringify({
+      M2H: {
+        milvus_version: '2.x',
+        source_host: host,
+        source_port: port,
+        ...credentials(token, 'source'),
+        source_collection: { [collection]: null },
+        data_dir: out,
+      },
+    }),
+  );
   const result = await runCli(['--yaml', job, '--log-dir', tempDir()]);
   const [runDir] = readdirSync(out);
   return { result, runDir: join(out, runDir ?? 'missing') };
@@ -69,17 +81,36 @@ describe('seed H2M and M2H', () => {
     const load = await h2m(uri, 'float_example.h5', collection, 100, 'L2');
     expect(load.stderr).toContain('done: 5000 rows');
     expect(load.code).toBe(0);
-    const inMilvus = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', join(seedDir, 'float_example.h5')]);
+    const inMilvus = await runPython<Verdict>('verify_milvus.py', [
+      '--uri',
+      uri,
+      '--collection',
+      collection,
+      '--h5',
+      join(seedDir, 'float_example.h5'),
+    ]);
     expect(inMilvus).toMatchObject({ ok: true, expected: 5000, counted: 5000 });
 
     const dump = await m2h(uri, collection);
     expect(dump.result.code).toBe(0);
     const h5 = join(dump.runDir, collection, '_default.h5');
-    const back = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', join(seedDir, 'float_example.h5'), '--dtype', 'float32']);
+    const back = await runPython<Verdict>('verify_h5.py', [
+      '--actual',
+      h5,
+      '--expected',
+      join(seedDir, 'float_example.h5'),
+      '--dtype',
+      'float32',
+    ]);
     expect(back).toMatchObject({ ok: true, expected: 5000 });
     // The H2M job written beside the dump loads it back.
     const yaml = parse(readFileSync(join(dump.runDir, 'yamls', collection, '_default.yaml'), 'utf8')) as { H2M: Record<string, unknown> };
-    expect(yaml.H2M).toMatchObject({ data_path: [h5], dest_collection_name: collection, mode: 'skip', collection_parameter: { dimension: 100, metric_type: 'L2' } });
+    expect(yaml.H2M).toMatchObject({
+      data_path: [h5],
+      dest_collection_name: collection,
+      mode: 'skip',
+      collection_parameter: { dimension: 100, metric_type: 'L2' },
+    });
   });
 
   it('moves byte_example.h5 (binary, 512 bits as 64-byte strings) into Milvus 2.3 and back out, every byte kept', async () => {
@@ -89,12 +120,29 @@ describe('seed H2M and M2H', () => {
     const collection = uniqueName('seed_bin');
     const load = await h2m(uri, 'byte_example.h5', collection, 512, 'HAMMING', token);
     expect(load.code, load.stderr).toBe(0);
-    const inMilvus = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--token', token, '--collection', collection, '--h5', join(seedDir, 'byte_example.h5'), '--binary']);
+    const inMilvus = await runPython<Verdict>('verify_milvus.py', [
+      '--uri',
+      uri,
+      '--token',
+      token,
+      '--collection',
+      collection,
+      '--h5',
+      join(seedDir, 'byte_example.h5'),
+      '--binary',
+    ]);
     expect(inMilvus).toMatchObject({ ok: true, expected: 5, counted: 5 });
 
     const dump = await m2h(uri, collection, token);
     expect(dump.result.code, dump.result.stderr).toBe(0);
-    const back = await runPython<Verdict>('verify_h5.py', ['--actual', join(dump.runDir, collection, '_default.h5'), '--expected', join(seedDir, 'byte_example.h5'), '--dtype', 'uint8']);
+    const back = await runPython<Verdict>('verify_h5.py', [
+      '--actual',
+      join(dump.runDir, collection, '_default.h5'),
+      '--expected',
+      join(seedDir, 'byte_example.h5'),
+      '--dtype',
+      'uint8',
+    ]);
     expect(back).toMatchObject({ ok: true, expected: 5 });
   });
 

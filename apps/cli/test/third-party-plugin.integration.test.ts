@@ -45,7 +45,16 @@ beforeAll(async () => {
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));
   const dir = join(project, 'node_modules', 'milvusdm-reader-counting');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'milvusdm-reader-counting', version: '0.0.1', type: 'module', main: 'index.js', milvusdm: { apiVersion: 1, channels: [{ kind: 'reader', name: 'counting' }] } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'milvusdm-reader-counting',
+      version: '0.0.1',
+      type: 'module',
+      main: 'index.js',
+      milvusdm: { apiVersion: 1, channels: [{ kind: 'reader', name: 'counting' }] },
+    }),
+  );
   writeFileSync(join(dir, 'index.js'), readerCode);
   expectedH5 = join(project, 'expected.h5');
   await runPython('write_h5.py', ['--out', expectedH5, '--rows', String(ROWS), '--dim', String(DIM), '--pattern', 'counting']);
@@ -64,10 +73,20 @@ describe('a third-party plugin outside the workspace', () => {
   it('feeds the first-party HDF5 writer, every value as generated', async () => {
     const out = join(project, 'out');
     const job = join(project, 'to-h5.yaml');
-    writeFileSync(job, stringify({ source: { type: 'counting', rows: ROWS }, target: { type: 'hdf5', dir: 'out' }, run: { batch_rows: 1000 } }));
+    writeFileSync(
+      job,
+      stringify({ source: { type: 'counting', rows: ROWS }, target: { type: 'hdf5', dir: 'out' }, run: { batch_rows: 1000 } }),
+    );
     const r = await runCli(['run', job, '--log-dir', tempDir()], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
-    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, 'counting', '_default.h5'), '--expected', expectedH5, '--dtype', 'float32']);
+    const v = await runPython<{ ok: boolean }>('verify_h5.py', [
+      '--actual',
+      join(out, 'counting', '_default.h5'),
+      '--expected',
+      expectedH5,
+      '--dtype',
+      'float32',
+    ]);
     expect(v).toMatchObject({ ok: true, expected: ROWS });
   });
 

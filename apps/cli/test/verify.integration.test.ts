@@ -63,7 +63,18 @@ beforeAll(async () => {
 });
 
 function tamperMilvus(uri: string, collection: string, action: string, id: number | bigint | string, partition?: string, token?: string) {
-  return runPython<{ ok: boolean; rows: number }>('tamper.py', ['milvus', '--uri', uri, ...(token ? ['--token', token] : []), '--collection', collection, ...(partition ? ['--partition', partition] : []), action, '--id', String(id)]);
+  return runPython<{ ok: boolean; rows: number }>('tamper.py', [
+    'milvus',
+    '--uri',
+    uri,
+    ...(token ? ['--token', token] : []),
+    '--collection',
+    collection,
+    ...(partition ? ['--partition', partition] : []),
+    action,
+    '--id',
+    String(id),
+  ]);
 }
 
 describe('verify H2M (Milvus Lite)', () => {
@@ -83,11 +94,21 @@ describe('verify H2M (Milvus Lite)', () => {
     expect(r.stdout).toMatch(new RegExp(`equal: file .*src\\.h5 → milvus collection "${collection}"`));
     expect(r.stdout).toMatch(/rows: source 3,000, target 3,000; compared every key and value: id, embedding/);
     expect(r.stdout).toMatch(/verify: source and target are equal/);
-    const independent = await runPython<{ ok: boolean; counted: number }>('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', source]);
+    const independent = await runPython<{ ok: boolean; counted: number }>('verify_milvus.py', [
+      '--uri',
+      uri,
+      '--collection',
+      collection,
+      '--h5',
+      source,
+    ]);
     expect(independent).toMatchObject({ ok: true, counted: ROWS });
     const v = await runCli(['verify', job, '--json', '--quiet', '--log-dir', tempDir()]);
     expect(v.code, v.stderr).toBe(0);
-    expect(report(v.stdout)).toMatchObject({ equal: true, datasets: [{ equal: true, byKey: true, mode: 'full', sourceRows: ROWS, targetRows: ROWS, differences: [] }] });
+    expect(report(v.stdout)).toMatchObject({
+      equal: true,
+      datasets: [{ equal: true, byKey: true, mode: 'full', sourceRows: ROWS, targetRows: ROWS, differences: [] }],
+    });
   });
 
   it('names a corrupted vector and a missing row', async () => {
@@ -95,7 +116,9 @@ describe('verify H2M (Milvus Lite)', () => {
     expect((await tamperMilvus(uri, collection, 'corrupt', idOf(10))).ok).toBe(true);
     let v = await runCli(['verify', job, '--json', '--log-dir', tempDir()]);
     expect(v.code).toBe(1);
-    expect(report(v.stdout).datasets[0]!.differences).toEqual([{ kind: 'different', key: String(idOf(10)), sourceRows: 1, targetRows: 1, fields: ['embedding'] }]);
+    expect(report(v.stdout).datasets[0]!.differences).toEqual([
+      { kind: 'different', key: String(idOf(10)), sourceRows: 1, targetRows: 1, fields: ['embedding'] },
+    ]);
 
     expect((await tamperMilvus(uri, collection, 'delete', idOf(2000))).rows).toBe(ROWS - 1);
     v = await runCli(['verify', job, '--log-dir', tempDir()]);
@@ -118,7 +141,9 @@ describe('verify H2M (Milvus Lite)', () => {
     const b1 = await runCli(['verify', job, '--sample', '50', '--seed', '9', '--json', '--log-dir', tempDir()]);
     const b2 = await runCli(['verify', job, '--sample', '50', '--seed', '9', '--json', '--log-dir', tempDir()]);
     expect(report(b1.stdout).datasets[0]!.sample).toEqual({ requested: 50, keys: 50, seed: 9 });
-    expect(b2.stdout.split('\n').filter((l) => l.includes('"verify"'))).toEqual(b1.stdout.split('\n').filter((l) => l.includes('"verify"')));
+    expect(b2.stdout.split('\n').filter((l) => l.includes('"verify"'))).toEqual(
+      b1.stdout.split('\n').filter((l) => l.includes('"verify"')),
+    );
     // Counts are always compared in full: the sample run still fails while the total is off.
   });
 });
@@ -133,7 +158,24 @@ describe('verify M2M with partitions, and M2H (Milvus Lite)', () => {
     uri = inject('milvusLiteUri');
     src = uniqueName('verify_src');
     expected = tempDir();
-    await runPython('make_collection.py', ['--uri', uri, '--collection', src, '--rows', '4000', '--dim', '8', '--partitions', 'p1,p2', '--batch', '700', '--upsert-fraction', '0.1', '--expected', expected]);
+    await runPython('make_collection.py', [
+      '--uri',
+      uri,
+      '--collection',
+      src,
+      '--rows',
+      '4000',
+      '--dim',
+      '8',
+      '--partitions',
+      'p1,p2',
+      '--batch',
+      '700',
+      '--upsert-fraction',
+      '0.1',
+      '--expected',
+      expected,
+    ]);
   });
 
   it('M2M: each partition is verified, and a fault in one is named there', async () => {
@@ -143,11 +185,24 @@ describe('verify M2M with partitions, and M2H (Milvus Lite)', () => {
     expect(r.code, r.stderr).toBe(0);
     const ok = report(r.stdout);
     expect(ok.equal).toBe(true);
-    expect(ok.datasets.map((d) => d.target).sort()).toEqual([`milvus collection "${dst}" partition "_default"`, `milvus collection "${dst}" partition "p1"`, `milvus collection "${dst}" partition "p2"`]);
+    expect(ok.datasets.map((d) => d.target).sort()).toEqual([
+      `milvus collection "${dst}" partition "_default"`,
+      `milvus collection "${dst}" partition "p1"`,
+      `milvus collection "${dst}" partition "p2"`,
+    ]);
     expect(ok.datasets.reduce((n, d) => n + d.targetRows, 0)).toBe(4000);
     // Independently (pymilvus against h5py's record of what was inserted): each partition is right.
     for (const p of ['p1', 'p2']) {
-      const check = await runPython<{ ok: boolean }>('verify_milvus.py', ['--uri', uri, '--collection', dst, '--partition', p, '--h5', join(expected, `${p}.h5`)]);
+      const check = await runPython<{ ok: boolean }>('verify_milvus.py', [
+        '--uri',
+        uri,
+        '--collection',
+        dst,
+        '--partition',
+        p,
+        '--h5',
+        join(expected, `${p}.h5`),
+      ]);
       expect(check, p).toMatchObject({ ok: true });
     }
     const [inP1] = (await runPython<{ ids: string[] }>(join(here, 'python', 'h5_ids.py'), [join(expected, 'p1.h5'), '1'])).ids;
@@ -168,7 +223,14 @@ describe('verify M2M with partitions, and M2H (Milvus Lite)', () => {
     expect(r.stdout).toMatch(/equal: milvus .* → file .*p2\.h5/);
     const file = join(dir, src, 'p2.h5');
     // Independently: h5py finds p2's rows exactly, dtypes included.
-    const check = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', file, '--expected', join(expected, 'p2.h5'), '--dtype', 'float32']);
+    const check = await runPython<{ ok: boolean }>('verify_h5.py', [
+      '--actual',
+      file,
+      '--expected',
+      join(expected, 'p2.h5'),
+      '--dtype',
+      'float32',
+    ]);
     expect(check).toMatchObject({ ok: true });
     // Three ids of p2, as h5py reads them from the expected content.
     const probe = await runPython<{ ids: string[] }>(join(here, 'python', 'h5_ids.py'), [join(expected, 'p2.h5'), '3']);
@@ -179,7 +241,13 @@ describe('verify M2M with partitions, and M2H (Milvus Lite)', () => {
     const v = await runCli(['verify', job, '--json', '--log-dir', tempDir()]);
     expect(v.code).toBe(1);
     const kinds = new Map(report(v.stdout).datasets[0]!.differences.map((d) => [d.key, d.kind]));
-    expect(kinds).toEqual(new Map([[a, 'different'], [b, 'missing'], [c, 'duplicated']]));
+    expect(kinds).toEqual(
+      new Map([
+        [a, 'different'],
+        [b, 'missing'],
+        [c, 'duplicated'],
+      ]),
+    );
   });
 });
 
@@ -204,7 +272,6 @@ describe('verify: legacy --yaml jobs', () => {
     expect(bad.code).toBe(1);
     expect(report(bad.stdout).datasets[0]!.differences).toEqual([{ kind: 'missing', key: String(idOf(5)), sourceRows: 1, targetRows: 0 }]);
   });
-
 });
 
 describe('verify: duplicated rows and server-assigned ids (Milvus 2.3, which keeps duplicates on insert)', () => {

@@ -79,10 +79,23 @@ export default definePlugin({
     const collection = opts.collection ?? basename(file).replace(/\.csv$/i, '');
     const batch = (rows: string[][], first: number): ColumnBatch => ({
       numRows: rows.length,
-      columns: new Map(fields.map((f, i) => [f.name, toColumn(f, rows.map((r) => r[i] ?? ''), (row) => `${file}: row ${first + row + 1}: ${f.name}`)])),
+      columns: new Map(
+        fields.map((f, i) => [
+          f.name,
+          toColumn(
+            f,
+            rows.map((r) => r[i] ?? ''),
+            (row) => `${file}: row ${first + row + 1}: ${f.name}`,
+          ),
+        ]),
+      ),
       cursor: first + rows.length, // rows read so far: where a later run resumes
     });
-    const dataset = { key: collection, collection, schema: { fields }, origin: `csv ${file}`,
+    const dataset = {
+      key: collection,
+      collection,
+      schema: { fields },
+      origin: `csv ${file}`,
       async *batches({ batchRows, resumeFrom }: { batchRows: number; resumeFrom?: unknown }) {
         let done = typeof resumeFrom === 'number' ? resumeFrom : 0;
         let rows: string[][] = [];

@@ -27,7 +27,15 @@ for (const vector of [
       writeFileSync(join(dir, 'vectors.bin'), new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       const index = join(dir, 'data.index');
       const binary = vector.type === 'binary_vector';
-      const r = await runPythonRaw(writer, [index, join(dir, 'ids.bin'), join(dir, 'vectors.bin'), '--d', String(vector.dim), '--binary', binary ? '1' : '0']);
+      const r = await runPythonRaw(writer, [
+        index,
+        join(dir, 'ids.bin'),
+        join(dir, 'vectors.bin'),
+        '--d',
+        String(vector.dim),
+        '--binary',
+        binary ? '1' : '0',
+      ]);
       if (r.code !== 0) throw new Error(`write_faiss.py failed (${r.code}):\n${r.stderr.slice(-2000)}`);
       return { path: index, collection: 'data' };
     },

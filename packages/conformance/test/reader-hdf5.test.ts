@@ -17,7 +17,14 @@ for (const vector of [
     async write({ dir, dataset }) {
       const context = { signal: new AbortController().signal, logger: silentLogger, baseDir: dir, redact: () => {} };
       // The generated rows, replayed into a file by the HDF5 writer.
-      await runJob({ reader: memoryReader([dataset]), readerOptions: {}, writer: hdf5Writer, writerOptions: { dir, h2m_yaml: false }, run: { batchRows: 1000, prefetch: 1 }, context });
+      await runJob({
+        reader: memoryReader([dataset]),
+        readerOptions: {},
+        writer: hdf5Writer,
+        writerOptions: { dir, h2m_yaml: false },
+        run: { batchRows: 1000, prefetch: 1 },
+        context,
+      });
       return { path: join(dir, 'data', '_default.h5'), vector_type: vector.type === 'binary_vector' ? 'binary' : 'float' };
     },
     badOptions: (dir) => ({ path: join(dir, 'missing.h5') }),

@@ -15,7 +15,14 @@ testReader(milvusReader, {
   fieldTypes: ['bool', 'int8', 'int16', 'int32', 'int64', 'float', 'double', 'varchar', 'json', 'array', 'float_vector'],
   async write({ dir, name, dataset }) {
     const context = { signal: new AbortController().signal, logger: silentLogger, baseDir: dir, redact: () => {} };
-    await runJob({ reader: memoryReader([dataset]), readerOptions: {}, writer: milvusWriter, writerOptions: { uri, collection: name, index: 'auto' }, run: { batchRows: 1000, prefetch: 1 }, context });
+    await runJob({
+      reader: memoryReader([dataset]),
+      readerOptions: {},
+      writer: milvusWriter,
+      writerOptions: { uri, collection: name, index: 'auto' },
+      run: { batchRows: 1000, prefetch: 1 },
+      context,
+    });
     return { uri, collection: name };
   },
   badOptions: () => ({ uri: 'http://127.0.0.1:1', collection: 'nothing_here', timeout: 3 }),

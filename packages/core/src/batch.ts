@@ -127,9 +127,7 @@ export function sliceBatch(batch: ColumnBatch, start: number, end: number): Colu
   const columns = new Map<string, Column>();
   for (const [name, column] of batch.columns) columns.set(name, sliceColumn(column, start, end));
   const last = end >= batch.numRows;
-  return last && batch.cursor !== undefined
-    ? { numRows: end - start, columns, cursor: batch.cursor }
-    : { numRows: end - start, columns };
+  return last && batch.cursor !== undefined ? { numRows: end - start, columns, cursor: batch.cursor } : { numRows: end - start, columns };
 }
 
 /**
@@ -145,10 +143,7 @@ export function checkBatch(schema: CollectionSchema, batch: ColumnBatch, origin:
       throw new MilvusdmError('MDM_BATCH_INVALID', `${origin}: batch has no column for field "${field.name}"`);
     }
     if (column.type !== field.type) {
-      throw new MilvusdmError(
-        'MDM_BATCH_INVALID',
-        `${origin}: column "${field.name}" is ${column.type}, the schema says ${field.type}`,
-      );
+      throw new MilvusdmError('MDM_BATCH_INVALID', `${origin}: column "${field.name}" is ${column.type}, the schema says ${field.type}`);
     }
     if ('dim' in column && field.dim !== undefined && column.dim !== field.dim) {
       throw new MilvusdmError(
@@ -158,10 +153,7 @@ export function checkBatch(schema: CollectionSchema, batch: ColumnBatch, origin:
     }
     const rows = columnRows(column);
     if (rows !== batch.numRows) {
-      throw new MilvusdmError(
-        'MDM_BATCH_INVALID',
-        `${origin}: column "${field.name}" has ${rows} rows, the batch has ${batch.numRows}`,
-      );
+      throw new MilvusdmError('MDM_BATCH_INVALID', `${origin}: column "${field.name}" has ${rows} rows, the batch has ${batch.numRows}`);
     }
   }
 }

@@ -87,7 +87,23 @@ const SYSTEM_REASONS: Record<string, string> = {
 };
 
 /** Calls that change the file system: a failure there is "cannot write". */
-const WRITE_CALLS = new Set(['mkdir', 'write', 'rename', 'unlink', 'rmdir', 'rm', 'copyfile', 'symlink', 'link', 'ftruncate', 'truncate', 'fsync', 'chmod', 'utime', 'mkdtemp']);
+const WRITE_CALLS = new Set([
+  'mkdir',
+  'write',
+  'rename',
+  'unlink',
+  'rmdir',
+  'rm',
+  'copyfile',
+  'symlink',
+  'link',
+  'ftruncate',
+  'truncate',
+  'fsync',
+  'chmod',
+  'utime',
+  'mkdtemp',
+]);
 const READ_CALLS = new Set(['read', 'stat', 'lstat', 'fstat', 'scandir', 'readdir', 'access', 'readlink', 'realpath']);
 
 interface SystemErrorLike {
@@ -100,7 +116,8 @@ interface SystemErrorLike {
 function systemError(e: unknown): SystemErrorLike | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
   const s = e as { code?: unknown; syscall?: unknown; errno?: unknown };
-  if (typeof s.code === 'string' && /^E[A-Z]+$/.test(s.code) && (typeof s.syscall === 'string' || typeof s.errno === 'number')) return e as SystemErrorLike;
+  if (typeof s.code === 'string' && /^E[A-Z]+$/.test(s.code) && (typeof s.syscall === 'string' || typeof s.errno === 'number'))
+    return e as SystemErrorLike;
   return undefined;
 }
 
@@ -113,7 +130,13 @@ export function describeSystemError(e: unknown): string | undefined {
   if (!s) return undefined;
   const reason = SYSTEM_REASONS[s.code] ?? s.code;
   const call = s.syscall ?? '';
-  const verb = WRITE_CALLS.has(call) ? 'cannot write' : READ_CALLS.has(call) ? 'cannot read' : call === 'open' ? 'cannot open' : `${call || 'file operation'} failed on`;
+  const verb = WRITE_CALLS.has(call)
+    ? 'cannot write'
+    : READ_CALLS.has(call)
+      ? 'cannot read'
+      : call === 'open'
+        ? 'cannot open'
+        : `${call || 'file operation'} failed on`;
   if (!s.path) return `${call ? `${call}: ` : ''}${reason}`;
   return `${verb} ${s.path}${s.dest ? ` (to ${s.dest})` : ''}: ${reason}`;
 }

@@ -22,4 +22,18 @@ export { resolveChannel, candidatePackages, type ResolveOptions, type ResolvedPl
 export * from './verify/index.js';
 export { FIRST_PARTY_CHANNELS } from './discovery/first-party.js';
 export { closest } from './suggest.js';
-export { ResumeBook, type ResumeSettings, readRunState, writeRunState, removeRunState, STATE_VERSION, type RunState, type DatasetState, fingerprintOf, fingerprintChanges, type SourceFingerprint, stateFileFor, jobHashOf } from './state/index.js';
+export {
+  ResumeBook,
+  type ResumeSettings,
+  readRunState,
+  writeRunState,
+  removeRunState,
+  STATE_VERSION,
+  type RunState,
+  type DatasetState,
+  fingerprintOf,
+  fingerprintChanges,
+  type SourceFingerprint,
+  stateFileFor,
+  jobHashOf,
+} from './state/index.js';

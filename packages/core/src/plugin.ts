@@ -213,8 +213,12 @@ export type ChannelKind = ChannelPlugin['kind'];
  * Identity helper for type inference: `export default definePlugin({ ... })`. The options type
  * comes from the zod schema, so `open(options)` is typed without writing the type twice.
  */
-export function definePlugin<S extends z.ZodType>(plugin: ReaderPlugin<z.output<S>> & { readonly kind: 'reader'; readonly options: S }): ReaderPlugin<z.output<S>>;
-export function definePlugin<S extends z.ZodType>(plugin: WriterPlugin<z.output<S>> & { readonly kind: 'writer'; readonly options: S }): WriterPlugin<z.output<S>>;
+export function definePlugin<S extends z.ZodType>(
+  plugin: ReaderPlugin<z.output<S>> & { readonly kind: 'reader'; readonly options: S },
+): ReaderPlugin<z.output<S>>;
+export function definePlugin<S extends z.ZodType>(
+  plugin: WriterPlugin<z.output<S>> & { readonly kind: 'writer'; readonly options: S },
+): WriterPlugin<z.output<S>>;
 export function definePlugin(plugin: ChannelPlugin): ChannelPlugin {
   return plugin;
 }

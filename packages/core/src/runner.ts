@@ -223,7 +223,9 @@ async function moveDataset(
   book?.done(dataset.key);
   const seconds = (performance.now() - started) / 1000;
   emit({ type: 'dataset-done', dataset, rows: total, seconds });
-  logger.info(`wrote ${rows} rows from ${dataset.origin} in ${seconds.toFixed(1)} s${base > 0 ? ` (${total} with the ${base} of the interrupted run)` : ''}`);
+  logger.info(
+    `wrote ${rows} rows from ${dataset.origin} in ${seconds.toFixed(1)} s${base > 0 ? ` (${total} with the ${base} of the interrupted run)` : ''}`,
+  );
   return { key: dataset.key, origin: dataset.origin, rows: total, ...(base > 0 ? { resumedRows: base } : {}) };
 }
 

@@ -13,8 +13,22 @@ export const SCHEMA_DOCUMENT_VERSION = 1;
 export const SCHEMA_DOCUMENT_FORMAT = 'milvusdm-schema';
 
 const FIELD_TYPES = [
-  'bool', 'int8', 'int16', 'int32', 'int64', 'float', 'double', 'varchar', 'json', 'array',
-  'float_vector', 'binary_vector', 'float16_vector', 'bfloat16_vector', 'int8_vector', 'sparse_float_vector',
+  'bool',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'varchar',
+  'json',
+  'array',
+  'float_vector',
+  'binary_vector',
+  'float16_vector',
+  'bfloat16_vector',
+  'int8_vector',
+  'sparse_float_vector',
 ] as const;
 const ELEMENT_TYPES = ['bool', 'int8', 'int16', 'int32', 'int64', 'float', 'double', 'varchar'] as const;
 const METRICS = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE', 'BM25', 'MHJACCARD'] as const;
@@ -94,7 +108,10 @@ export function schemaToDocument(schema: CollectionSchema): SchemaDocument {
 export function schemaFromDocument(doc: unknown, origin: string): CollectionSchema {
   const version = (doc as { version?: unknown } | null)?.version;
   if (typeof version === 'number' && version > SCHEMA_DOCUMENT_VERSION) {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `${origin}: schema document version ${version} is newer than this milvusdm reads (${SCHEMA_DOCUMENT_VERSION}); upgrade milvusdm`);
+    throw new MilvusdmError(
+      'MDM_UNSUPPORTED',
+      `${origin}: schema document version ${version} is newer than this milvusdm reads (${SCHEMA_DOCUMENT_VERSION}); upgrade milvusdm`,
+    );
   }
   const parsed = documentShape.safeParse(doc);
   if (!parsed.success) {

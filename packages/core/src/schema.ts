@@ -4,26 +4,10 @@
  */
 
 /** Scalar field types, named as Milvus names them (lower-case). */
-export type ScalarType =
-  | 'bool'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'float'
-  | 'double'
-  | 'varchar'
-  | 'json'
-  | 'array';
+export type ScalarType = 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'varchar' | 'json' | 'array';
 
 /** Vector field types. `binary_vector` dims count bits; every other vector type counts elements. */
-export type VectorType =
-  | 'float_vector'
-  | 'binary_vector'
-  | 'float16_vector'
-  | 'bfloat16_vector'
-  | 'int8_vector'
-  | 'sparse_float_vector';
+export type VectorType = 'float_vector' | 'binary_vector' | 'float16_vector' | 'bfloat16_vector' | 'int8_vector' | 'sparse_float_vector';
 
 export type FieldType = ScalarType | VectorType;
 
@@ -32,16 +16,7 @@ export type ArrayElementType = Exclude<ScalarType, 'json' | 'array'>;
 
 /** Distance metrics Milvus knows. Binary metrics apply to `binary_vector` fields only. */
 export type MetricType =
-  | 'L2'
-  | 'IP'
-  | 'COSINE'
-  | 'HAMMING'
-  | 'JACCARD'
-  | 'TANIMOTO'
-  | 'SUBSTRUCTURE'
-  | 'SUPERSTRUCTURE'
-  | 'BM25'
-  | 'MHJACCARD';
+  'L2' | 'IP' | 'COSINE' | 'HAMMING' | 'JACCARD' | 'TANIMOTO' | 'SUBSTRUCTURE' | 'SUPERSTRUCTURE' | 'BM25' | 'MHJACCARD';
 
 export const BINARY_METRICS: readonly MetricType[] = ['HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE', 'MHJACCARD'];
 export const FLOAT_METRICS: readonly MetricType[] = ['L2', 'IP', 'COSINE'];

@@ -13,7 +13,10 @@ import { scanPlugins } from '../src/discovery/scan.js';
 function pkg(root: string, name: string, json: Record<string, unknown>, code: string): void {
   const dir = join(root, 'node_modules', name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { '.': './index.js' }, ...json }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { '.': './index.js' }, ...json }),
+  );
   writeFileSync(join(dir, 'index.js'), code);
 }
 
@@ -31,7 +34,12 @@ beforeAll(() => {
   pkg(project, '@acme/milvusdm-writer-parquet', manifest('writer', 'parquet'), pluginCode('writer', 'parquet'));
   pkg(project, 'acme-vectors', manifest('writer', 'acme'), pluginCode('writer', 'acme'));
   pkg(project, 'milvusdm-writer-broken', manifest('writer', 'broken'), `import 'a-dependency-that-is-missing';\nexport default {};\n`);
-  pkg(project, 'milvusdm-reader-old', { milvusdm: { apiVersion: 0, channels: [{ kind: 'reader', name: 'old' }] } }, pluginCode('reader', 'old'));
+  pkg(
+    project,
+    'milvusdm-reader-old',
+    { milvusdm: { apiVersion: 0, channels: [{ kind: 'reader', name: 'old' }] } },
+    pluginCode('reader', 'old'),
+  );
   pkg(project, 'milvusdm-reader-shapeless', manifest('reader', 'shapeless'), `export default { hello: 'world' };\n`);
   pkg(project, 'left-pad', {}, 'export default 1;\n');
 });
@@ -51,7 +59,14 @@ describe('plugin discovery', () => {
     const found = await scanPlugins([project]);
     const byName = Object.fromEntries(found.map((p) => [p.packageName, p]));
     expect(Object.keys(byName).sort()).toEqual(
-      ['@acme/milvusdm-writer-parquet', 'acme-vectors', 'milvusdm-reader-fake', 'milvusdm-reader-old', 'milvusdm-reader-shapeless', 'milvusdm-writer-broken'].sort(),
+      [
+        '@acme/milvusdm-writer-parquet',
+        'acme-vectors',
+        'milvusdm-reader-fake',
+        'milvusdm-reader-old',
+        'milvusdm-reader-shapeless',
+        'milvusdm-writer-broken',
+      ].sort(),
     );
     expect(byName['acme-vectors']!.manifest!.channels).toEqual([{ kind: 'writer', name: 'acme' }]);
     expect(byName['milvusdm-reader-old']!.problem).toMatch(/plugin API version 0/);
@@ -91,7 +106,9 @@ describe('plugin discovery', () => {
 
   it('resolves a package name as the type, whatever the channel inside is called', async () => {
     expect((await resolveChannel('reader', 'milvusdm-reader-fake', { bases: [project], baseDir: project })).plugin.name).toBe('fake');
-    expect((await resolveChannel('writer', '@acme/milvusdm-writer-parquet', { bases: [project], baseDir: project })).plugin.name).toBe('parquet');
+    expect((await resolveChannel('writer', '@acme/milvusdm-writer-parquet', { bases: [project], baseDir: project })).plugin.name).toBe(
+      'parquet',
+    );
     // Not a dependency and not named by convention: found by its name in node_modules all the same.
     pkg(project, 'vectors-from-acme', {}, pluginCode('reader', 'acme-reader'));
     const r = await resolveChannel('reader', 'vectors-from-acme', { bases: [project], baseDir: project });

@@ -94,7 +94,9 @@ describe('legacy job errors name the key', () => {
 });
 
 describe('mysql_parameter', () => {
-  const m2h = (mysql: unknown) => ({ M2H: { source_milvus_path: '/m', mysql_parameter: mysql, source_collection: { c: null }, data_dir: '/out' } });
+  const m2h = (mysql: unknown) => ({
+    M2H: { source_milvus_path: '/m', mysql_parameter: mysql, source_collection: { c: null }, data_dir: '/out' },
+  });
   it("takes '' (MilvusDM's documented value for no MySQL), null and blank values as SQLite", () => {
     for (const empty of ['', null, { host: '', user: '', port: '', password: '', database: '' }]) {
       expect(load(m2h(empty)).source.options).not.toHaveProperty('mysql');

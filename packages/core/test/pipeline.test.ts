@@ -82,7 +82,7 @@ describe('splitBatch', () => {
   it('splits by bytes, keeps every row once, and keeps the cursor on the last piece only', () => {
     const pieces = [...splitBatch(batch(100), 24 * 30, 1000)];
     expect(pieces.map((p) => p.numRows)).toEqual([30, 30, 30, 10]);
-    const ids = pieces.flatMap((p) => Array.from((p.columns.get('id')!.values as BigInt64Array)));
+    const ids = pieces.flatMap((p) => Array.from(p.columns.get('id')!.values as BigInt64Array));
     expect(ids).toEqual(Array.from({ length: 100 }, (_, i) => BigInt(i)));
     expect(pieces.map((p) => p.cursor)).toEqual([undefined, undefined, undefined, { row: 100 }]);
   });
@@ -94,13 +94,36 @@ describe('splitBatch', () => {
 });
 
 describe('checkBatch', () => {
-  const schema = { fields: [{ name: 'id', type: 'int64' as const, isPrimaryKey: true }, { name: 'v', type: 'float_vector' as const, dim: 4 }] };
+  const schema = {
+    fields: [
+      { name: 'id', type: 'int64' as const, isPrimaryKey: true },
+      { name: 'v', type: 'float_vector' as const, dim: 4 },
+    ],
+  };
   it('refuses misaligned columns and wrong dimensions', () => {
-    const ok: ColumnBatch = { numRows: 2, columns: new Map([['id', { type: 'int64', values: new BigInt64Array(2) }], ['v', { type: 'float_vector', dim: 4, values: new Float32Array(8) }]]) };
+    const ok: ColumnBatch = {
+      numRows: 2,
+      columns: new Map([
+        ['id', { type: 'int64', values: new BigInt64Array(2) }],
+        ['v', { type: 'float_vector', dim: 4, values: new Float32Array(8) }],
+      ]),
+    };
     expect(() => checkBatch(schema, ok, 'x')).not.toThrow();
-    const short: ColumnBatch = { numRows: 2, columns: new Map([['id', { type: 'int64', values: new BigInt64Array(2) }], ['v', { type: 'float_vector', dim: 4, values: new Float32Array(4) }]]) };
+    const short: ColumnBatch = {
+      numRows: 2,
+      columns: new Map([
+        ['id', { type: 'int64', values: new BigInt64Array(2) }],
+        ['v', { type: 'float_vector', dim: 4, values: new Float32Array(4) }],
+      ]),
+    };
     expect(() => checkBatch(schema, short, 'x')).toThrow(/column "v" has 1 rows, the batch has 2/);
-    const wide: ColumnBatch = { numRows: 2, columns: new Map([['id', { type: 'int64', values: new BigInt64Array(2) }], ['v', { type: 'float_vector', dim: 2, values: new Float32Array(4) }]]) };
+    const wide: ColumnBatch = {
+      numRows: 2,
+      columns: new Map([
+        ['id', { type: 'int64', values: new BigInt64Array(2) }],
+        ['v', { type: 'float_vector', dim: 2, values: new Float32Array(4) }],
+      ]),
+    };
     expect(() => checkBatch(schema, wide, 'x')).toThrow(/dimension 2, the schema says 4/);
     expect(() => checkBatch(schema, { numRows: 0, columns: new Map() }, 'x')).toThrow(/no column for field "id"/);
   });

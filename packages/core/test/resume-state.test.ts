@@ -44,7 +44,11 @@ function countingReader(rows: number, size: number, starts: unknown[], extra: Re
               for (let row = from; row < rows; row += size) {
                 const n = Math.min(size, rows - row);
                 const values = BigInt64Array.from({ length: n }, (_, i) => BigInt(row + i));
-                yield { numRows: n, columns: new Map([['id', { type: 'int64', values }]]), cursor: { next: row + n } } satisfies ColumnBatch;
+                yield {
+                  numRows: n,
+                  columns: new Map([['id', { type: 'int64', values }]]),
+                  cursor: { next: row + n },
+                } satisfies ColumnBatch;
               }
             },
           },
@@ -96,7 +100,15 @@ describe('resume state file', () => {
   it('is replaced atomically and read back; a torn or foreign file is refused, not taken for a fresh start', () => {
     const file = join(dir(), 's.state.json');
     expect(readRunState(file)).toBeUndefined();
-    const state = { version: 1, jobHash: 'h', fingerprint: {}, recordEveryRows: 10, startedAt: 'a', updatedAt: 'b', datasets: { d: { status: 'writing' as const, rowsAtCursor: 3, rows: 5, cursor: { next: 3 } } } };
+    const state = {
+      version: 1,
+      jobHash: 'h',
+      fingerprint: {},
+      recordEveryRows: 10,
+      startedAt: 'a',
+      updatedAt: 'b',
+      datasets: { d: { status: 'writing' as const, rowsAtCursor: 3, rows: 5, cursor: { next: 3 } } },
+    };
     writeRunState(file, state);
     expect(readRunState(file)).toEqual(state);
     expect(existsSync(`${file}.tmp`)).toBe(false);
@@ -113,10 +125,17 @@ describe('resume state file', () => {
 
   it('describes what changed in a source', async () => {
     const src = (rows: number, size: number) =>
-      ({ datasets: [{ key: 'k', rows, schema: { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }] } }], fingerprint: async () => ({ files: { '/a.h5': { size, mtime: 1 } } }), close: async () => {} }) as unknown as ReaderSource;
+      ({
+        datasets: [{ key: 'k', rows, schema: { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }] } }],
+        fingerprint: async () => ({ files: { '/a.h5': { size, mtime: 1 } } }),
+        close: async () => {},
+      }) as unknown as ReaderSource;
     const before = await fingerprintOf(src(10, 100));
     expect(fingerprintChanges(before, await fingerprintOf(src(10, 100)))).toEqual([]);
-    expect(fingerprintChanges(before, await fingerprintOf(src(11, 120)))).toEqual(['dataset k had 10 rows, now 11', 'files /a.h5 size: was 100, now 120']);
+    expect(fingerprintChanges(before, await fingerprintOf(src(11, 120)))).toEqual([
+      'dataset k had 10 rows, now 11',
+      'files /a.h5 size: was 100, now 120',
+    ]);
   });
 });
 
@@ -128,13 +147,35 @@ describe('runner with a resume state', () => {
     const begins: (ResumeInfo | undefined)[] = [];
     const starts: unknown[] = [];
     await expect(
-      runJob({ reader: countingReader(1000, 64, starts), readerOptions: {}, writer: memoryWriter(stored, begins, 5), writerOptions: {}, run: { batchRows: 64, prefetch: 1 }, context, resume }),
+      runJob({
+        reader: countingReader(1000, 64, starts),
+        readerOptions: {},
+        writer: memoryWriter(stored, begins, 5),
+        writerOptions: {},
+        run: { batchRows: 64, prefetch: 1 },
+        context,
+        resume,
+      }),
     ).rejects.toThrow(/server went away/);
     expect(stored.length).toBe(5 * 64);
     const saved = readRunState(stateFile)!;
-    expect(saved.datasets['c/_default']).toMatchObject({ status: 'writing', rows: 320, rowsAtCursor: 320, cursor: { next: 320 }, token: { kept: 0 } });
+    expect(saved.datasets['c/_default']).toMatchObject({
+      status: 'writing',
+      rows: 320,
+      rowsAtCursor: 320,
+      cursor: { next: 320 },
+      token: { kept: 0 },
+    });
 
-    const summary = await runJob({ reader: countingReader(1000, 64, starts), readerOptions: {}, writer: memoryWriter(stored, begins), writerOptions: {}, run: { batchRows: 64, prefetch: 1 }, context, resume });
+    const summary = await runJob({
+      reader: countingReader(1000, 64, starts),
+      readerOptions: {},
+      writer: memoryWriter(stored, begins),
+      writerOptions: {},
+      run: { batchRows: 64, prefetch: 1 },
+      context,
+      resume,
+    });
     expect(starts).toEqual([undefined, { next: 320 }]);
     expect(begins[1]).toEqual({ rows: 320, token: { kept: 0 }, complete: false, unrecordedRows: 100_000 });
     expect(stored).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)));
@@ -146,10 +187,20 @@ describe('runner with a resume state', () => {
     const stateFile = join(dir(), 'job.state.json');
     const stored: bigint[] = [];
     const run = (jobHash: string, extra: Record<string, unknown>, restart = false, failAfter = Infinity) =>
-      runJob({ reader: countingReader(300, 50, [], extra), readerOptions: {}, writer: memoryWriter(stored, [], failAfter), writerOptions: {}, run: { batchRows: 50, prefetch: 0 }, context, resume: { stateFile, jobHash, restart, jobFile: 'job.yaml' } });
+      runJob({
+        reader: countingReader(300, 50, [], extra),
+        readerOptions: {},
+        writer: memoryWriter(stored, [], failAfter),
+        writerOptions: {},
+        run: { batchRows: 50, prefetch: 0 },
+        context,
+        resume: { stateFile, jobHash, restart, jobFile: 'job.yaml' },
+      });
     await expect(run('h1', { size: 1 }, false, 2)).rejects.toThrow(/server went away/);
     await expect(run('h2', { size: 1 })).rejects.toThrow(/^job\.yaml changed since its interrupted run/);
-    await expect(run('h1', { size: 2 })).rejects.toThrow(/^the source of job\.yaml changed since its interrupted run of .*: size: was 1, now 2$/);
+    await expect(run('h1', { size: 2 })).rejects.toThrow(
+      /^the source of job\.yaml changed since its interrupted run of .*: size: was 1, now 2$/,
+    );
     expect(JSON.parse(readFileSync(stateFile, 'utf8')).datasets['c/_default'].rows).toBe(100);
     stored.length = 0;
     await run('h2', { size: 2 }, true);
@@ -159,7 +210,14 @@ describe('runner with a resume state', () => {
 
   it('keeps no state when none is asked for', async () => {
     const stored: bigint[] = [];
-    await runJob({ reader: countingReader(10, 3, []), readerOptions: {}, writer: memoryWriter(stored, []), writerOptions: {}, run: { batchRows: 3, prefetch: 0 }, context });
+    await runJob({
+      reader: countingReader(10, 3, []),
+      readerOptions: {},
+      writer: memoryWriter(stored, []),
+      writerOptions: {},
+      run: { batchRows: 3, prefetch: 0 },
+      context,
+    });
     expect(stored.length).toBe(10);
   });
 });

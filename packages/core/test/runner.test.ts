@@ -6,7 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { silentLogger, type ChannelContext, type Column, type ColumnBatch, type DatasetWriter, type ReaderPlugin, type SkippedDataset, type WriterPlugin } from '@milvusdm/core';
+import {
+  silentLogger,
+  type ChannelContext,
+  type Column,
+  type ColumnBatch,
+  type DatasetWriter,
+  type ReaderPlugin,
+  type SkippedDataset,
+  type WriterPlugin,
+} from '@milvusdm/core';
 import { runJob, type RunEvent } from '../src/runner.js';
 
 interface DatasetPlan {
@@ -34,7 +43,17 @@ interface Probe {
 }
 
 function probe(): Probe {
-  return { opened: { reader: 0, writer: 0 }, closed: { reader: 0, writer: 0 }, finished: 0, begun: [], released: [], yielded: 0, received: 0, mostAhead: 0, stored: new Map() };
+  return {
+    opened: { reader: 0, writer: 0 },
+    closed: { reader: 0, writer: 0 },
+    finished: 0,
+    begun: [],
+    released: [],
+    yielded: 0,
+    received: 0,
+    mostAhead: 0,
+    stored: new Map(),
+  };
 }
 
 const DIM = 2;
@@ -43,7 +62,14 @@ const DIM = 2;
 function makeBatch(d: number, start: number, n: number, short = false): ColumnBatch {
   const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(d) * 1_000_000_000_000n + BigInt(start + i));
   const vec = new Float32Array((short ? n - 1 : n) * DIM).map((_, i) => start * DIM + i);
-  return { numRows: n, columns: new Map<string, Column>([['id', { type: 'int64', values: ids }], ['vec', { type: 'float_vector', dim: DIM, values: vec }]]), cursor: { row: start + n } };
+  return {
+    numRows: n,
+    columns: new Map<string, Column>([
+      ['id', { type: 'int64', values: ids }],
+      ['vec', { type: 'float_vector', dim: DIM, values: vec }],
+    ]),
+    cursor: { row: start + n },
+  };
 }
 
 function reader(p: Probe, plans: readonly DatasetPlan[], opts: { failOpen?: boolean } = {}): ReaderPlugin<Record<string, never>> {
@@ -59,7 +85,12 @@ function reader(p: Probe, plans: readonly DatasetPlan[], opts: { failOpen?: bool
           key: plan.key,
           collection: plan.key,
           origin: `memory ${plan.key}`,
-          schema: { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }, { name: 'vec', type: 'float_vector', dim: DIM }] },
+          schema: {
+            fields: [
+              { name: 'id', type: 'int64', isPrimaryKey: true },
+              { name: 'vec', type: 'float_vector', dim: DIM },
+            ],
+          },
           ...(plan.announce === null ? {} : { rows: plan.announce ?? plan.rows }),
           async *batches({ batchRows }) {
             try {
@@ -148,7 +179,12 @@ function context(signal = new AbortController().signal): ChannelContext {
   return { signal, logger: silentLogger, baseDir: '/', redact: () => {} };
 }
 
-function run(p: Probe, plans: readonly DatasetPlan[], w: WriterBehaviour = {}, extra: { batchRows?: number; prefetch?: number; signal?: AbortSignal; failReaderOpen?: boolean; events?: RunEvent[] } = {}) {
+function run(
+  p: Probe,
+  plans: readonly DatasetPlan[],
+  w: WriterBehaviour = {},
+  extra: { batchRows?: number; prefetch?: number; signal?: AbortSignal; failReaderOpen?: boolean; events?: RunEvent[] } = {},
+) {
   return runJob({
     reader: reader(p, plans, { failOpen: extra.failReaderOpen === true }) as ReaderPlugin,
     readerOptions: {},
@@ -166,10 +202,20 @@ describe('runner: every row once, counted', () => {
   it('moves every dataset whole and in order, and counts each', async () => {
     const p = probe();
     const events: RunEvent[] = [];
-    const plans = [{ key: 'a', rows: 1000 }, { key: 'empty', rows: 0 }, { key: 'b', rows: 65 }, { key: 'c', rows: 64 }];
+    const plans = [
+      { key: 'a', rows: 1000 },
+      { key: 'empty', rows: 0 },
+      { key: 'b', rows: 65 },
+      { key: 'c', rows: 64 },
+    ];
     const summary = await run(p, plans, {}, { events });
     expect(summary.rows).toBe(1129);
-    expect(summary.datasets.map((d) => [d.key, d.rows])).toEqual([['a', 1000], ['empty', 0], ['b', 65], ['c', 64]]);
+    expect(summary.datasets.map((d) => [d.key, d.rows])).toEqual([
+      ['a', 1000],
+      ['empty', 0],
+      ['b', 65],
+      ['c', 64],
+    ]);
     plans.forEach((plan, d) => expect(p.stored.get(plan.key), plan.key).toEqual(expectedIds(d, plan.rows)));
     expect(p.finished).toBe(1);
     expect(events[0]).toMatchObject({ type: 'plan', totalRows: 1129 });
@@ -181,8 +227,18 @@ describe('runner: every row once, counted', () => {
 
   it('a dataset the writer skips is not read, and counts no rows', async () => {
     const p = probe();
-    const summary = await run(p, [{ key: 'a', rows: 10 }, { key: 'b', rows: 10 }], { skip: 'a' });
-    expect(summary.datasets).toMatchObject([{ key: 'a', rows: 0, skipped: 'exists (skip)' }, { key: 'b', rows: 10 }]);
+    const summary = await run(
+      p,
+      [
+        { key: 'a', rows: 10 },
+        { key: 'b', rows: 10 },
+      ],
+      { skip: 'a' },
+    );
+    expect(summary.datasets).toMatchObject([
+      { key: 'a', rows: 0, skipped: 'exists (skip)' },
+      { key: 'b', rows: 10 },
+    ]);
     expect(p.stored.has('a')).toBe(false);
     expect(p.released).toEqual(['b']);
     expect(summary.rows).toBe(10);
@@ -209,12 +265,17 @@ describe('runner: miscounts fail the run', () => {
   });
 
   it('a reader that yields fewer rows than it announced', async () => {
-    await expect(run(probe(), [{ key: 'a', rows: 99, announce: 100 }])).rejects.toMatchObject({ code: 'MDM_VERIFY', message: expect.stringMatching(/announced 100 rows but yielded 99/) });
+    await expect(run(probe(), [{ key: 'a', rows: 99, announce: 100 }])).rejects.toMatchObject({
+      code: 'MDM_VERIFY',
+      message: expect.stringMatching(/announced 100 rows but yielded 99/),
+    });
   });
 
   it('a batch that does not match the schema is stopped before the writer sees it', async () => {
     const p = probe();
-    await expect(run(p, [{ key: 'a', rows: 300, badBatchAt: 2 }], {}, { prefetch: 0 })).rejects.toMatchObject({ code: 'MDM_BATCH_INVALID' });
+    await expect(run(p, [{ key: 'a', rows: 300, badBatchAt: 2 }], {}, { prefetch: 0 })).rejects.toMatchObject({
+      code: 'MDM_BATCH_INVALID',
+    });
     expect(p.stored.get('a')).toEqual(expectedIds(0, 128));
   });
 });
@@ -224,9 +285,33 @@ describe('runner: both ends closed exactly once, whatever fails', () => {
     ['success', [{ key: 'a', rows: 100 }], {}, {}, /^$/, { reader: 1, writer: 1 }],
     ['the reader cannot open', [{ key: 'a', rows: 100 }], {}, { failReaderOpen: true }, /reader cannot open/, { reader: 0, writer: 0 }],
     ['the writer cannot open', [{ key: 'a', rows: 100 }], { failOpen: true }, {}, /writer cannot open/, { reader: 1, writer: 0 }],
-    ['begin fails on the second dataset', [{ key: 'a', rows: 10 }, { key: 'b', rows: 10 }], { failBegin: 'b' }, {}, /cannot prepare b/, { reader: 1, writer: 1 }],
-    ['the reader fails mid-dataset', [{ key: 'a', rows: 1000, failAfter: 3 }], {}, {}, /reading a failed at batch 3/, { reader: 1, writer: 1 }],
-    ['the writer fails mid-dataset', [{ key: 'a', rows: 1000 }], { failAfter: 2 }, {}, /target refused a after 2 batches/, { reader: 1, writer: 1 }],
+    [
+      'begin fails on the second dataset',
+      [
+        { key: 'a', rows: 10 },
+        { key: 'b', rows: 10 },
+      ],
+      { failBegin: 'b' },
+      {},
+      /cannot prepare b/,
+      { reader: 1, writer: 1 },
+    ],
+    [
+      'the reader fails mid-dataset',
+      [{ key: 'a', rows: 1000, failAfter: 3 }],
+      {},
+      {},
+      /reading a failed at batch 3/,
+      { reader: 1, writer: 1 },
+    ],
+    [
+      'the writer fails mid-dataset',
+      [{ key: 'a', rows: 1000 }],
+      { failAfter: 2 },
+      {},
+      /target refused a after 2 batches/,
+      { reader: 1, writer: 1 },
+    ],
   ];
   for (const [name, plans, w, extra, error, opened] of cases) {
     it(name, async () => {
@@ -247,7 +332,15 @@ describe('runner: abort', () => {
   it('an abort mid-dataset stops reading, fails with MDM_ABORTED, and closes both ends', async () => {
     const p = probe();
     const controller = new AbortController();
-    const result = run(p, [{ key: 'a', rows: 10_000 }, { key: 'b', rows: 100 }], { afterBatch: (n) => n === 3 && controller.abort() }, { signal: controller.signal, batchRows: 100 });
+    const result = run(
+      p,
+      [
+        { key: 'a', rows: 10_000 },
+        { key: 'b', rows: 100 },
+      ],
+      { afterBatch: (n) => n === 3 && controller.abort() },
+      { signal: controller.signal, batchRows: 100 },
+    );
     await expect(result).rejects.toMatchObject({ code: 'MDM_ABORTED' });
     expect(p.closed).toEqual({ reader: 1, writer: 1 });
     expect(p.released).toEqual(['a']);

@@ -44,7 +44,9 @@ describe('schema JSON document', () => {
 
   it('refuses a newer version, naming the file', () => {
     const doc = { ...schemaToDocument(full), version: 2 };
-    expect(() => schemaFromJson(JSON.stringify(doc), 'dump/schema.json')).toThrow(/dump\/schema\.json: schema document version 2 is newer than this milvusdm reads \(1\)/);
+    expect(() => schemaFromJson(JSON.stringify(doc), 'dump/schema.json')).toThrow(
+      /dump\/schema\.json: schema document version 2 is newer than this milvusdm reads \(1\)/,
+    );
   });
 
   it('refuses a bad member, naming its path', () => {
@@ -54,7 +56,9 @@ describe('schema JSON document', () => {
   });
 
   it('refuses unknown members and text that is not JSON', () => {
-    expect(() => schemaFromJson(JSON.stringify({ ...schemaToDocument(full), colour: 'red' }), 's.json')).toThrow(/s\.json: schema document: .*colour/);
+    expect(() => schemaFromJson(JSON.stringify({ ...schemaToDocument(full), colour: 'red' }), 's.json')).toThrow(
+      /s\.json: schema document: .*colour/,
+    );
     expect(() => schemaFromJson('{"format": "milvusdm-schema",', 's.json')).toThrow(/s\.json: schema document is not JSON/);
   });
 });

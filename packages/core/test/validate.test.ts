@@ -15,7 +15,7 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unkno
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('DuplicateFinder', () => {
@@ -30,7 +30,8 @@ describe('DuplicateFinder', () => {
         const values = new BigInt64Array(20_000);
         for (let i = 0; i < values.length; i++) {
           // ~2 % repeats of earlier keys, spread over every earlier run, plus the int64 ends.
-          values[i] = random() < 0.02 && exact.size > 0 ? BigInt(Math.floor(random() * b * 20_000)) * 7919n : BigInt(b * 20_000 + i) * 7919n;
+          values[i] =
+            random() < 0.02 && exact.size > 0 ? BigInt(Math.floor(random() * b * 20_000)) * 7919n : BigInt(b * 20_000 + i) * 7919n;
         }
         if (b === 3) values[5] = -(2n ** 63n);
         if (b === 9) values[6] = -(2n ** 63n);
@@ -94,7 +95,9 @@ function dataset(batches: ColumnBatch[]): SourceDataset {
 }
 
 const writer: DatasetWriter = { write: async () => ({ rows: 0 }) };
-const opts = (o: Partial<{ onInvalid: 'fail' | 'skip'; duplicates: 'fail' | 'first' | 'last'; existingKeys: 'fail' | 'skip' | 'upsert' }>) => ({
+const opts = (
+  o: Partial<{ onInvalid: 'fail' | 'skip'; duplicates: 'fail' | 'first' | 'last'; existingKeys: 'fail' | 'skip' | 'upsert' }>,
+) => ({
   onInvalid: 'fail' as const,
   duplicates: 'fail' as const,
   existingKeys: 'fail' as const,
@@ -115,7 +118,11 @@ describe('BatchScreen', () => {
     ['-Inf in a float vector', batch([1, 2], [1, 2, -Infinity, 4], [0, 0], ['a', 'b']), /row 1 \(id 2\): vector field "v" holds -Infinity/],
     ['Inf in a float16 vector', batch([1, 2], [1, 2, 3, 4], [0, 0x7c00], ['a', 'b']), /row 1 \(id 2\): vector field "h" holds Infinity/],
     ['NaN in a float16 vector', batch([1, 2], [1, 2, 3, 4], [0x7e00, 0], ['a', 'b']), /row 0 \(id 1\): vector field "h" holds NaN/],
-    ['an over-long varchar (UTF-8 bytes)', batch([1, 2], [1, 2, 3, 4], [0, 0], ['a', 'ééé']), /row 1 \(id 2\): field "s" is 6 bytes long, its max_length is 4/],
+    [
+      'an over-long varchar (UTF-8 bytes)',
+      batch([1, 2], [1, 2, 3, 4], [0, 0], ['a', 'ééé']),
+      /row 1 \(id 2\): field "s" is 6 bytes long, its max_length is 4/,
+    ],
   ])('refuses %s, naming the file, row and id', async (_what, b, message) => {
     const screen = new BatchScreen(dataset([b]), opts({}), writer, silent);
     await expect(screen.screen(b)).rejects.toThrow(message);
@@ -166,7 +173,10 @@ describe('BatchScreen', () => {
   });
 
   it('asks the writer which keys the target holds, and fails or skips them', async () => {
-    const holding: DatasetWriter = { ...writer, existingKeys: async (keys) => Uint8Array.from(keys.values as BigInt64Array, (k) => (k === 2n ? 1 : 0)) };
+    const holding: DatasetWriter = {
+      ...writer,
+      existingKeys: async (keys) => Uint8Array.from(keys.values as BigInt64Array, (k) => (k === 2n ? 1 : 0)),
+    };
     const failing = new BatchScreen(dataset([good]), opts({}), holding, silent);
     await expect(failing.screen(good)).rejects.toThrow(/row 1 \(id 2\): the target already holds this key/);
     failing.close();

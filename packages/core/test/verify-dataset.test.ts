@@ -137,7 +137,12 @@ describe('verifyDataset', () => {
     // Corrupt every row: the sample names the same sampled keys on every run with this seed.
     const bad = rows.map((r) => ({ ...r, tag: 'x' }));
     const b1 = await verifyDataset(dataset(rows), dataset(bad), { mode: 'sample', sample: 100, seed: 7, maxDifferences: 1000 });
-    const b2 = await verifyDataset(dataset(rows), dataset(shuffled(bad, 3)), { mode: 'sample', sample: 100, seed: 7, maxDifferences: 1000 });
+    const b2 = await verifyDataset(dataset(rows), dataset(shuffled(bad, 3)), {
+      mode: 'sample',
+      sample: 100,
+      seed: 7,
+      maxDifferences: 1000,
+    });
     expect(b1.differences.length).toBe(100);
     expect(b2.differences).toEqual(b1.differences);
     const other = await verifyDataset(dataset(rows), dataset(bad), { mode: 'sample', sample: 100, seed: 8, maxDifferences: 1000 });

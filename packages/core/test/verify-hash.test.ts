@@ -13,7 +13,11 @@ async function hashOf(key: Column, value: Column, p: ComparePlan = plan): Promis
 }
 
 const id = (v: bigint): Column => ({ type: 'int64', values: BigInt64Array.of(v) });
-const floats = (bits: number[]): Column => ({ type: 'float_vector', dim: bits.length, values: new Float32Array(Uint32Array.from(bits).buffer) });
+const floats = (bits: number[]): Column => ({
+  type: 'float_vector',
+  dim: bits.length,
+  values: new Float32Array(Uint32Array.from(bits).buffer),
+});
 
 describe('row hashes', () => {
   it('tell -0.0 from 0.0 in vectors and scalars', async () => {

@@ -5,8 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 
 export type MilvusTarget =
-  | { readonly kind: 'server'; readonly address: string; readonly ssl: boolean }
-  | { readonly kind: 'lite'; readonly dataDir: string };
+  { readonly kind: 'server'; readonly address: string; readonly ssl: boolean } | { readonly kind: 'lite'; readonly dataDir: string };
 
 export function parseMilvusUri(uri: string, baseDir: string): MilvusTarget {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(uri);

@@ -6,7 +6,13 @@ import { MilvusdmError, type CollectionSchema, type FieldSchema, type MetricType
 import type { MilvusConnection } from './connection.js';
 import { countRows } from './data-path.js';
 import { everyRowExpr } from './expr.js';
-import { fieldsForCreate, indexesFromDescription, schemaFromDescription, type DescribedCollection, type DescribedIndex } from './schema-map.js';
+import {
+  fieldsForCreate,
+  indexesFromDescription,
+  schemaFromDescription,
+  type DescribedCollection,
+  type DescribedIndex,
+} from './schema-map.js';
 
 export class MilvusCollection {
   constructor(
@@ -58,11 +64,15 @@ export class MilvusCollection {
   /** Every index of the collection as the server describes it; none when it has none. */
   async indexDescriptions(): Promise<DescribedIndex[]> {
     try {
-      const r = await this.conn.sdk<{ index_descriptions?: DescribedIndex[] }>('DescribeIndex', { ...this.params, index_name: '' }, `describe indexes of "${this.name}"`);
+      const r = await this.conn.sdk<{ index_descriptions?: DescribedIndex[] }>(
+        'DescribeIndex',
+        { ...this.params, index_name: '' },
+        `describe indexes of "${this.name}"`,
+      );
       return r.index_descriptions ?? [];
     } catch (e) {
-      // Milvus answers "index not found" as an error status when a collection has no index.
-      if (/index not (found|exist)/i.test((e as Error).message)) return [];
+      // Milvus answers "index not found" (Lite 3.2: "no index on collection") as an error status when a collection has no index.
+      if (/index not (found|exist)|no index on/i.test((e as Error).message)) return [];
       throw e;
     }
   }
@@ -70,7 +80,11 @@ export class MilvusCollection {
   /** Metric of each indexed vector field. */
   async indexMetrics(): Promise<Map<string, MetricType>> {
     const r = await this.conn
-      .sdk<{ index_descriptions: { field_name: string; params: { key: string; value: string }[] }[] }>('DescribeIndex', { ...this.params, index_name: '' }, `describe indexes of "${this.name}"`)
+      .sdk<{ index_descriptions: { field_name: string; params: { key: string; value: string }[] }[] }>(
+        'DescribeIndex',
+        { ...this.params, index_name: '' },
+        `describe indexes of "${this.name}"`,
+      )
       .catch(() => ({ index_descriptions: [] }));
     const out = new Map<string, MetricType>();
     for (const d of r.index_descriptions ?? []) {
@@ -94,7 +108,10 @@ export class MilvusCollection {
       { idempotent: false },
     );
     if (!(await this.exists())) {
-      throw new MilvusdmError('MDM_TARGET', `create collection "${this.name}": the server reported success but the collection does not exist`);
+      throw new MilvusdmError(
+        'MDM_TARGET',
+        `create collection "${this.name}": the server reported success but the collection does not exist`,
+      );
     }
   }
 
@@ -111,20 +128,33 @@ export class MilvusCollection {
   }
 
   async hasPartition(partition: string): Promise<boolean> {
-    const r = await this.conn.sdk<{ value: boolean }>('HasPartition', { ...this.params, partition_name: partition }, `check partition "${partition}" of "${this.name}"`);
+    const r = await this.conn.sdk<{ value: boolean }>(
+      'HasPartition',
+      { ...this.params, partition_name: partition },
+      `check partition "${partition}" of "${this.name}"`,
+    );
     return r.value === true;
   }
 
   async createPartition(partition: string): Promise<void> {
-    await this.conn.sdk('CreatePartition', { ...this.params, partition_name: partition }, `create partition "${partition}" in "${this.name}"`);
+    await this.conn.sdk(
+      'CreatePartition',
+      { ...this.params, partition_name: partition },
+      `create partition "${partition}" in "${this.name}"`,
+    );
     if (!(await this.hasPartition(partition))) {
-      throw new MilvusdmError('MDM_TARGET', `create partition "${partition}" in "${this.name}": the server reported success but the partition does not exist`);
+      throw new MilvusdmError(
+        'MDM_TARGET',
+        `create partition "${partition}" in "${this.name}": the server reported success but the partition does not exist`,
+      );
     }
   }
 
   async dropPartition(partition: string): Promise<void> {
     // A loaded partition cannot be dropped; release it first (harmless when not loaded).
-    await this.conn.sdk('ReleasePartitions', { ...this.params, partition_names: [partition] }, `release partition "${partition}"`).catch(() => undefined);
+    await this.conn
+      .sdk('ReleasePartitions', { ...this.params, partition_names: [partition] }, `release partition "${partition}"`)
+      .catch(() => undefined);
     await this.conn.sdk('DropPartition', { ...this.params, partition_name: partition }, `drop partition "${partition}" of "${this.name}"`);
     for (let i = 0; i < 300 && (await this.hasPartition(partition)); i++) await new Promise((r) => setTimeout(r, 200));
   }

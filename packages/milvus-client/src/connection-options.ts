@@ -24,10 +24,13 @@ const secretString = z.string().transform((value, ctx) => {
  * run at once, naming the key.
  */
 export function milvusName(kind: 'collection' | 'partition' | 'database') {
-  return z.string().min(1).superRefine((name, ctx) => {
-    const problem = milvusNameProblem(name, kind);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z
+    .string()
+    .min(1)
+    .superRefine((name, ctx) => {
+      const problem = milvusNameProblem(name, kind);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 }
 
 /** Why a `uri` cannot be used, or undefined. Only schemes milvusdm can speak are accepted. */
@@ -35,18 +38,25 @@ export const uriProblem = milvusUriProblem;
 
 export const tlsOptions = z
   .union([
-  z.boolean(),
-  z.strictObject({
-    ca: z.string().optional().describe('PEM file of the CA that signed the server certificate (default: the system CAs).'),
-    cert: z.string().optional().describe('PEM file of the client certificate, for mutual TLS (needs key).'),
-    key: z.string().optional().describe('PEM file of the client key, for mutual TLS (needs cert).'),
-    server_name: z.string().optional().describe('Name to check the server certificate against, when it differs from the host (default: the host).'),
-    skip_verify: z.boolean().optional().describe('Accept any server certificate; for testing only (default false).'),
-  }).refine((t) => (t.cert === undefined) === (t.key === undefined), {
-    message: 'a client certificate needs both cert and key',
-  }),
+    z.boolean(),
+    z
+      .strictObject({
+        ca: z.string().optional().describe('PEM file of the CA that signed the server certificate (default: the system CAs).'),
+        cert: z.string().optional().describe('PEM file of the client certificate, for mutual TLS (needs key).'),
+        key: z.string().optional().describe('PEM file of the client key, for mutual TLS (needs cert).'),
+        server_name: z
+          .string()
+          .optional()
+          .describe('Name to check the server certificate against, when it differs from the host (default: the host).'),
+        skip_verify: z.boolean().optional().describe('Accept any server certificate; for testing only (default false).'),
+      })
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+        message: 'a client certificate needs both cert and key',
+      }),
   ])
-  .describe('Whether and how to use TLS: true for the system CAs, or {ca, cert, key, server_name, skip_verify} (default: on for https:// URIs only).');
+  .describe(
+    'Whether and how to use TLS: true for the system CAs, or {ca, cert, key, server_name, skip_verify} (default: on for https:// URIs only).',
+  );
 
 export const connectionShape = {
   uri: z
@@ -56,10 +66,14 @@ export const connectionShape = {
       const problem = uriProblem(uri);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .describe('Where Milvus is: http://host:19530, https://… (TLS), host:port, a Zilliz Cloud endpoint, or a local folder for a Milvus Lite server started for the run (required).'),
+    .describe(
+      'Where Milvus is: http://host:19530, https://… (TLS), host:port, a Zilliz Cloud endpoint, or a local folder for a Milvus Lite server started for the run (required).',
+    ),
   token: secretString
     .optional()
-    .describe('API key or user:password token (Zilliz Cloud, Milvus with authentication); `${NAME}` reads it from the environment (default: none).'),
+    .describe(
+      'API key or user:password token (Zilliz Cloud, Milvus with authentication); `${NAME}` reads it from the environment (default: none).',
+    ),
   token_file: z
     .string()
     .min(1)
@@ -67,7 +81,11 @@ export const connectionShape = {
     .describe('A file whose first line is the token, relative to the job file, to keep it out of the job (default: none).'),
   user: z.string().optional().describe('User name, with password, for Milvus with authentication (default: none).'),
   password: secretString.optional().describe('Password of user; `${NAME}` reads it from the environment (default: none).'),
-  password_file: z.string().min(1).optional().describe('A file whose first line is the password, relative to the job file (default: none).'),
+  password_file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A file whose first line is the password, relative to the job file (default: none).'),
   database: milvusName('database').optional().describe('Milvus database holding the collection (default: `default`).'),
   tls: tlsOptions.optional(),
   timeout: z.number().positive().max(86_400).optional().describe('Seconds to wait for one request before giving up (default 120).'),

@@ -52,7 +52,8 @@ function credentials(options: ConnectionOptions, baseDir: string, where: string)
     throw new MilvusdmError('MDM_CONFIG', `${where}.password_file: give password or password_file, not both`, { exitCode: 2 });
   }
   const token = options.token_file !== undefined ? readSecretFile(options.token_file, baseDir, `${where}.token_file`) : options.token;
-  const password = options.password_file !== undefined ? readSecretFile(options.password_file, baseDir, `${where}.password_file`) : options.password;
+  const password =
+    options.password_file !== undefined ? readSecretFile(options.password_file, baseDir, `${where}.password_file`) : options.password;
   return { ...(token ? { token } : {}), ...(password ? { password } : {}) };
 }
 
@@ -107,7 +108,7 @@ export class MilvusConnection {
       address = lite.address;
     } else {
       address = target.address;
-      ssl = target.ssl || options.tls !== undefined && options.tls !== false;
+      ssl = target.ssl || (options.tls !== undefined && options.tls !== false);
     }
     const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
     const connectTimeoutMs = (options.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_S) * 1000;
@@ -143,7 +144,19 @@ export class MilvusConnection {
     });
     const display = lite ? `Milvus Lite ${lite.dataDir}` : address;
     const retry: RetryPolicy = { ...DEFAULT_RETRY, ...(options.retries !== undefined ? { retries: options.retries } : {}) };
-    const connection = new MilvusConnection(client, address, display, options.database, timeoutMs, connectTimeoutMs, retry, lite, where, context.signal, context.logger);
+    const connection = new MilvusConnection(
+      client,
+      address,
+      display,
+      options.database,
+      timeoutMs,
+      connectTimeoutMs,
+      retry,
+      lite,
+      where,
+      context.signal,
+      context.logger,
+    );
     try {
       await connection.check();
     } catch (e) {
@@ -152,7 +165,9 @@ export class MilvusConnection {
     }
     // Later SDK calls get the per-call deadline.
     (client as unknown as { timeout: number }).timeout = timeoutMs;
-    context.logger.info(`connected to ${display}${options.database ? ` database ${options.database}` : ''} (connect deadline ${connectTimeoutMs / 1000} s, call deadline ${timeoutMs / 1000} s, ${retry.retries} retries)`);
+    context.logger.info(
+      `connected to ${display}${options.database ? ` database ${options.database}` : ''} (connect deadline ${connectTimeoutMs / 1000} s, call deadline ${timeoutMs / 1000} s, ${retry.retries} retries)`,
+    );
     return connection;
   }
 
@@ -164,9 +179,13 @@ export class MilvusConnection {
   private async check(): Promise<void> {
     const deadline = this.connectTimeoutMs;
     const silent = () =>
-      new MilvusdmError('MDM_CONNECT', `no answer from ${this.display} (${this.where}.uri) within ${deadline / 1000} s: is it a Milvus server, and is it running?`, {
-        hint: `The wait is ${this.where}.connect_timeout (seconds).`,
-      });
+      new MilvusdmError(
+        'MDM_CONNECT',
+        `no answer from ${this.display} (${this.where}.uri) within ${deadline / 1000} s: is it a Milvus server, and is it running?`,
+        {
+          hint: `The wait is ${this.where}.connect_timeout (seconds).`,
+        },
+      );
     const attempt = async () => {
       try {
         await this.client.connectPromise;
@@ -211,7 +230,11 @@ export class MilvusConnection {
     if (isStatusObject(e)) {
       const refusal = new ServerRefusal('MDM_TARGET', what, e);
       if (/auth|credential|password|permission denied/i.test(statusReason(e)) && what === 'connect') {
-        return new MilvusdmError('MDM_CONNECT', `Milvus at ${this.display} (${this.where}.uri) refused the credentials: ${statusReason(e)}`, { cause: refusal });
+        return new MilvusdmError(
+          'MDM_CONNECT',
+          `Milvus at ${this.display} (${this.where}.uri) refused the credentials: ${statusReason(e)}`,
+          { cause: refusal },
+        );
       }
       return refusal;
     }
@@ -257,12 +280,19 @@ export class MilvusConnection {
     const once = async () => {
       let answer: unknown;
       try {
-        answer = await this.abortable(promisify((this.client as unknown as { channelPool: Parameters<typeof promisify>[0] }).channelPool, method, params, timeoutMs));
+        answer = await this.abortable(
+          promisify((this.client as unknown as { channelPool: Parameters<typeof promisify>[0] }).channelPool, method, params, timeoutMs),
+        );
       } catch (e) {
         throw this.transportError(e, what, timeoutMs);
       }
       const status = (answer as { status?: { reason?: string } } | undefined)?.status;
-      if (code === 'MDM_CONNECT' && status && !isSuccess(status) && /auth|credential|password|permission|denied/i.test(status.reason ?? '')) {
+      if (
+        code === 'MDM_CONNECT' &&
+        status &&
+        !isSuccess(status) &&
+        /auth|credential|password|permission|denied/i.test(status.reason ?? '')
+      ) {
         throw new MilvusdmError('MDM_CONNECT', `Milvus at ${this.display} (${this.where}.uri) refused the credentials: ${status.reason}`);
       }
       return ensureOk(answer as T, what, code);
@@ -349,7 +379,12 @@ export class MilvusConnection {
 
   /** raw() repeated after passing failures; `idempotent` says whether a lost answer may be repeated. */
   rawWithRetry(method: string, request: Uint8Array, what: string, idempotent: boolean): Promise<Buffer> {
-    return withRetry(() => this.raw(method, request, what), { idempotent, policy: this.retry, signal: this.signal, onRetry: this.logRetry(what) });
+    return withRetry(() => this.raw(method, request, what), {
+      idempotent,
+      policy: this.retry,
+      signal: this.signal,
+      onRetry: this.logRetry(what),
+    });
   }
 
   /** The retry policy of this connection, for callers that retry whole operations. */

@@ -73,7 +73,12 @@ export async function queryColumns(connection: MilvusConnection, request: QueryR
 }
 
 /** Rows matching `expr` (empty = all), counted by the server. */
-export async function countRows(connection: MilvusConnection, collection: string, expr: string, partitions?: readonly string[]): Promise<number> {
+export async function countRows(
+  connection: MilvusConnection,
+  collection: string,
+  expr: string,
+  partitions?: readonly string[],
+): Promise<number> {
   const fields = await queryColumns(connection, {
     collection,
     expr,

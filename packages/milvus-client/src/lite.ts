@@ -89,7 +89,13 @@ function folderProblem(dataDir: string, purpose: 'read' | 'write'): string | und
   return undefined;
 }
 
-export async function startMilvusLite(dataDir: string, logger: Logger, what: string, timeoutMs = 120_000, purpose: 'read' | 'write' = 'write'): Promise<LiteServer> {
+export async function startMilvusLite(
+  dataDir: string,
+  logger: Logger,
+  what: string,
+  timeoutMs = 120_000,
+  purpose: 'read' | 'write' = 'write',
+): Promise<LiteServer> {
   const problem = folderProblem(dataDir, purpose);
   if (problem) {
     throw new MilvusdmError('MDM_CONFIG', `${what}: ${problem}`, {
@@ -99,7 +105,9 @@ export async function startMilvusLite(dataDir: string, logger: Logger, what: str
   }
   const command = findMilvusLite();
   if (!command) {
-    throw new MilvusdmError('MDM_CONNECT', `${what} is a local folder (${dataDir}) and Milvus Lite is not installed`, { hint: INSTALL_HINT });
+    throw new MilvusdmError('MDM_CONNECT', `${what} is a local folder (${dataDir}) and Milvus Lite is not installed`, {
+      hint: INSTALL_HINT,
+    });
   }
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();

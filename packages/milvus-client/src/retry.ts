@@ -51,11 +51,13 @@ function factsOf(e: unknown): Facts {
 const GRPC = { DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, CANCELLED: 1 } as const;
 
 /** Words of a channel that could not connect at all: the request was never written. */
-const NOT_CONNECTED = /no connection established|ECONNREFUSED|connection refused|failed to connect|name resolution failed|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|channel.*(shut ?down|closed)/i;
+const NOT_CONNECTED =
+  /no connection established|ECONNREFUSED|connection refused|failed to connect|name resolution failed|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|channel.*(shut ?down|closed)/i;
 /** gRPC's own words (Go: "grpc: received message larger than max"; C++/JS: "Received message larger than max"). */
 const TOO_LARGE = /message larger than max|message too large|(message|request) (size )?(is )?too large|message (size|length) exceeds/i;
 const RATE_LIMITED = /rate ?limit|too many requests|quota exceeded|deny to write|memory quota|RateLimit/i;
-const NOT_READY = /not ready|NotReadyServe|server (is )?(stopping|restarting|initializing|starting)|is not healthy|service unavailable|node not found|no available (shard|node)/i;
+const NOT_READY =
+  /not ready|NotReadyServe|server (is )?(stopping|restarting|initializing|starting)|is not healthy|service unavailable|node not found|no available (shard|node)/i;
 
 export function classifyFailure(e: unknown): FailureKind {
   if (e instanceof MilvusdmError && e.code === 'MDM_ABORTED') return 'permanent';

@@ -85,7 +85,8 @@ function textMap(pairs: KeyValues | undefined, skip: ReadonlySet<string> = new S
 /** A schema.ValueField as the default value milvusdm keeps (int64 as a decimal string). */
 function defaultValueOf(v: DescribedField['default_value']): boolean | number | string | undefined {
   if (!v) return undefined;
-  const member = typeof v['data'] === 'string' ? v['data'] : Object.keys(v).find((k) => k.endsWith('_data') && v[k] !== undefined && v[k] !== null);
+  const member =
+    typeof v['data'] === 'string' ? v['data'] : Object.keys(v).find((k) => k.endsWith('_data') && v[k] !== undefined && v[k] !== null);
   if (!member) return undefined;
   const value = v[member];
   switch (member) {
@@ -132,7 +133,8 @@ export function indexesFromDescription(described: readonly DescribedIndex[]): In
     for (const { key, value } of d.params ?? []) {
       if (key === 'params') {
         try {
-          for (const [k, v] of Object.entries(JSON.parse(value) as Record<string, unknown>)) all[k] = typeof v === 'string' ? v : JSON.stringify(v);
+          for (const [k, v] of Object.entries(JSON.parse(value) as Record<string, unknown>))
+            all[k] = typeof v === 'string' ? v : JSON.stringify(v);
           continue;
         } catch {
           // Not JSON: kept as it is below.
@@ -154,7 +156,10 @@ export function indexesFromDescription(described: readonly DescribedIndex[]): In
 function fieldOf(collection: string, f: DescribedField, metric: MetricType | undefined): FieldSchema {
   const type = fieldTypeOfSdkName(f.data_type);
   if (!type) {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `collection "${collection}" field "${f.name}" has type ${f.data_type}, which milvusdm cannot move yet`);
+    throw new MilvusdmError(
+      'MDM_UNSUPPORTED',
+      `collection "${collection}" field "${f.name}" has type ${f.data_type}, which milvusdm cannot move yet`,
+    );
   }
   const dim = param(f, 'dim');
   const maxLength = param(f, 'max_length');
@@ -232,7 +237,11 @@ export function fieldsForCreate(schema: CollectionSchema): Record<string, unknow
     // Milvus requires a bound for text; 65535 is its maximum.
     ...(f.type === 'varchar' ? { max_length: f.maxLength ?? 65_535 } : {}),
     ...(f.type === 'array'
-      ? { element_type: DATA_TYPE[f.elementType ?? 'int64'], max_capacity: f.maxCapacity ?? 4096, ...(f.elementType === 'varchar' ? { max_length: f.maxLength ?? 65_535 } : {}) }
+      ? {
+          element_type: DATA_TYPE[f.elementType ?? 'int64'],
+          max_capacity: f.maxCapacity ?? 4096,
+          ...(f.elementType === 'varchar' ? { max_length: f.maxLength ?? 65_535 } : {}),
+        }
       : {}),
     ...(f.nullable ? { nullable: true } : {}),
     ...(f.isPartitionKey ? { is_partition_key: true } : {}),

@@ -22,10 +22,14 @@ export class InsertInDoubtError extends MilvusdmError {
 
   constructor(what: string, rows: number, kind: FailureKind, cause: unknown) {
     const why = kind === 'timeout' ? 'no answer before the deadline' : 'the connection was lost while it was being sent';
-    super('MDM_TARGET', `${what}: ${why} (${errorMessage(cause)}); ${rows} row(s) of that batch may or may not be stored, so it is not sent again`, {
-      cause,
-      hint: 'Nothing before that batch is in doubt. Run the same job again to resume once the server is back.',
-    });
+    super(
+      'MDM_TARGET',
+      `${what}: ${why} (${errorMessage(cause)}); ${rows} row(s) of that batch may or may not be stored, so it is not sent again`,
+      {
+        cause,
+        hint: 'Nothing before that batch is in doubt. Run the same job again to resume once the server is back.',
+      },
+    );
     this.inDoubtRows = rows;
   }
 }
@@ -41,7 +45,12 @@ function describe(target: InsertTarget, upsert: boolean): string {
 }
 
 /** Sends one batch under the policy above; resolves once every row is acknowledged. */
-export async function sendBatch(connection: MilvusConnection, target: InsertTarget, batch: ColumnBatch, options: SendOptions): Promise<void> {
+export async function sendBatch(
+  connection: MilvusConnection,
+  target: InsertTarget,
+  batch: ColumnBatch,
+  options: SendOptions,
+): Promise<void> {
   const what = describe(target, options.upsert);
   try {
     await withRetry(() => insertBatch(connection, target, batch, options.upsert), {

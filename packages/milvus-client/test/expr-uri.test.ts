@@ -27,7 +27,11 @@ describe('key-range expressions', () => {
 describe('uri', () => {
   it('tells servers from Milvus Lite folders', () => {
     expect(parseMilvusUri('http://localhost:19530', '/b')).toEqual({ kind: 'server', address: 'localhost:19530', ssl: false });
-    expect(parseMilvusUri('https://in01-x.zillizcloud.com', '/b')).toEqual({ kind: 'server', address: 'in01-x.zillizcloud.com:443', ssl: true });
+    expect(parseMilvusUri('https://in01-x.zillizcloud.com', '/b')).toEqual({
+      kind: 'server',
+      address: 'in01-x.zillizcloud.com:443',
+      ssl: true,
+    });
     expect(parseMilvusUri('db.internal:19531', '/b')).toEqual({ kind: 'server', address: 'db.internal:19531', ssl: false });
     expect(parseMilvusUri('./data/milvus', '/jobs')).toEqual({ kind: 'lite', dataDir: '/jobs/data/milvus' });
     expect(parseMilvusUri('/srv/milvus.db', '/jobs')).toEqual({ kind: 'lite', dataDir: '/srv/milvus.db' });

@@ -25,9 +25,17 @@ describe('classifying failures', () => {
     expect(classifyFailure(grpcError(8, 'Received message larger than max (5000000 vs. 4194304)'))).toBe('too-large');
   });
   it('treats rate limits and "not ready" answers as refused for now, and other refusals as final', () => {
-    expect(classifyFailure(new ServerRefusal('MDM_TARGET', 'insert', { code: 8, reason: 'rate limit exceeded[rate=1000]' }))).toBe('refused-for-now');
-    expect(classifyFailure(new ServerRefusal('MDM_TARGET', 'insert', { code: 1, reason: 'proxy not healthy' , retriable: true }))).toBe('refused-for-now');
-    expect(classifyFailure(new ServerRefusal('MDM_TARGET', 'insert', { code: 1100, reason: 'the length (70) of varchar field exceeds max length (64)' }))).toBe('permanent');
+    expect(classifyFailure(new ServerRefusal('MDM_TARGET', 'insert', { code: 8, reason: 'rate limit exceeded[rate=1000]' }))).toBe(
+      'refused-for-now',
+    );
+    expect(classifyFailure(new ServerRefusal('MDM_TARGET', 'insert', { code: 1, reason: 'proxy not healthy', retriable: true }))).toBe(
+      'refused-for-now',
+    );
+    expect(
+      classifyFailure(
+        new ServerRefusal('MDM_TARGET', 'insert', { code: 1100, reason: 'the length (70) of varchar field exceeds max length (64)' }),
+      ),
+    ).toBe('permanent');
     // Milvus status codes are not gRPC codes: status code 14 is "request limit", not UNAVAILABLE.
     expect(classifyFailure({ error_code: 'UnexpectedError', code: 14, reason: 'collection not found[collection=x]' })).toBe('permanent');
   });
@@ -50,32 +58,48 @@ describe('backoff', () => {
   it('retries passing failures, gives up after the limit, and never repeats a lost insert', async () => {
     const policy = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };
     let calls = 0;
-    const value = await withRetry(async () => {
-      calls += 1;
-      if (calls < 3) throw grpcError(14, 'No connection established');
-      return 'ok';
-    }, { idempotent: false, policy });
+    const value = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw grpcError(14, 'No connection established');
+        return 'ok';
+      },
+      { idempotent: false, policy },
+    );
     expect([value, calls]).toEqual(['ok', 3]);
 
     calls = 0;
-    await expect(withRetry(async () => {
-      calls += 1;
-      throw grpcError(14, 'No connection established');
-    }, { idempotent: true, policy })).rejects.toThrow(/No connection established/);
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw grpcError(14, 'No connection established');
+        },
+        { idempotent: true, policy },
+      ),
+    ).rejects.toThrow(/No connection established/);
     expect(calls).toBe(4);
 
     calls = 0;
-    await expect(withRetry(async () => {
-      calls += 1;
-      throw grpcError(14, 'Connection dropped');
-    }, { idempotent: false, policy })).rejects.toThrow(/Connection dropped/);
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw grpcError(14, 'Connection dropped');
+        },
+        { idempotent: false, policy },
+      ),
+    ).rejects.toThrow(/Connection dropped/);
     expect(calls).toBe(1);
   });
   it('stops waiting at once when aborted', async () => {
     const controller = new AbortController();
-    const p = withRetry(async () => {
-      throw grpcError(14, 'No connection established');
-    }, { idempotent: true, policy: { retries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 }, signal: controller.signal });
+    const p = withRetry(
+      async () => {
+        throw grpcError(14, 'No connection established');
+      },
+      { idempotent: true, policy: { retries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 }, signal: controller.signal },
+    );
     setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 10);
     await expect(p).rejects.toMatchObject({ code: 'MDM_ABORTED' });
   });
@@ -83,7 +107,8 @@ describe('backoff', () => {
 
 describe('uri schemes', () => {
   it('accepts what milvusdm speaks and names the scheme it does not', () => {
-    for (const ok of ['http://h:1', 'https://h', 'grpc://h:1', 'grpcs://h', 'tcp://h:1', 'file:///x', 'h:19530', './milvus', '/srv/m']) expect(uriProblem(ok)).toBeUndefined();
+    for (const ok of ['http://h:1', 'https://h', 'grpc://h:1', 'grpcs://h', 'tcp://h:1', 'file:///x', 'h:19530', './milvus', '/srv/m'])
+      expect(uriProblem(ok)).toBeUndefined();
     expect(uriProblem('ftp://h:21')).toMatch(/unsupported scheme "ftp:\/\/"/);
     expect(uriProblem('s3://bucket/x')).toMatch(/unsupported scheme "s3:\/\/"/);
   });

@@ -10,10 +10,23 @@ const described: DescribedCollection = {
   schema: {
     fields: [
       { name: 'id', data_type: 'Int64', is_primary_key: true, autoID: true, description: 'key' },
-      { name: 'v', data_type: 'Float16Vector', type_params: [{ key: 'dim', value: '8' }, { key: 'mmap.enabled', value: 'true' }] },
+      {
+        name: 'v',
+        data_type: 'Float16Vector',
+        type_params: [
+          { key: 'dim', value: '8' },
+          { key: 'mmap.enabled', value: 'true' },
+        ],
+      },
       { name: 'n', data_type: 'Int64', nullable: true, default_value: { long_data: '9223372036854775807', data: 'long_data' } },
       { name: 'b', data_type: 'Bool', default_value: { bool_data: true, data: 'bool_data' }, is_clustering_key: true },
-      { name: 's', data_type: 'VarChar', type_params: [{ key: 'max_length', value: '9' }], default_value: { string_data: 'x"y', data: 'string_data' }, is_partition_key: true },
+      {
+        name: 's',
+        data_type: 'VarChar',
+        type_params: [{ key: 'max_length', value: '9' }],
+        default_value: { string_data: 'x"y', data: 'string_data' },
+        is_partition_key: true,
+      },
       { name: 'sp', data_type: 'SparseFloatVector', is_function_output: true },
       { name: '$meta', data_type: 'JSON', is_dynamic: true },
     ],
@@ -42,7 +55,13 @@ describe('schemaFromDescription', () => {
   it('describes function outputs apart from the stored fields, and the collection', () => {
     expect(schema.functionOutputFields).toEqual([{ name: 'sp', type: 'sparse_float_vector' }]);
     expect(schema.functions).toEqual([{ name: 'f', type: 'BM25', inputFields: ['s'], outputFields: ['sp'], params: { k: 'v' } }]);
-    expect(schema).toMatchObject({ enableDynamicField: true, numShards: 2, numPartitions: 16, consistencyLevel: 'Bounded', properties: { 'collection.ttl.seconds': '60' } });
+    expect(schema).toMatchObject({
+      enableDynamicField: true,
+      numShards: 2,
+      numPartitions: 16,
+      consistencyLevel: 'Bounded',
+      properties: { 'collection.ttl.seconds': '60' },
+    });
   });
 
   it('leaves the partition count out without a partition key', () => {
@@ -55,8 +74,24 @@ describe('indexesFromDescription', () => {
   it('reads build parameters as separate entries and as one JSON entry (older servers)', () => {
     expect(
       indexesFromDescription([
-        { index_name: 'i1', field_name: 'v', params: [{ key: 'index_type', value: 'HNSW' }, { key: 'metric_type', value: 'cosine' }, { key: 'M', value: '16' }] },
-        { index_name: 'i2', field_name: 'w', params: [{ key: 'index_type', value: 'IVF_FLAT' }, { key: 'metric_type', value: 'L2' }, { key: 'params', value: '{"nlist":128}' }] },
+        {
+          index_name: 'i1',
+          field_name: 'v',
+          params: [
+            { key: 'index_type', value: 'HNSW' },
+            { key: 'metric_type', value: 'cosine' },
+            { key: 'M', value: '16' },
+          ],
+        },
+        {
+          index_name: 'i2',
+          field_name: 'w',
+          params: [
+            { key: 'index_type', value: 'IVF_FLAT' },
+            { key: 'metric_type', value: 'L2' },
+            { key: 'params', value: '{"nlist":128}' },
+          ],
+        },
         { index_name: 'i3', field_name: 'x', params: [{ key: 'index_type', value: 'INVERTED' }] },
       ]),
     ).toEqual([

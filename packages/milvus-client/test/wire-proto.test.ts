@@ -27,17 +27,36 @@ function ours(column: Column): Uint8Array {
 }
 
 function decodedByProto(bytes: Uint8Array): Record<string, unknown> {
-  return FieldData.toObject(FieldData.decode(bytes), { enums: String, longs: String, bytes: Array, oneofs: true }) as Record<string, unknown>;
+  return FieldData.toObject(FieldData.decode(bytes), { enums: String, longs: String, bytes: Array, oneofs: true }) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('FieldData against milvus.proto', () => {
   it('uses the ScalarField and VectorField member numbers milvus.proto defines (encoder and decoder share them)', () => {
     const scalar = root.lookupType('milvus.proto.schema.ScalarField').fields;
     const vector = root.lookupType('milvus.proto.schema.VectorField').fields;
-    const scalarName = { bool: 'bool_data', int8: 'int_data', int16: 'int_data', int32: 'int_data', int64: 'long_data', float: 'float_data', double: 'double_data', varchar: 'string_data', array: 'array_data', json: 'json_data' } as const;
-        for (const [type, name] of Object.entries(scalarName)) expect(SCALAR_MEMBER[type as keyof typeof scalarName], type).toBe(scalar[name]?.id);
+    const scalarName = {
+      bool: 'bool_data',
+      int8: 'int_data',
+      int16: 'int_data',
+      int32: 'int_data',
+      int64: 'long_data',
+      float: 'float_data',
+      double: 'double_data',
+      varchar: 'string_data',
+      array: 'array_data',
+      json: 'json_data',
+    } as const;
+    for (const [type, name] of Object.entries(scalarName))
+      expect(SCALAR_MEMBER[type as keyof typeof scalarName], type).toBe(scalar[name]?.id);
     for (const [type, id] of Object.entries(VECTOR_MEMBER)) expect(id, type).toBe(vector[type]?.id);
-    expect(Object.keys(VECTOR_MEMBER).sort()).toEqual(Object.keys(DATA_TYPE).filter((t) => t.endsWith('_vector')).sort());
+    expect(Object.keys(VECTOR_MEMBER).sort()).toEqual(
+      Object.keys(DATA_TYPE)
+        .filter((t) => t.endsWith('_vector'))
+        .sort(),
+    );
   });
 
   it('uses the DataType numbers milvus.proto defines for every vector type', () => {
@@ -50,10 +69,26 @@ describe('FieldData against milvus.proto', () => {
   });
 
   const dense: [Column, string, (c: Column) => number[]][] = [
-    [{ type: 'int8_vector', dim: 3, values: Int8Array.from([-128, -1, 0, 1, 127, 42]) }, 'int8_vector', (c) => Array.from(new Uint8Array((c.values as Int8Array).buffer))],
-    [{ type: 'float16_vector', dim: 2, values: Uint16Array.from([0x3c00, 0xc000, 0x7bff, 0x0001]) }, 'float16_vector', (c) => Array.from(new Uint8Array((c.values as Uint16Array).buffer))],
-    [{ type: 'bfloat16_vector', dim: 2, values: Uint16Array.from([0x3f80, 0x4000, 0xff80, 0x0001]) }, 'bfloat16_vector', (c) => Array.from(new Uint8Array((c.values as Uint16Array).buffer))],
-    [{ type: 'binary_vector', dim: 16, values: Uint8Array.from([0, 255, 1, 128]) }, 'binary_vector', (c) => Array.from(c.values as Uint8Array)],
+    [
+      { type: 'int8_vector', dim: 3, values: Int8Array.from([-128, -1, 0, 1, 127, 42]) },
+      'int8_vector',
+      (c) => Array.from(new Uint8Array((c.values as Int8Array).buffer)),
+    ],
+    [
+      { type: 'float16_vector', dim: 2, values: Uint16Array.from([0x3c00, 0xc000, 0x7bff, 0x0001]) },
+      'float16_vector',
+      (c) => Array.from(new Uint8Array((c.values as Uint16Array).buffer)),
+    ],
+    [
+      { type: 'bfloat16_vector', dim: 2, values: Uint16Array.from([0x3f80, 0x4000, 0xff80, 0x0001]) },
+      'bfloat16_vector',
+      (c) => Array.from(new Uint8Array((c.values as Uint16Array).buffer)),
+    ],
+    [
+      { type: 'binary_vector', dim: 16, values: Uint8Array.from([0, 255, 1, 128]) },
+      'binary_vector',
+      (c) => Array.from(c.values as Uint8Array),
+    ],
   ];
   for (const [column, member, bytesOf] of dense) {
     it(`encodes ${column.type} as VectorField.${member} with its dim, as protobuf reads it`, () => {
@@ -85,12 +120,16 @@ describe('FieldData against milvus.proto', () => {
       { indices: Uint32Array.from([3, 4_000_000_000]), values: Float32Array.from([0.25, -2]) },
       { indices: new Uint32Array(0), values: new Float32Array(0) },
     ];
-    const msg = decodedByProto(ours({ type: 'sparse_float_vector', values: rows })) as { vectors: { sparse_float_vector: { contents: number[][]; dim: string } } };
+    const msg = decodedByProto(ours({ type: 'sparse_float_vector', values: rows })) as {
+      vectors: { sparse_float_vector: { contents: number[][]; dim: string } };
+    };
     const sparse = msg.vectors.sparse_float_vector;
     expect(sparse.dim).toBe('4000000001');
     expect(sparse.contents).toHaveLength(2);
     const first = new DataView(Uint8Array.from(sparse.contents[0]!).buffer);
-    expect([first.getUint32(0, true), first.getFloat32(4, true), first.getUint32(8, true), first.getFloat32(12, true)]).toEqual([3, 0.25, 4_000_000_000, -2]);
+    expect([first.getUint32(0, true), first.getFloat32(4, true), first.getUint32(8, true), first.getFloat32(12, true)]).toEqual([
+      3, 0.25, 4_000_000_000, -2,
+    ]);
     expect(sparse.contents[1]).toEqual([]);
   });
 });

@@ -117,7 +117,13 @@ describe('requests', () => {
 
   it('reads the status and counts of a MutationResult', () => {
     const w = pb.Writer.create();
-    w.uint32((1 << 3) | 2).fork().uint32((1 << 3) | 0).int32(0).uint32((2 << 3) | 2).string('').ldelim();
+    w.uint32((1 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 0)
+      .int32(0)
+      .uint32((2 << 3) | 2)
+      .string('')
+      .ldelim();
     w.uint32((6 << 3) | 0).int64(12345);
     const m = decodeMutationResult(w.finish());
     expect(m.insertCount).toBe(12345n);

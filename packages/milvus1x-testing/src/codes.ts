@@ -11,7 +11,15 @@ export const FileType = { NEW: 0, RAW: 1, TO_INDEX: 2, INDEX: 3, TO_DELETE: 4, N
 export type Metric1x = 'L2' | 'IP' | 'HAMMING' | 'JACCARD' | 'TANIMOTO' | 'SUBSTRUCTURE' | 'SUPERSTRUCTURE';
 
 /** `Tables.metric_type`: Milvus's numbering (L2 is 1, not faiss's 0). */
-const METRIC_CODES: Readonly<Record<Metric1x, number>> = { L2: 1, IP: 2, HAMMING: 3, JACCARD: 4, TANIMOTO: 5, SUBSTRUCTURE: 6, SUPERSTRUCTURE: 7 };
+const METRIC_CODES: Readonly<Record<Metric1x, number>> = {
+  L2: 1,
+  IP: 2,
+  HAMMING: 3,
+  JACCARD: 4,
+  TANIMOTO: 5,
+  SUBSTRUCTURE: 6,
+  SUPERSTRUCTURE: 7,
+};
 
 export function metricCode(name: Metric1x): number {
   return METRIC_CODES[name];

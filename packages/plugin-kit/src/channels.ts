@@ -3,7 +3,17 @@
  * under test) and a recording writer (to drive a reader under test). Both check the contract
  * from their side and remember every call, in order.
  */
-import { MilvusdmError, checkBatch, sliceBatch, z, type ColumnBatch, type CollectionSchema, type DatasetInfo, type ReaderPlugin, type WriterPlugin } from '@milvusdm/core';
+import {
+  MilvusdmError,
+  checkBatch,
+  sliceBatch,
+  z,
+  type ColumnBatch,
+  type CollectionSchema,
+  type DatasetInfo,
+  type ReaderPlugin,
+  type WriterPlugin,
+} from '@milvusdm/core';
 import { generateBatch } from './generate.js';
 
 export interface GeneratedDataset {
@@ -26,7 +36,10 @@ export function expectedRows(d: GeneratedDataset): ColumnBatch {
 }
 
 /** A reader plugin over generated datasets; its cursor is the next row to read. */
-export function memoryReader(datasets: readonly GeneratedDataset[], behaviour: MemoryReaderOptions = {}): ReaderPlugin<Record<string, unknown>> & { closed: number } {
+export function memoryReader(
+  datasets: readonly GeneratedDataset[],
+  behaviour: MemoryReaderOptions = {},
+): ReaderPlugin<Record<string, unknown>> & { closed: number } {
   const plugin = {
     kind: 'reader' as const,
     name: 'plugin-kit-generated',
@@ -84,7 +97,10 @@ export interface RecordingWriterOptions {
 }
 
 /** A writer plugin that keeps every batch in memory and notes any breach of the reader's contract. */
-export function recordingWriter(behaviour: RecordingWriterOptions = {}): { plugin: WriterPlugin<Record<string, unknown>>; recording: Recording } {
+export function recordingWriter(behaviour: RecordingWriterOptions = {}): {
+  plugin: WriterPlugin<Record<string, unknown>>;
+  recording: Recording;
+} {
   const recording: Recording = { datasets: [], problems: [], finished: 0, closed: 0 };
   let stored = 0;
   const plugin: WriterPlugin<Record<string, unknown>> = {
@@ -96,7 +112,8 @@ export function recordingWriter(behaviour: RecordingWriterOptions = {}): { plugi
         async begin(info) {
           const dataset: RecordedDataset = { info, batches: [] };
           recording.datasets.push(dataset);
-          if (!info.schema || !Array.isArray(info.schema.fields) || info.schema.fields.length === 0) recording.problems.push(`${info.key}: no schema announced before rows`);
+          if (!info.schema || !Array.isArray(info.schema.fields) || info.schema.fields.length === 0)
+            recording.problems.push(`${info.key}: no schema announced before rows`);
           if (typeof info.origin !== 'string' || info.origin === '') recording.problems.push(`${info.key}: no origin`);
           return {
             async write(batches, hooks) {
@@ -107,7 +124,10 @@ export function recordingWriter(behaviour: RecordingWriterOptions = {}): { plugi
                 } catch (e) {
                   recording.problems.push((e as Error).message);
                 }
-                if (batch.cursor !== undefined && JSON.stringify(JSON.parse(JSON.stringify(batch.cursor))) !== JSON.stringify(batch.cursor)) {
+                if (
+                  batch.cursor !== undefined &&
+                  JSON.stringify(JSON.parse(JSON.stringify(batch.cursor))) !== JSON.stringify(batch.cursor)
+                ) {
                   recording.problems.push(`${info.origin}: cursor ${String(batch.cursor)} is not JSON-serialisable`);
                 }
                 dataset.batches.push(batch);

@@ -5,7 +5,10 @@
  */
 import { elementsPerRow, type Column, type ColumnBatch } from '@milvusdm/core';
 
-function concatTyped<T extends ArrayLike<unknown> & { byteLength: number; buffer: ArrayBufferLike; byteOffset: number }>(parts: readonly T[], make: (n: number) => T & { set(a: T, offset: number): void }): T {
+function concatTyped<T extends ArrayLike<unknown> & { byteLength: number; buffer: ArrayBufferLike; byteOffset: number }>(
+  parts: readonly T[],
+  make: (n: number) => T & { set(a: T, offset: number): void },
+): T {
   const out = make(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
@@ -20,7 +23,9 @@ export function concatColumn(parts: readonly Column[]): Column | undefined {
   const first = parts[0];
   if (!first) return undefined;
   const values = parts.map((p) => p.values);
-  const valid = first.valid ? { valid: Uint8Array.from(parts.flatMap((p) => [...(p.valid ?? new Uint8Array(p.values.length / elementsPerRow(p)).fill(1))])) } : {};
+  const valid = first.valid
+    ? { valid: Uint8Array.from(parts.flatMap((p) => [...(p.valid ?? new Uint8Array(p.values.length / elementsPerRow(p)).fill(1))])) }
+    : {};
   if (Array.isArray(first.values)) return { ...first, ...valid, values: values.flatMap((v) => v as unknown[]) } as Column;
   const Ctor = (first.values as unknown as { constructor: new (n: number) => never }).constructor;
   return { ...first, ...valid, values: concatTyped(values as never[], (n) => new Ctor(n)) } as Column;
@@ -45,15 +50,24 @@ function bytes(values: ArrayBufferView): Uint8Array {
 export function columnDifference(name: string, actual: Column | undefined, expected: Column): string | undefined {
   if (!actual) return `column "${name}" is missing`;
   if (actual.type !== expected.type) return `column "${name}" is ${actual.type}, expected ${expected.type}`;
-  if ('dim' in expected && 'dim' in actual && actual.dim !== expected.dim) return `column "${name}" has dimension ${actual.dim}, expected ${expected.dim}`;
-  if (actual.values.length !== expected.values.length) return `column "${name}" has ${actual.values.length} values, expected ${expected.values.length}`;
+  if ('dim' in expected && 'dim' in actual && actual.dim !== expected.dim)
+    return `column "${name}" has dimension ${actual.dim}, expected ${expected.dim}`;
+  if (actual.values.length !== expected.values.length)
+    return `column "${name}" has ${actual.values.length} values, expected ${expected.values.length}`;
   const per = elementsPerRow(expected);
   if (Array.isArray(expected.values)) {
     for (let i = 0; i < expected.values.length; i++) {
-      const a = JSON.stringify((actual.values as unknown[])[i], (_k, v: unknown) => (ArrayBuffer.isView(v) ? [...(v as Uint8Array)] : typeof v === 'bigint' ? `${v}n` : v));
-      const e = JSON.stringify(expected.values[i], (_k, v: unknown) => (ArrayBuffer.isView(v) ? [...(v as Uint8Array)] : typeof v === 'bigint' ? `${v}n` : v));
+      const a = JSON.stringify((actual.values as unknown[])[i], (_k, v: unknown) =>
+        ArrayBuffer.isView(v) ? [...(v as Uint8Array)] : typeof v === 'bigint' ? `${v}n` : v,
+      );
+      const e = JSON.stringify(expected.values[i], (_k, v: unknown) =>
+        ArrayBuffer.isView(v) ? [...(v as Uint8Array)] : typeof v === 'bigint' ? `${v}n` : v,
+      );
       // JSON documents compare as documents: key order and spacing are the writer's choice.
-      const same = expected.type === 'json' ? JSON.stringify(JSON.parse(String((actual.values as unknown[])[i]))) === JSON.stringify(JSON.parse(String(expected.values[i]))) : a === e;
+      const same =
+        expected.type === 'json'
+          ? JSON.stringify(JSON.parse(String((actual.values as unknown[])[i]))) === JSON.stringify(JSON.parse(String(expected.values[i])))
+          : a === e;
       if (!same) return `column "${name}" row ${i}: ${a}, expected ${e}`;
     }
   } else {

@@ -7,8 +7,22 @@ import type { Column, ColumnBatch, CollectionSchema, FieldSchema, FieldType } fr
 
 /** The field types `generateBatch` can produce (every type of the plugin contract). */
 export const ALL_FIELD_TYPES: readonly FieldType[] = [
-  'bool', 'int8', 'int16', 'int32', 'int64', 'float', 'double', 'varchar', 'json', 'array',
-  'float_vector', 'binary_vector', 'float16_vector', 'bfloat16_vector', 'int8_vector', 'sparse_float_vector',
+  'bool',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'varchar',
+  'json',
+  'array',
+  'float_vector',
+  'binary_vector',
+  'float16_vector',
+  'bfloat16_vector',
+  'int8_vector',
+  'sparse_float_vector',
 ];
 
 /** A schema with an int64 primary key `id` and one field per type, named `f_<type>`. */
@@ -57,7 +71,7 @@ function column(field: FieldSchema, start: number, rows: number, rng: (row: numb
   const one = (i: number) => rng(at(i))();
   switch (field.type) {
     case 'bool':
-      return { type: 'bool', values: Uint8Array.from({ length: rows }, (_, i) => at(i) % 3 === 0 ? 1 : 0) };
+      return { type: 'bool', values: Uint8Array.from({ length: rows }, (_, i) => (at(i) % 3 === 0 ? 1 : 0)) };
     case 'int8':
       return { type: 'int8', values: Int8Array.from({ length: rows }, (_, i) => ((at(i) * 37) % 256) - 128) };
     case 'int16':
@@ -68,16 +82,29 @@ function column(field: FieldSchema, start: number, rows: number, rng: (row: numb
       // Primary keys must be unique: the row number spread beyond 2^53, edges first.
       return {
         type: 'int64',
-        values: BigInt64Array.from({ length: rows }, (_, i) => (field.isPrimaryKey ? BigInt(at(i)) * 9_007_199_254_740_993n - 2n ** 62n : INT64_EDGES[at(i) % INT64_EDGES.length]!)),
+        values: BigInt64Array.from({ length: rows }, (_, i) =>
+          field.isPrimaryKey ? BigInt(at(i)) * 9_007_199_254_740_993n - 2n ** 62n : INT64_EDGES[at(i) % INT64_EDGES.length]!,
+        ),
       };
     case 'float':
-      return { type: 'float', values: Float32Array.from({ length: rows }, (_, i) => (at(i) % 5 === 1 ? -0 : at(i) % 5 === 2 ? 1e-40 : (one(i) - 0.5) * 1e6)) };
+      return {
+        type: 'float',
+        values: Float32Array.from({ length: rows }, (_, i) => (at(i) % 5 === 1 ? -0 : at(i) % 5 === 2 ? 1e-40 : (one(i) - 0.5) * 1e6)),
+      };
     case 'double':
-      return { type: 'double', values: Float64Array.from({ length: rows }, (_, i) => (at(i) % 4 === 1 ? Number.MAX_VALUE : (one(i) - 0.5) * 1e300)) };
+      return {
+        type: 'double',
+        values: Float64Array.from({ length: rows }, (_, i) => (at(i) % 4 === 1 ? Number.MAX_VALUE : (one(i) - 0.5) * 1e300)),
+      };
     case 'varchar':
       return { type: 'varchar', values: Array.from({ length: rows }, (_, i) => `${TEXT[at(i) % TEXT.length]}${at(i)}`) };
     case 'json':
-      return { type: 'json', values: Array.from({ length: rows }, (_, i) => JSON.stringify({ row: at(i), tag: TEXT[at(i) % TEXT.length], list: [at(i) % 3, null] })) };
+      return {
+        type: 'json',
+        values: Array.from({ length: rows }, (_, i) =>
+          JSON.stringify({ row: at(i), tag: TEXT[at(i) % TEXT.length], list: [at(i) % 3, null] }),
+        ),
+      };
     case 'array':
       return { type: 'array', values: Array.from({ length: rows }, (_, i) => Array.from({ length: at(i) % 4 }, (_, j) => at(i) * 10 + j)) };
     case 'float_vector':
@@ -87,7 +114,11 @@ function column(field: FieldSchema, start: number, rows: number, rng: (row: numb
     case 'float16_vector':
     case 'bfloat16_vector':
       // Finite bit patterns only (exponent below all-ones), so every reader can round-trip them.
-      return { type: field.type, dim, values: Uint16Array.from(perRow(rows, dim, start, rng, (next) => Math.floor(next() * 0x7800) | (next() < 0.5 ? 0x8000 : 0))) };
+      return {
+        type: field.type,
+        dim,
+        values: Uint16Array.from(perRow(rows, dim, start, rng, (next) => Math.floor(next() * 0x7800) | (next() < 0.5 ? 0x8000 : 0))),
+      };
     case 'int8_vector':
       return { type: 'int8_vector', dim, values: Int8Array.from(perRow(rows, dim, start, rng, (next) => Math.floor(next() * 256) - 128)) };
     case 'sparse_float_vector':
@@ -96,7 +127,10 @@ function column(field: FieldSchema, start: number, rows: number, rng: (row: numb
         values: Array.from({ length: rows }, (_, i) => {
           const n = 1 + (at(i) % 4);
           const next = rng(at(i));
-          return { indices: Uint32Array.from({ length: n }, (_, j) => j * 1000 + (at(i) % 997)), values: Float32Array.from({ length: n }, () => next()) };
+          return {
+            indices: Uint32Array.from({ length: n }, (_, j) => j * 1000 + (at(i) % 997)),
+            values: Float32Array.from({ length: n }, () => next()),
+          };
         }),
       };
   }
@@ -111,7 +145,10 @@ export function generateBatch(schema: CollectionSchema, rows: number, options: {
     // One stream per field and row: batches generated separately equal one generated whole.
     const seed = (options.seed ?? 1) * 7919 + index * 104729;
     const values = column(field, start, rows, (row) => random(seed + row * 2654435761));
-    columns.set(field.name, field.nullable ? { ...values, valid: Uint8Array.from({ length: rows }, (_, i) => ((start + i) % 4 === 3 ? 0 : 1)) } : values);
+    columns.set(
+      field.name,
+      field.nullable ? { ...values, valid: Uint8Array.from({ length: rows }, (_, i) => ((start + i) % 4 === 3 ? 0 : 1)) } : values,
+    );
   }
   return { numRows: rows, columns };
 }

@@ -67,6 +67,7 @@ export function errorProblems(e: unknown): string[] {
   const err = e as { code?: unknown; message?: unknown; exitCode?: unknown };
   const out: string[] = [];
   if (typeof err?.code !== 'string' || !err.code.startsWith('MDM_')) out.push(`threw without an MDM_ code: ${String(e)}`);
-  if (typeof err?.message !== 'string' || err.message === '' || err.message.includes('\n')) out.push(`message is not one line: ${JSON.stringify(err?.message)}`);
+  if (typeof err?.message !== 'string' || err.message === '' || err.message.includes('\n'))
+    out.push(`message is not one line: ${JSON.stringify(err?.message)}`);
   return out;
 }

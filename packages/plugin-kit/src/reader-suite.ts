@@ -4,7 +4,15 @@
  * reader through the real runner into a recording writer, and checks the contract.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runJob, sliceBatch, type ColumnBatch, type CollectionSchema, type FieldType, type ReaderPlugin, type SourceDataset } from '@milvusdm/core';
+import {
+  runJob,
+  sliceBatch,
+  type ColumnBatch,
+  type CollectionSchema,
+  type FieldType,
+  type ReaderPlugin,
+  type SourceDataset,
+} from '@milvusdm/core';
 import { expectedRows, recordingWriter, type GeneratedDataset } from './channels.js';
 import { batchDifferences, concatBatches } from './compare.js';
 import { schemaFor } from './generate.js';
@@ -60,11 +68,24 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
     return { dir, options, expected };
   }
 
-  async function run(options: unknown, dir: string, batchRows: number, behaviour: Parameters<typeof recordingWriter>[0] = {}, signal?: AbortSignal) {
+  async function run(
+    options: unknown,
+    dir: string,
+    batchRows: number,
+    behaviour: Parameters<typeof recordingWriter>[0] = {},
+    signal?: AbortSignal,
+  ) {
     const spied = countingCloses(reader);
     const { plugin: writer, recording } = recordingWriter(behaviour);
     const context = testContext(dir, signal);
-    const outcome = await runJob({ reader: spied.plugin, readerOptions: options, writer, writerOptions: {}, run: { batchRows, prefetch: 2 }, context }).then(
+    const outcome = await runJob({
+      reader: spied.plugin,
+      readerOptions: options,
+      writer,
+      writerOptions: {},
+      run: { batchRows, prefetch: 2 },
+      context,
+    }).then(
       (summary) => ({ summary, error: undefined }),
       (error: unknown) => ({ summary: undefined, error }),
     );
@@ -133,7 +154,10 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
           const rest: ColumnBatch[] = [];
           for await (const b of dataset.batches({ batchRows: 64, resumeFrom: cursor })) rest.push(b);
           const done = batches.slice(0, k + 1).reduce((n, b) => n + b.numRows, 0);
-          expect(rest.reduce((n, b) => n + b.numRows, 0), `rows after batch ${k}`).toBe(rows - done);
+          expect(
+            rest.reduce((n, b) => n + b.numRows, 0),
+            `rows after batch ${k}`,
+          ).toBe(rows - done);
           if (rest.length > 0) {
             expect(batchDifferences(concatBatches(rest), sliceBatch(expected, done, rows))).toEqual([]);
           }
@@ -146,13 +170,19 @@ export function testReader<O>(reader: ReaderPlugin<O>, suite: ReaderSuiteOptions
     it('stops on Ctrl-C (an aborted signal) with MDM_ABORTED, and still closes', { timeout }, async () => {
       const { dir, options } = await prepare(rows, 5);
       const controller = new AbortController();
-      const r = await run(options, dir, 10, { onBatch: (n) => n === 2 && controller.abort(new Error('interrupted by SIGINT')) }, controller.signal);
+      const r = await run(
+        options,
+        dir,
+        10,
+        { onBatch: (n) => n === 2 && controller.abort(new Error('interrupted by SIGINT')) },
+        controller.signal,
+      );
       expect((r.error as { code?: string } | undefined)?.code).toBe('MDM_ABORTED');
       expect(r.recording.datasets[0]!.batches.length).toBeLessThan(Math.ceil(rows / 10));
       expect(r.closes).toBe(1);
     });
 
-    it('closes when the writer fails mid-way, and the error is the writer\'s', { timeout }, async () => {
+    it("closes when the writer fails mid-way, and the error is the writer's", { timeout }, async () => {
       const { dir, options } = await prepare(rows, 6);
       const r = await run(options, dir, 10, { failAfterBatches: 3 });
       expect((r.error as { code?: string } | undefined)?.code).toBe('MDM_TARGET');

@@ -50,7 +50,11 @@ function sortedByKey(batch: ColumnBatch, schema: CollectionSchema): ColumnBatch 
     const per = 'dim' in column ? (column.type === 'binary_vector' ? column.dim / 8 : column.dim) : 1;
     if (Array.isArray(column.values)) columns.set(name, { ...column, values: order.map((i) => (column.values as unknown[])[i]) } as never);
     else {
-      const src = column.values as unknown as { constructor: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void }; subarray(s: number, e: number): ArrayLike<unknown>; length: number };
+      const src = column.values as unknown as {
+        constructor: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void };
+        subarray(s: number, e: number): ArrayLike<unknown>;
+        length: number;
+      };
       const out = new src.constructor(src.length);
       order.forEach((row, i) => out.set(src.subarray(row * per, row * per + per), i * per));
       columns.set(name, { ...column, values: out } as never);
@@ -66,7 +70,13 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
   const workspace = new Workspace();
   afterAll(() => workspace.cleanup());
 
-  async function run(datasets: readonly GeneratedDataset[], batchRows: number, behaviour: MemoryReaderOptions = {}, signal?: AbortSignal, optionsOverride?: unknown) {
+  async function run(
+    datasets: readonly GeneratedDataset[],
+    batchRows: number,
+    behaviour: MemoryReaderOptions = {},
+    signal?: AbortSignal,
+    optionsOverride?: unknown,
+  ) {
     const target: WriterTarget = { dir: workspace.dir(), name: workspace.name('mdm') };
     const options: unknown = optionsOverride ?? (await suite.options(target));
     const spied = countingCloses(writer);
@@ -88,7 +98,15 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       (error: unknown) => ({ summary: undefined, error }),
     );
     const parsed = writer.options.safeParse(options);
-    return { ...outcome, target, options: (parsed.success ? parsed.data : undefined) as O, committed, closes: spied.closed(), opens: spied.opened(), readerClosed: reader.closed };
+    return {
+      ...outcome,
+      target,
+      options: (parsed.success ? parsed.data : undefined) as O,
+      committed,
+      closes: spied.closed(),
+      opens: spied.opened(),
+      readerClosed: reader.closed,
+    };
   }
 
   async function expectStored(r: Awaited<ReturnType<typeof run>>, dataset: GeneratedDataset) {
@@ -131,7 +149,12 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       const controller = new AbortController();
       const dataset: GeneratedDataset = { key: 'data', schema, rows, seed: 14 };
       // Ctrl-C arrives while the third batch is read: the writer has rows in flight.
-      const r = await run([dataset], 10, { onYield: (n) => n === 3 && controller.abort(new Error('interrupted by SIGINT')) }, controller.signal);
+      const r = await run(
+        [dataset],
+        10,
+        { onYield: (n) => n === 3 && controller.abort(new Error('interrupted by SIGINT')) },
+        controller.signal,
+      );
       expect((r.error as { code?: string } | undefined)?.code).toBe('MDM_ABORTED');
       expect(r.closes).toBe(r.opens);
       expect(r.readerClosed).toBe(1);

@@ -32,7 +32,11 @@ async function waitUntilAnswering(server: RunningServer, timeoutMs: number): Pro
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const conn = await MilvusConnection.open({ uri: server.uri, timeout: 10, ...(server.token ? { token: server.token } : {}) }, context, 'test');
+      const conn = await MilvusConnection.open(
+        { uri: server.uri, timeout: 10, ...(server.token ? { token: server.token } : {}) },
+        context,
+        'test',
+      );
       await conn.close();
       return;
     } catch (e) {
@@ -58,7 +62,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('milvus23Uri', m23?.uri ?? '');
     project.provide('milvus23Token', m23?.token ?? '');
     // Light (one process, no etcd); started whenever its venv exists, which scripts/setup-python.sh makes.
-    const lite25 = existsSync(milvusLite25Bin) ? await startMilvusLite25(join(base, 'lite25')).then((s) => (started.push(s), s)) : undefined;
+    const lite25 = existsSync(milvusLite25Bin)
+      ? await startMilvusLite25(join(base, 'lite25')).then((s) => (started.push(s), s))
+      : undefined;
     if (lite25) await waitUntilAnswering(lite25, 120_000);
     project.provide('milvusLite25Uri', lite25?.uri ?? '');
   } catch (e) {

@@ -43,7 +43,9 @@ export async function mysqlForTests(what: string): Promise<boolean> {
   const ok = await mysqlAvailable();
   if (!ok && requireMysql()) throw new Error(`MILVUSDM_REQUIRE_MYSQL=1 but no MySQL answers at ${MYSQL.host}:${MYSQL.port}`);
   if (!ok) {
-    console.warn(`skipping ${what}: no MySQL at ${MYSQL.host}:${MYSQL.port} (set MILVUSDM_MYSQL_HOST/PORT/USER/PASSWORD; MILVUSDM_REQUIRE_MYSQL=1 makes this an error)`);
+    console.warn(
+      `skipping ${what}: no MySQL at ${MYSQL.host}:${MYSQL.port} (set MILVUSDM_MYSQL_HOST/PORT/USER/PASSWORD; MILVUSDM_REQUIRE_MYSQL=1 makes this an error)`,
+    );
   }
   return ok;
 }

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { lite25Python, pythonToolsDir } from './paths.js';
 import { runProcess } from './run-process.js';
 
-export async function runLite25Python<T = Record<string, unknown>>(script: string, args: readonly string[], timeoutMs = 600_000): Promise<T> {
+export async function runLite25Python<T = Record<string, unknown>>(
+  script: string,
+  args: readonly string[],
+  timeoutMs = 600_000,
+): Promise<T> {
   if (!existsSync(lite25Python)) throw new Error(`${lite25Python} is missing: run scripts/setup-python.sh`);
   const r = await runProcess(lite25Python, [join(pythonToolsDir, script), ...args], { timeoutMs });
   if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.code}):\n${r.stderr.slice(-3000)}`);

@@ -101,23 +101,38 @@ export async function startMilvus23(dataDir: string): Promise<RunningServer> {
   if (!existsSync(milvus23Bin)) throw missing(milvus23Bin);
   await mkdir(dataDir, { recursive: true });
   const ports = await Promise.all(Array.from({ length: 11 }, () => freePort()));
-  const [proxy, internal, root, queryCoord, queryNode, indexCoord, indexNode, dataCoord, dataNode, etcd, etcdPeer] = ports as [number, ...number[]];
+  const [proxy, internal, root, queryCoord, queryNode, indexCoord, indexNode, dataCoord, dataNode, etcd, etcdPeer] = ports as [
+    number,
+    ...number[],
+  ];
   const log = join(dataDir, 'server.log');
   const fd = openSync(log, 'a');
   const args = [
-    '--data', dataDir,
-    '--proxy-port', String(proxy),
-    '--proxy-internal-port', String(internal),
-    '--root-coord-port', String(root),
-    '--query-coord-port', String(queryCoord),
-    '--query-node-port', String(queryNode),
-    '--index-coord-port', String(indexCoord),
-    '--index-node-port', String(indexNode),
-    '--data-coord-port', String(dataCoord),
-    '--data-node-port', String(dataNode),
-    '--etcd-port', String(etcd),
+    '--data',
+    dataDir,
+    '--proxy-port',
+    String(proxy),
+    '--proxy-internal-port',
+    String(internal),
+    '--root-coord-port',
+    String(root),
+    '--query-coord-port',
+    String(queryCoord),
+    '--query-node-port',
+    String(queryNode),
+    '--index-coord-port',
+    String(indexCoord),
+    '--index-node-port',
+    String(indexNode),
+    '--data-coord-port',
+    String(dataCoord),
+    '--data-node-port',
+    String(dataNode),
+    '--etcd-port',
+    String(etcd),
     // Authentication on, as on a production server: tests connect as root:Milvus.
-    '--authorization-enabled', 'true',
+    '--authorization-enabled',
+    'true',
   ];
   // The embedded etcd also listens on a peer port, 2380 unless its own config file says
   // otherwise (that file then sets the client port too); Milvus reads its path from
@@ -136,7 +151,13 @@ export async function startMilvus23(dataDir: string): Promise<RunningServer> {
   const env = { ...process.env, ETCD_CONFIG_PATH: etcdConfig };
   const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd], env });
   await waitForPort(child, proxy, 240_000, 'Milvus 2.3', log);
-  return { name: 'Milvus 2.3.5', uri: `http://127.0.0.1:${proxy}`, port: proxy, token: MILVUS23_TOKEN, stop: () => stopGroup(child, 30_000) };
+  return {
+    name: 'Milvus 2.3.5',
+    uri: `http://127.0.0.1:${proxy}`,
+    port: proxy,
+    token: MILVUS23_TOKEN,
+    stop: () => stopGroup(child, 30_000),
+  };
 }
 
 /**

@@ -8,7 +8,14 @@ import { MilvusdmError, loadJobFile, parseOptions, resolveChannel, type ChannelC
 import { pluginBases } from '../plugin-bases.js';
 import type { Output } from '../output.js';
 
-export async function cleanupCommand(file: string, apply: boolean, json: boolean, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
+export async function cleanupCommand(
+  file: string,
+  apply: boolean,
+  json: boolean,
+  out: Output,
+  signal: AbortSignal,
+  redactor: SecretRedactor,
+): Promise<number> {
   const job = await loadJobFile(file);
   const bases = pluginBases(job.baseDir);
   const writer = await resolveChannel('writer', job.target.type, { bases, baseDir: job.baseDir });

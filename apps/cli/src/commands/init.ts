@@ -50,7 +50,7 @@ function placeholder(s: JsonSchema): unknown {
 }
 
 function choices(s: JsonSchema): string {
-  const values = s.enum ?? s.anyOf?.flatMap((b) => (b.const !== undefined ? [b.const] : b.enum ?? []));
+  const values = s.enum ?? s.anyOf?.flatMap((b) => (b.const !== undefined ? [b.const] : (b.enum ?? [])));
   return values && values.length > 1 ? ` One of: ${values.map((v) => String(v)).join(', ')}.` : '';
 }
 
@@ -96,7 +96,10 @@ export function jobFileText(reader: ChannelPlugin, writer: ChannelPlugin): strin
   ].join('\n');
 }
 
-export async function initCommand(args: { source: string; target: string; out: string | undefined; force: boolean }, out: Output): Promise<number> {
+export async function initCommand(
+  args: { source: string; target: string; out: string | undefined; force: boolean },
+  out: Output,
+): Promise<number> {
   const bases = pluginBases(undefined);
   const reader = (await resolveChannel('reader', args.source, { bases, baseDir: process.cwd() })).plugin;
   const writer = (await resolveChannel('writer', args.target, { bases, baseDir: process.cwd() })).plugin;

@@ -3,11 +3,25 @@
  * the file or folder, and prints the first description.
  */
 import { resolve } from 'node:path';
-import { MilvusdmError, errorMessage, type SecretRedactor, resolveChannel, scanPlugins, type ChannelContext, type ReaderPlugin } from '@milvusdm/core';
+import {
+  MilvusdmError,
+  errorMessage,
+  type SecretRedactor,
+  resolveChannel,
+  scanPlugins,
+  type ChannelContext,
+  type ReaderPlugin,
+} from '@milvusdm/core';
 import { pluginBases } from '../plugin-bases.js';
 import type { Output } from '../output.js';
 
-export async function inspectCommand(target: string, json: boolean, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
+export async function inspectCommand(
+  target: string,
+  json: boolean,
+  out: Output,
+  signal: AbortSignal,
+  redactor: SecretRedactor,
+): Promise<number> {
   const bases = pluginBases(undefined);
   const context: ChannelContext = {
     signal,
@@ -31,10 +45,16 @@ export async function inspectCommand(target: string, json: boolean, out: Output,
       tried.push(channel.name);
       const report = await plugin.inspect(path, context);
       if (!report) continue;
-      if (json) out.print(JSON.stringify({ format: report.format, ...report.data }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+      if (json)
+        out.print(
+          JSON.stringify({ format: report.format, ...report.data }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+        );
       else out.print(report.lines.join('\n'));
       return 0;
     }
   }
-  throw new MilvusdmError('MDM_UNSUPPORTED', `${path}: no installed reader recognises it (asked: ${tried.join(', ') || 'none can inspect'})`);
+  throw new MilvusdmError(
+    'MDM_UNSUPPORTED',
+    `${path}: no installed reader recognises it (asked: ${tried.join(', ') || 'none can inspect'})`,
+  );
 }

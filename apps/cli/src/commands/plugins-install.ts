@@ -22,7 +22,10 @@ async function ensureFolder(dir: string): Promise<void> {
   try {
     await readFile(manifest, 'utf8');
   } catch {
-    await writeFile(manifest, `${JSON.stringify({ name: 'milvusdm-user-plugins', private: true, description: 'Plugins added with milvusdm plugins add' }, null, 2)}\n`);
+    await writeFile(
+      manifest,
+      `${JSON.stringify({ name: 'milvusdm-user-plugins', private: true, description: 'Plugins added with milvusdm plugins add' }, null, 2)}\n`,
+    );
   }
 }
 
@@ -33,7 +36,13 @@ function npm(args: readonly string[], cwd: string, out: Output): Promise<number>
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => out.message(d.toString().trimEnd()));
     child.stderr.on('data', (d: Buffer) => out.message(d.toString().trimEnd()));
-    child.on('error', (e) => reject(new MilvusdmError('MDM_PLUGIN_LOAD', `cannot run ${command}: ${e.message}`, { hint: 'Install npm, or set MILVUSDM_NPM to its path.' })));
+    child.on('error', (e) =>
+      reject(
+        new MilvusdmError('MDM_PLUGIN_LOAD', `cannot run ${command}: ${e.message}`, {
+          hint: 'Install npm, or set MILVUSDM_NPM to its path.',
+        }),
+      ),
+    );
     child.on('close', (code) => resolve(code ?? 1));
   });
 }
@@ -41,7 +50,10 @@ function npm(args: readonly string[], cwd: string, out: Output): Promise<number>
 export async function pluginsInstallCommand(action: 'add' | 'remove', packages: readonly string[], out: Output): Promise<number> {
   const dir = userPluginDir();
   await ensureFolder(dir);
-  const args = action === 'add' ? ['install', '--save', '--legacy-peer-deps', '--no-audit', '--no-fund', ...packages] : ['uninstall', '--legacy-peer-deps', '--no-audit', '--no-fund', ...packages];
+  const args =
+    action === 'add'
+      ? ['install', '--save', '--legacy-peer-deps', '--no-audit', '--no-fund', ...packages]
+      : ['uninstall', '--legacy-peer-deps', '--no-audit', '--no-fund', ...packages];
   const before = await dependencies(dir);
   const code = await npm(args, dir, out);
   if (code !== 0) throw new MilvusdmError('MDM_PLUGIN_LOAD', `npm ${args[0]} ${packages.join(' ')} failed in ${dir} (exit code ${code})`);
@@ -58,7 +70,10 @@ export async function pluginsInstallCommand(action: 'add' | 'remove', packages: 
     const plugin = found.find((p) => p.packageName === name);
     if (!plugin) out.message(`warning: ${name} was installed but is not a milvusdm plugin (no "milvusdm" manifest in its package.json)`);
     else if (plugin.problem) out.message(`warning: ${name} is unusable: ${plugin.problem}`);
-    else out.message(`added ${name}${plugin.version ? `@${plugin.version}` : ''}: ${plugin.manifest?.channels.map((c) => `${c.kind} ${c.name}`).join(', ')}`);
+    else
+      out.message(
+        `added ${name}${plugin.version ? `@${plugin.version}` : ''}: ${plugin.manifest?.channels.map((c) => `${c.kind} ${c.name}`).join(', ')}`,
+      );
   }
   return 0;
 }

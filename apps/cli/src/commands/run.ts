@@ -88,7 +88,17 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
         `${summary.seconds > 0 ? ` (${Math.round(summary.rows / summary.seconds)} rows/s)` : ''}` +
         `${skipped ? `, ${skipped} dataset(s) skipped` : ''}`,
     );
-    if (args.verify) return await verifyAndReport({ job, reader: reader.plugin, writer: writer.plugin, context, options: args.verify, console: args.console, out, redactor });
+    if (args.verify)
+      return await verifyAndReport({
+        job,
+        reader: reader.plugin,
+        writer: writer.plugin,
+        context,
+        options: args.verify,
+        console: args.console,
+        out,
+        redactor,
+      });
     return EXIT_OK;
   } catch (e) {
     view.clear();

@@ -60,7 +60,8 @@ const RUN_FOLDER = /^\d{8}-\d{6}-[0-9a-f]+$/;
 
 /** A legacy M2H job writes each run into a new folder under data_dir: verify names one, or the newest. */
 async function loadForVerify(file: string, runId: string | undefined): Promise<JobSpec> {
-  if (runId !== undefined && !RUN_FOLDER.test(runId)) throw new ConfigError(`--run-id: "${runId}" is not a run folder name (like 20261125-214200-1a2b)`);
+  if (runId !== undefined && !RUN_FOLDER.test(runId))
+    throw new ConfigError(`--run-id: "${runId}" is not a run folder name (like 20261125-214200-1a2b)`);
   const probe = await loadJobFile(file, { runId: runId ?? '00000000-000000-0' });
   if (probe.format !== 'legacy-M2H') {
     if (runId !== undefined) throw new ConfigError('--run-id applies to MilvusDM M2H jobs only');
@@ -70,12 +71,18 @@ async function loadForVerify(file: string, runId: string | undefined): Promise<J
   const dataDir = dirname(resolve(probe.baseDir, String(probe.target.options['dir'])));
   let runs: string[];
   try {
-    runs = (await readdir(dataDir, { withFileTypes: true })).filter((d) => d.isDirectory() && RUN_FOLDER.test(d.name)).map((d) => d.name).sort();
+    runs = (await readdir(dataDir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() && RUN_FOLDER.test(d.name))
+      .map((d) => d.name)
+      .sort();
   } catch {
     runs = [];
   }
   const newest = runs[runs.length - 1];
-  if (!newest) throw new ConfigError(`${probe.file ?? file}: M2H.data_dir: ${dataDir} holds no run folder to verify`, { hint: 'Run the job first, or give --run-id.' });
+  if (!newest)
+    throw new ConfigError(`${probe.file ?? file}: M2H.data_dir: ${dataDir} holds no run folder to verify`, {
+      hint: 'Run the job first, or give --run-id.',
+    });
   return loadJobFile(file, { runId: newest });
 }
 
@@ -97,7 +104,16 @@ export async function verifyCommand(args: VerifyArgs, out: Output, signal: Abort
   try {
     logs.logger.info(`verify ${job.file ?? ''} (${job.format}): ${job.source.type} → ${job.target.type}`);
     const context: ChannelContext = { signal, logger: logs.logger, baseDir: job.baseDir, redact: (s) => redactor.add(s) };
-    return await verifyAndReport({ job, reader: reader.plugin, writer: writer.plugin, context, options, console: args.console, out, redactor });
+    return await verifyAndReport({
+      job,
+      reader: reader.plugin,
+      writer: writer.plugin,
+      context,
+      options,
+      console: args.console,
+      out,
+      redactor,
+    });
   } catch (e) {
     logs.record('error', errorMessage(e));
     throw e;
@@ -143,7 +159,10 @@ export async function verifyAndReport(input: VerifyAndReportInput): Promise<numb
     progress.clear();
   }
   const safe = (s: string) => input.redactor.redact(s);
-  if (input.console === 'json') out.json(JSON.parse(safe(JSON.stringify({ event: 'verify', equal: verdict.equal, datasets: verdict.datasets }))) as Record<string, unknown>);
+  if (input.console === 'json')
+    out.json(
+      JSON.parse(safe(JSON.stringify({ event: 'verify', equal: verdict.equal, datasets: verdict.datasets }))) as Record<string, unknown>,
+    );
   else if (input.console === 'human') out.print(safe(humanSummary(verdict)));
   else if (!verdict.equal) out.message(safe(humanSummary(verdict)));
   return verdict.equal ? EXIT_OK : EXIT_RUN_FAILED;
@@ -156,7 +175,11 @@ export function humanSummary(verdict: JobVerdict): string {
   const lines: string[] = [];
   for (const d of verdict.datasets) lines.push(...datasetLines(d));
   const bad = verdict.datasets.filter((d) => !d.equal).length;
-  lines.push(bad === 0 ? `verify: source and target are equal (${verdict.datasets.length} target${verdict.datasets.length === 1 ? '' : 's'})` : `verify: ${bad} of ${verdict.datasets.length} target(s) differ from the source`);
+  lines.push(
+    bad === 0
+      ? `verify: source and target are equal (${verdict.datasets.length} target${verdict.datasets.length === 1 ? '' : 's'})`
+      : `verify: ${bad} of ${verdict.datasets.length} target(s) differ from the source`,
+  );
   return lines.join('\n');
 }
 

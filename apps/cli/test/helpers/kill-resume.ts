@@ -64,11 +64,16 @@ export function stateRows(stateDir: string): number | undefined {
 }
 
 export function runCliProcess(args: readonly string[]) {
-  const child = spawn(process.execPath, [cliBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The state is saved every 100 ms here (1 s by default), so runs of a few seconds still get
+  // killed between saves at the seeded thresholds.
+  const env = { ...process.env, MILVUSDM_STATE_SAVE_MS: process.env['MILVUSDM_STATE_SAVE_MS'] ?? '100' };
+  const child = spawn(process.execPath, [cliBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', () => {});
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('close', (code, signal) => r({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('close', (code, signal) => r({ code, signal })),
+  );
   return { child, exit, stderr: () => stderr };
 }
 
@@ -76,7 +81,13 @@ export function runCliProcess(args: readonly string[]) {
  * Runs `args` once and interrupts it with `signal` once the state records at least `threshold`
  * rows and `jitter` ms more have passed. A run that ends first is not interrupted.
  */
-export async function interrupt(args: readonly string[], stateDir: string, threshold: number, jitter: number, signal: NodeJS.Signals): Promise<RunRecord & { interrupted: boolean }> {
+export async function interrupt(
+  args: readonly string[],
+  stateDir: string,
+  threshold: number,
+  jitter: number,
+  signal: NodeJS.Signals,
+): Promise<RunRecord & { interrupted: boolean }> {
   const run = runCliProcess(args);
   let done = false;
   let rowsAtKill: number | undefined;
@@ -100,16 +111,18 @@ export async function interrupt(args: readonly string[], stateDir: string, thres
 
 /**
  * Runs `args` repeatedly: each run is interrupted with `plan.signal` once the state records
- * at least the next seeded threshold (ascending) and a seeded delay of up to 1.2 s has passed (the state is saved about once a second, so kills land anywhere between saves); then one
+ * at least the next seeded threshold (ascending) and a seeded delay of up to 0.3 s has passed (the state is saved every 100 ms here, so kills land anywhere between saves); then one
  * last run goes to the end. Returns what every run did.
  */
 export async function killAndResume(args: readonly string[], stateDir: string, plan: KillPlan): Promise<KillReport> {
   const random = seeded(plan.seed);
-  const thresholds = Array.from({ length: plan.points }, () => (plan.byTimeMs ? 0 : Math.floor(random() * plan.totalRows))).sort((a, b) => a - b);
+  const thresholds = Array.from({ length: plan.points }, () => (plan.byTimeMs ? 0 : Math.floor(random() * plan.totalRows))).sort(
+    (a, b) => a - b,
+  );
   const runs: RunRecord[] = [];
   let interrupted = 0;
   for (const threshold of thresholds) {
-    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * (plan.byTimeMs ?? 1200)), plan.signal);
+    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * (plan.byTimeMs ?? 300)), plan.signal);
     runs.push(run);
     if (run.interrupted) interrupted++;
     // The run reached the end before its kill point: the job is complete, nothing to resume.

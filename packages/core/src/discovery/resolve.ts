@@ -99,7 +99,12 @@ function pick(mod: unknown, kind: ChannelKind, wanted: string | undefined, label
   );
 }
 
-async function loadPackage(entry: InstalledPlugin, kind: ChannelKind, wanted: string | undefined, explicit: boolean): Promise<ResolvedPlugin> {
+async function loadPackage(
+  entry: InstalledPlugin,
+  kind: ChannelKind,
+  wanted: string | undefined,
+  explicit: boolean,
+): Promise<ResolvedPlugin> {
   if (entry.problem) {
     throw new MilvusdmError('MDM_PLUGIN_LOAD', `plugin ${entry.packageName} (${entry.dir}) is unusable: ${entry.problem}`);
   }
@@ -109,7 +114,11 @@ async function loadPackage(entry: InstalledPlugin, kind: ChannelKind, wanted: st
   return { plugin: pick(mod, kind, wanted, entry.packageName, explicit), from: entry.packageName };
 }
 
-export async function resolveChannel<K extends ChannelKind>(kind: K, type: string, options: ResolveOptions): Promise<ResolvedPlugin<PluginOf<K>>> {
+export async function resolveChannel<K extends ChannelKind>(
+  kind: K,
+  type: string,
+  options: ResolveOptions,
+): Promise<ResolvedPlugin<PluginOf<K>>> {
   const found = await findChannel(kind, type, options);
   // pick() only returns a plugin of the kind asked for.
   return found as ResolvedPlugin<PluginOf<K>>;
@@ -162,19 +171,26 @@ async function findChannel(kind: ChannelKind, type: string, options: ResolveOpti
 
 function notFound(kind: ChannelKind, type: string, installed: readonly InstalledPlugin[], options: ResolveOptions): MilvusdmError {
   const firstParty = FIRST_PARTY_CHANNELS[kind];
-  const known = [...installed.flatMap((p) => p.manifest?.channels.filter((c) => c.kind === kind).map((c) => c.name) ?? []), ...Object.keys(firstParty)];
+  const known = [
+    ...installed.flatMap((p) => p.manifest?.channels.filter((c) => c.kind === kind).map((c) => c.name) ?? []),
+    ...Object.keys(firstParty),
+  ];
   // A first-party channel asked for by its exact name is simply not installed: no guessing.
   const near = firstParty[type] ? undefined : closest(type, known);
   const packageFor = (name: string) => firstParty[name] ?? candidatePackages(kind, name)[0];
   const installedNames = new Set(installed.flatMap((p) => p.manifest?.channels.filter((c) => c.kind === kind).map((c) => c.name) ?? []));
   let hint: string;
   if (near) {
-    hint = installedNames.has(near) ? `Did you mean "${near}"? It is installed.` : `Did you mean "${near}"? Install it: npm i ${packageFor(near)}`;
+    hint = installedNames.has(near)
+      ? `Did you mean "${near}"? It is installed.`
+      : `Did you mean "${near}"? Install it: npm i ${packageFor(near)}`;
   } else {
     hint =
       `Looked for a package offering ${kind} "${type}" in its "milvusdm" manifest, for a package named "${type}", and for ` +
       `${candidatePackages(kind, type).slice(0, 2).join(', ')}, from ${options.bases.join(', ')}. Install it: npm i ${packageFor(type)}`;
   }
-  const message = near ? `no ${kind} plugin found for type "${type}"; did you mean "${near}"?` : `no ${kind} plugin found for type "${type}"`;
+  const message = near
+    ? `no ${kind} plugin found for type "${type}"; did you mean "${near}"?`
+    : `no ${kind} plugin found for type "${type}"`;
   return new MilvusdmError('MDM_PLUGIN_NOT_FOUND', message, { hint });
 }

@@ -79,14 +79,28 @@ async function inspectPackage(dir: string, base: string, fallbackName: string): 
   try {
     pkg = await readPackageJson(dir);
   } catch (e) {
-    return { packageName: fallbackName, version: undefined, dir, manifest: undefined, problem: `unreadable package.json: ${errorMessage(e)}`, base };
+    return {
+      packageName: fallbackName,
+      version: undefined,
+      dir,
+      manifest: undefined,
+      problem: `unreadable package.json: ${errorMessage(e)}`,
+      base,
+    };
   }
   if (!pkg) return undefined;
   const name = pkg.name ?? fallbackName;
   if (pkg.milvusdm === undefined) {
     // Named like a plugin but without a manifest: report it, it cannot be listed without loading.
     return looksLikePluginName(name)
-      ? { packageName: name, version: pkg.version, dir, manifest: undefined, problem: 'package.json has no "milvusdm" manifest field', base }
+      ? {
+          packageName: name,
+          version: pkg.version,
+          dir,
+          manifest: undefined,
+          problem: 'package.json has no "milvusdm" manifest field',
+          base,
+        }
       : undefined;
   }
   // A support library of plugins declares an empty channel list: not a plugin itself.

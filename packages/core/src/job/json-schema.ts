@@ -21,7 +21,15 @@ function channelSchema(plugins: readonly ChannelPlugin[], kind: ChannelKind): Re
   const branches = plugins.filter((p) => p.kind === kind).map(channelBranch);
   const open = { type: 'object', properties: { type: { type: 'string' } }, required: ['type'] };
   // A third-party channel not installed where the schema was generated must still validate.
-  return { anyOf: [...branches, { ...open, not: { properties: { type: { enum: branches.map((b) => (b['properties'] as { type: { const: string } }).type.const) } } } }] };
+  return {
+    anyOf: [
+      ...branches,
+      {
+        ...open,
+        not: { properties: { type: { enum: branches.map((b) => (b['properties'] as { type: { const: string } }).type.const) } } },
+      },
+    ],
+  };
 }
 
 /** Where the schema of the first-party channels is published (the repository's schema/job.schema.json). */
@@ -37,23 +45,52 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
     required: ['source', 'target'],
     properties: {
       version: { const: 1, description: 'Version of the job format (1).' },
-      source: { description: 'Where rows come from: `type` names the reader plugin, the other keys are its options.', ...channelSchema(plugins, 'reader') },
-      target: { description: 'Where rows go: `type` names the writer plugin, the other keys are its options.', ...channelSchema(plugins, 'writer') },
+      source: {
+        description: 'Where rows come from: `type` names the reader plugin, the other keys are its options.',
+        ...channelSchema(plugins, 'reader'),
+      },
+      target: {
+        description: 'Where rows go: `type` names the writer plugin, the other keys are its options.',
+        ...channelSchema(plugins, 'writer'),
+      },
       run: {
         description: 'How the run goes (all optional).',
         type: 'object',
         additionalProperties: false,
         properties: {
-          batch_rows: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Rows per batch asked of the reader (default 10000).' },
+          batch_rows: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1_000_000,
+            description: 'Rows per batch asked of the reader (default 10000).',
+          },
           prefetch: { type: 'integer', minimum: 0, maximum: 64, description: 'Batches read ahead while the writer works (default 2).' },
           log_dir: { type: 'string', description: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs).' },
           logs_kept: { type: 'integer', minimum: 0, description: 'Daily log files to keep; 0 keeps all.' },
-          on_invalid: { enum: ['fail', 'skip'], description: 'A row holding NaN, ±Inf or an over-long string: stop the run (default) or skip the row and report its id.' },
-          duplicates: { enum: ['fail', 'first', 'last'], description: 'A key occurring twice in one source dataset: stop (default), keep the first or keep the last occurrence.' },
-          existing_keys: { enum: ['fail', 'skip', 'upsert'], description: 'Under append into a target that already held rows: a key it holds stops the run (default), is skipped, or its row is replaced.' },
+          on_invalid: {
+            enum: ['fail', 'skip'],
+            description: 'A row holding NaN, ±Inf or an over-long string: stop the run (default) or skip the row and report its id.',
+          },
+          duplicates: {
+            enum: ['fail', 'first', 'last'],
+            description: 'A key occurring twice in one source dataset: stop (default), keep the first or keep the last occurrence.',
+          },
+          existing_keys: {
+            enum: ['fail', 'skip', 'upsert'],
+            description:
+              'Under append into a target that already held rows: a key it holds stops the run (default), is skipped, or its row is replaced.',
+          },
           lock: { type: 'boolean', description: 'Refuse to write a target another run is writing (default true).' },
-          lock_stale_seconds: { type: 'integer', minimum: 10, description: 'A lock not renewed for this long is stale and taken over (default 600).' },
-          state_dir: { type: 'string', minLength: 1, description: 'Folder for the resume state of interrupted runs (default <log folder>/state).' },
+          lock_stale_seconds: {
+            type: 'integer',
+            minimum: 10,
+            description: 'A lock not renewed for this long is stale and taken over (default 600).',
+          },
+          state_dir: {
+            type: 'string',
+            minLength: 1,
+            description: 'Folder for the resume state of interrupted runs (default <log folder>/state).',
+          },
         },
       },
     },

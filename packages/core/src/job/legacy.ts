@@ -25,7 +25,10 @@ function checked(problem: (value: string) => string | undefined) {
   };
 }
 const uriText = optionalText.superRefine(checked(milvusUriProblem));
-const collectionName = z.string().min(1).superRefine(checked((v) => milvusNameProblem(v, 'collection')));
+const collectionName = z
+  .string()
+  .min(1)
+  .superRefine(checked((v) => milvusNameProblem(v, 'collection')));
 const partitionName = optionalText.superRefine(checked((v) => milvusNameProblem(v, 'partition')));
 
 const collectionParameter = z.looseObject({

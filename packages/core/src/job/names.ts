@@ -8,7 +8,8 @@ export const MILVUS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function milvusNameProblem(name: string, kind: 'collection' | 'partition' | 'database'): string | undefined {
   if (name.length > 255) return `not a valid Milvus ${kind} name: longer than 255 characters`;
-  if (!MILVUS_NAME.test(name)) return `not a valid Milvus ${kind} name: use letters, digits and _, starting with a letter or _ (got ${JSON.stringify(name)})`;
+  if (!MILVUS_NAME.test(name))
+    return `not a valid Milvus ${kind} name: use letters, digits and _, starting with a letter or _ (got ${JSON.stringify(name)})`;
   return undefined;
 }
 

@@ -13,9 +13,7 @@ export async function* prefetch<T>(source: AsyncIterable<T>, depth: number): Asy
   const pull = () => {
     // Each next() is chained on the previous one: async iterators are not re-entrant.
     const previous = buffered[buffered.length - 1];
-    const next = previous
-      ? previous.then((r) => (r.done ? r : iterator.next()))
-      : iterator.next();
+    const next = previous ? previous.then((r) => (r.done ? r : iterator.next())) : iterator.next();
     // A rejection is observed by the consumer when it reaches this slot; silence the early warning.
     next.catch(() => {});
     buffered.push(next);

@@ -30,10 +30,16 @@ export function checkDatasetSchema(dataset: DatasetInfo): void {
   for (const f of dataset.schema.fields) {
     if (!isVectorType(f.type) || f.type === 'sparse_float_vector') continue;
     if (f.dim === undefined || !Number.isInteger(f.dim) || f.dim <= 0) {
-      throw new MilvusdmError('MDM_INVALID_DATA', `${dataset.origin}: vector field "${f.name}" has dimension ${f.dim ?? 'none'}; a vector needs at least one element`);
+      throw new MilvusdmError(
+        'MDM_INVALID_DATA',
+        `${dataset.origin}: vector field "${f.name}" has dimension ${f.dim ?? 'none'}; a vector needs at least one element`,
+      );
     }
     if (f.type === 'binary_vector' && f.dim % 8 !== 0) {
-      throw new MilvusdmError('MDM_INVALID_DATA', `${dataset.origin}: binary vector field "${f.name}" has dimension ${f.dim}, not a multiple of 8`);
+      throw new MilvusdmError(
+        'MDM_INVALID_DATA',
+        `${dataset.origin}: binary vector field "${f.name}" has dimension ${f.dim}, not a multiple of 8`,
+      );
     }
   }
 }
@@ -143,7 +149,11 @@ export class BatchScreen {
       .filter((f) => f.type === 'varchar')
       .map((f) => ({ field: f.name, max: Math.min(f.maxLength ?? Infinity, target.get(f.name)?.maxLength ?? Infinity) }))
       .filter((m) => Number.isFinite(m.max));
-    this.vectors = dataset.schema.fields.filter((f) => f.type === 'float_vector' || f.type === 'float16_vector' || f.type === 'bfloat16_vector' || f.type === 'sparse_float_vector').map((f) => f.name);
+    this.vectors = dataset.schema.fields
+      .filter(
+        (f) => f.type === 'float_vector' || f.type === 'float16_vector' || f.type === 'bfloat16_vector' || f.type === 'sparse_float_vector',
+      )
+      .map((f) => f.name);
   }
 
   get skippedRows(): number {
@@ -173,7 +183,8 @@ export class BatchScreen {
       finder.close();
     }
     this.lastRows = last;
-    if (last.size > 0) this.logger.info(`${this.dataset.origin}: ${last.size} key(s) occur more than once; the last occurrence of each is kept`);
+    if (last.size > 0)
+      this.logger.info(`${this.dataset.origin}: ${last.size} key(s) occur more than once; the last occurrence of each is kept`);
   }
 
   /** The batch with the rows the job's policies drop removed; throws when a policy is fail. */
@@ -264,7 +275,10 @@ export class BatchScreen {
     const { invalid, duplicate, existing } = this.skipped;
     if (invalid + duplicate + existing === 0) return undefined;
     const parts: string[] = [];
-    if (invalid) parts.push(`${invalid} invalid row(s) skipped (ids ${this.named.join(', ')}${invalid > this.named.length ? ', … every one in the log file' : ''})`);
+    if (invalid)
+      parts.push(
+        `${invalid} invalid row(s) skipped (ids ${this.named.join(', ')}${invalid > this.named.length ? ', … every one in the log file' : ''})`,
+      );
     if (duplicate) parts.push(`${duplicate} repeated key(s) dropped (duplicates: ${this.options.duplicates})`);
     if (existing) parts.push(`${existing} row(s) whose key the target already held skipped`);
     return `${this.dataset.origin}: ${parts.join('; ')}`;

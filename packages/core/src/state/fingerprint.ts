@@ -42,7 +42,8 @@ function diffValues(path: string, a: unknown, b: unknown, out: string[]): void {
   if (out.length >= 5) return;
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) diffValues(path ? `${path} ${k}` : k, (a as Record<string, unknown>)[k] ?? null, (b as Record<string, unknown>)[k] ?? null, out);
+    for (const k of keys)
+      diffValues(path ? `${path} ${k}` : k, (a as Record<string, unknown>)[k] ?? null, (b as Record<string, unknown>)[k] ?? null, out);
     return;
   }
   if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path || 'source'}: was ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);

@@ -5,7 +5,10 @@ import { basename, join, resolve } from 'node:path';
 /** One state file per job file, named after it and the hash of its absolute path. */
 export function stateFileFor(stateDir: string, jobFile: string): string {
   const path = resolve(jobFile);
-  const stem = basename(path).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60);
+  const stem = basename(path)
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 60);
   const id = createHash('sha256').update(path).digest('hex').slice(0, 12);
   return join(stateDir, `${stem}-${id}.state.json`);
 }

@@ -21,8 +21,17 @@ export interface ResumeSettings {
   readonly jobFile?: string;
 }
 
-/** Saves are at most about this far apart in time unless `recordEveryRows` comes first. */
-const SAVE_INTERVAL_MS = 1000;
+/**
+ * Saves are at most about this far apart in time unless `recordEveryRows` comes first: 1 s, or
+ * $MILVUSDM_STATE_SAVE_MS (10 to 60000; the kill tests save more often so short runs get killed
+ * between saves too).
+ */
+const SAVE_INTERVAL_MS = saveInterval(process.env['MILVUSDM_STATE_SAVE_MS']);
+
+function saveInterval(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n >= 10 && n <= 60_000 ? n : 1000;
+}
 /** Rows committed between two saves at most (kept in the state, since a resumed writer relies on it). */
 export const RECORD_EVERY_ROWS = 100_000;
 
@@ -62,11 +71,19 @@ export class ResumeBook {
     if (!old || Object.keys(old.datasets).length === 0) return new ResumeBook(settings, fresh, false);
     const job = settings.jobFile ?? 'the job';
     if (old.jobHash !== settings.jobHash) {
-      throw new MilvusdmError('MDM_RESUME', `${job} changed since its interrupted run of ${old.startedAt} (state ${settings.stateFile}); it cannot be resumed`, { hint: RESTART_HINT });
+      throw new MilvusdmError(
+        'MDM_RESUME',
+        `${job} changed since its interrupted run of ${old.startedAt} (state ${settings.stateFile}); it cannot be resumed`,
+        { hint: RESTART_HINT },
+      );
     }
     const changes = fingerprintChanges(old.fingerprint, fingerprint);
     if (changes.length > 0) {
-      throw new MilvusdmError('MDM_RESUME', `the source of ${job} changed since its interrupted run of ${old.startedAt}: ${changes.join('; ')}`, { hint: RESTART_HINT });
+      throw new MilvusdmError(
+        'MDM_RESUME',
+        `the source of ${job} changed since its interrupted run of ${old.startedAt}: ${changes.join('; ')}`,
+        { hint: RESTART_HINT },
+      );
     }
     return new ResumeBook(settings, old, true);
   }

@@ -17,7 +17,8 @@ function canonicalNumber(literal: string): CanonicalNumber {
   const n = Number(literal);
   // A literal a double holds exactly is written the way JavaScript writes that double; one with
   // more precision than a double keeps its digits, so nothing is rounded into equality.
-  if (Number.isFinite(n) && isSafeNumber(literal)) return new CanonicalNumber(Number.isInteger(n) && Math.abs(n) >= 2 ** 53 ? BigInt(n).toString() : String(n));
+  if (Number.isFinite(n) && isSafeNumber(literal))
+    return new CanonicalNumber(Number.isInteger(n) && Math.abs(n) >= 2 ** 53 ? BigInt(n).toString() : String(n));
   return new CanonicalNumber(literal.toLowerCase());
 }
 

@@ -48,7 +48,10 @@ export class RowHasher {
       if (!c) throw new MilvusdmError('MDM_VERIFY', `${origin}: a batch has no column "${name}" to compare`);
       return c;
     };
-    return { key: this.plan.keyField === undefined ? undefined : get(this.plan.keyField), fields: this.plan.fields.map((f) => get(f.name)) };
+    return {
+      key: this.plan.keyField === undefined ? undefined : get(this.plan.keyField),
+      fields: this.plan.fields.map((f) => get(f.name)),
+    };
   }
 
   /** Hash of the key alone (seeded: the default seed buckets rows, another draws a sample). */

@@ -77,7 +77,11 @@ class BucketDigest {
   }
 }
 
-export async function verifyDataset(source: VerifySide | SourceDataset, target: VerifySide | SourceDataset, options: VerifyOptions = {}): Promise<DatasetVerdict> {
+export async function verifyDataset(
+  source: VerifySide | SourceDataset,
+  target: VerifySide | SourceDataset,
+  options: VerifyOptions = {},
+): Promise<DatasetVerdict> {
   const src = asSide(source);
   const tgt = asSide(target);
   if (src.datasets.length === 0 || tgt.datasets.length === 0) {
@@ -161,7 +165,18 @@ class Comparison {
    * Every row of one side with its identity hash (key hash, or row hash without a key) and row
    * hash, handed to `visit`. Returns the rows read.
    */
-  private async scan(side: Side, visit: (identity: bigint, rowHash: bigint, batch: ColumnBatch, columns: { key: Column | undefined; fields: Column[] }, row: number, ordinal: number) => void, seed?: bigint): Promise<number> {
+  private async scan(
+    side: Side,
+    visit: (
+      identity: bigint,
+      rowHash: bigint,
+      batch: ColumnBatch,
+      columns: { key: Column | undefined; fields: Column[] },
+      row: number,
+      ordinal: number,
+    ) => void,
+    seed?: bigint,
+  ): Promise<number> {
     let rows = 0;
     for await (const batch of batchesOf(this.sideOf(side), this.batchRows, this.options.signal)) {
       const columns = this.hasher.columnsOf(batch, this.origin(side));
@@ -184,7 +199,14 @@ class Comparison {
     return rows;
   }
 
-  private record(side: Side, rowHash: bigint, batch: ColumnBatch, columns: { key: Column | undefined; fields: Column[] }, row: number, ordinal: number): { record: RowRecord; key: string } {
+  private record(
+    side: Side,
+    rowHash: bigint,
+    batch: ColumnBatch,
+    columns: { key: Column | undefined; fields: Column[] },
+    row: number,
+    ordinal: number,
+  ): { record: RowRecord; key: string } {
     const fieldHashes = this.hasher.fieldHashes(columns.fields, row);
     const key = columns.key ? this.hasher.keyText(columns.key, row) : '';
     let label = key;
@@ -206,8 +228,7 @@ class Comparison {
     const size = bucketCount(Math.max(announced(this.src) ?? 0, announced(this.tgt) ?? 0));
     const mask = BigInt(size - 1);
     const digests = { source: new BucketDigest(size), target: new BucketDigest(size) };
-    const digest = (side: Side) =>
-      this.scan(side, (identity, rowHash) => digests[side].add(Number(identity & mask), rowHash));
+    const digest = (side: Side) => this.scan(side, (identity, rowHash) => digests[side].add(Number(identity & mask), rowHash));
     // Both sides at once: their reads overlap while the hashing takes turns.
     const [sourceRows, targetRows] = await Promise.all([digest('source'), digest('target')]);
     const differing: number[] = [];
@@ -220,7 +241,11 @@ class Comparison {
     const chosen = new Set<number>();
     let budget = 0;
     for (const b of differing) {
-      if (chosen.size >= NAMING_BUCKETS || (chosen.size > 0 && budget + digests.source.counts[b]! + digests.target.counts[b]! > NAMING_BUDGET)) break;
+      if (
+        chosen.size >= NAMING_BUCKETS ||
+        (chosen.size > 0 && budget + digests.source.counts[b]! + digests.target.counts[b]! > NAMING_BUDGET)
+      )
+        break;
       chosen.add(b);
       budget += digests.source.counts[b]! + digests.target.counts[b]!;
     }
@@ -238,7 +263,8 @@ class Comparison {
 
   async sample(): Promise<PassResult> {
     const requested = this.options.sample ?? 0;
-    if (!Number.isSafeInteger(requested) || requested < 1) throw new MilvusdmError('MDM_CONFIG', `--sample: expected a positive whole number of keys, got ${requested}`);
+    if (!Number.isSafeInteger(requested) || requested < 1)
+      throw new MilvusdmError('MDM_CONFIG', `--sample: expected a positive whole number of keys, got ${requested}`);
     const seed = this.options.seed ?? 0;
     const sampleSeed = BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n + 1n);
     // The source's `requested` smallest identity hashes, with every row that has one of them.

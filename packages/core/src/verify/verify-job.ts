@@ -39,9 +39,13 @@ export async function verifyJob(input: VerifyJobInput): Promise<JobVerdict> {
   const readerOptions = parseOptions(input.reader.options, input.readerOptions, 'source', input.file);
   const writerOptions = parseOptions(writer.options, input.writerOptions, 'target', input.file);
   if (!writer.readBack) {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `the "${writer.name}" writer does not say how to read back what it writes, so its output cannot be verified`, {
-      hint: 'A writer plugin supports verification by implementing readBack() (see docs/writing-a-plugin.md).',
-    });
+    throw new MilvusdmError(
+      'MDM_UNSUPPORTED',
+      `the "${writer.name}" writer does not say how to read back what it writes, so its output cannot be verified`,
+      {
+        hint: 'A writer plugin supports verification by implementing readBack() (see docs/writing-a-plugin.md).',
+      },
+    );
   }
   let source: ReaderSource | undefined;
   const verdicts: DatasetVerdict[] = [];
@@ -83,11 +87,19 @@ async function verifyGroup(group: Group, input: VerifyJobInput): Promise<Dataset
     target = await reader.open(options, context);
   } catch (e) {
     // The reader speaks of its "source"; here that source is the job's target.
-    throw new MilvusdmError(isMilvusdmError(e) && e.code === 'MDM_CONNECT' ? 'MDM_CONNECT' : 'MDM_VERIFY', `target ${spec.describe} cannot be read back: ${errorMessage(e)}`, { cause: e });
+    throw new MilvusdmError(
+      isMilvusdmError(e) && e.code === 'MDM_CONNECT' ? 'MDM_CONNECT' : 'MDM_VERIFY',
+      `target ${spec.describe} cannot be read back: ${errorMessage(e)}`,
+      { cause: e },
+    );
   }
   try {
     context.logger.info(`verifying ${group.datasets.map((d) => d.origin).join(', ')} against ${spec.describe}`);
-    return await verifyDataset({ datasets: group.datasets }, { datasets: target.datasets, label: spec.describe }, { ...input.options, signal: input.options.signal ?? context.signal });
+    return await verifyDataset(
+      { datasets: group.datasets },
+      { datasets: target.datasets, label: spec.describe },
+      { ...input.options, signal: input.options.signal ?? context.signal },
+    );
   } finally {
     await target.close().catch((e: unknown) => context.logger.warn(`closing the read-back of ${spec.describe} failed: ${errorMessage(e)}`));
   }

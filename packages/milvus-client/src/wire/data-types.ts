@@ -61,16 +61,41 @@ export function isArrayElementType(t: FieldType | undefined): t is ArrayElementT
  * Which member of `schema.ScalarField` carries each scalar type. Shared by the encoder and the
  * decoder so the two directions cannot drift apart; int8 and int16 travel as int32 (`int_data`).
  */
-export const SCALAR_MEMBER = { bool: 1, int8: 2, int16: 2, int32: 2, int64: 3, float: 4, double: 5, varchar: 6, array: 8, json: 9 } as const;
+export const SCALAR_MEMBER = {
+  bool: 1,
+  int8: 2,
+  int16: 2,
+  int32: 2,
+  int64: 3,
+  float: 4,
+  double: 5,
+  varchar: 6,
+  array: 8,
+  json: 9,
+} as const;
 
 /** Which member of `schema.VectorField` carries each vector type. */
-export const VECTOR_MEMBER = { float_vector: 2, binary_vector: 3, float16_vector: 4, bfloat16_vector: 5, sparse_float_vector: 6, int8_vector: 7 } as const;
+export const VECTOR_MEMBER = {
+  float_vector: 2,
+  binary_vector: 3,
+  float16_vector: 4,
+  bfloat16_vector: 5,
+  sparse_float_vector: 6,
+  int8_vector: 7,
+} as const;
 
 /** Vector types sent as one flat bytes payload (`dim` beside it), and the typed array they fill. */
-export const BYTES_VECTORS = { binary_vector: Uint8Array, float16_vector: Uint16Array, bfloat16_vector: Uint16Array, int8_vector: Int8Array } as const;
+export const BYTES_VECTORS = {
+  binary_vector: Uint8Array,
+  float16_vector: Uint16Array,
+  bfloat16_vector: Uint16Array,
+  int8_vector: Int8Array,
+} as const;
 export type BytesVectorType = keyof typeof BYTES_VECTORS;
 
-const BYTES_VECTOR_BY_MEMBER = new Map<number, BytesVectorType>((Object.keys(BYTES_VECTORS) as BytesVectorType[]).map((t) => [VECTOR_MEMBER[t], t]));
+const BYTES_VECTOR_BY_MEMBER = new Map<number, BytesVectorType>(
+  (Object.keys(BYTES_VECTORS) as BytesVectorType[]).map((t) => [VECTOR_MEMBER[t], t]),
+);
 
 /** The flat-bytes vector type a `VectorField` member carries, or undefined for another member. */
 export function bytesVectorOfMember(member: number): BytesVectorType | undefined {

@@ -40,15 +40,27 @@ function writeScalarArray(w: PbWriter, column: Column): void {
     case 'int8':
     case 'int16':
     case 'int32':
-      w.uint32(tag(SCALAR_MEMBER[column.type], LEN)).fork().uint32(tag(1, LEN)).bytes(encodePackedInt32(compactTyped(column.values, valid))).ldelim();
+      w.uint32(tag(SCALAR_MEMBER[column.type], LEN))
+        .fork()
+        .uint32(tag(1, LEN))
+        .bytes(encodePackedInt32(compactTyped(column.values, valid)))
+        .ldelim();
       return;
     case 'int64':
-      w.uint32(tag(SCALAR_MEMBER.int64, LEN)).fork().uint32(tag(1, LEN)).bytes(encodePackedInt64(compactTyped(column.values, valid))).ldelim();
+      w.uint32(tag(SCALAR_MEMBER.int64, LEN))
+        .fork()
+        .uint32(tag(1, LEN))
+        .bytes(encodePackedInt64(compactTyped(column.values, valid)))
+        .ldelim();
       return;
     case 'float':
     case 'double':
       // Little-endian IEEE values, packed: the typed array's own bytes.
-      w.uint32(tag(SCALAR_MEMBER[column.type], LEN)).fork().uint32(tag(1, LEN)).bytes(bytesOf(compactTyped<Float32Array | Float64Array>(column.values, valid))).ldelim();
+      w.uint32(tag(SCALAR_MEMBER[column.type], LEN))
+        .fork()
+        .uint32(tag(1, LEN))
+        .bytes(bytesOf(compactTyped<Float32Array | Float64Array>(column.values, valid)))
+        .ldelim();
       return;
     case 'varchar': {
       w.uint32(tag(SCALAR_MEMBER.varchar, LEN)).fork();
@@ -144,7 +156,13 @@ export function sparseRowBytes(row: SparseRow): Uint8Array {
 }
 
 /** Appends one `FieldData` (as field `fieldNumber` of the enclosing message) to `w`. */
-export function writeFieldData(w: PbWriter, fieldNumber: number, name: string, column: Column, options: { elementType?: string; isDynamic?: boolean } = {}): void {
+export function writeFieldData(
+  w: PbWriter,
+  fieldNumber: number,
+  name: string,
+  column: Column,
+  options: { elementType?: string; isDynamic?: boolean } = {},
+): void {
   w.uint32(tag(fieldNumber, LEN)).fork();
   w.uint32(tag(1, VARINT)).int32(DATA_TYPE[column.type]);
   w.uint32(tag(2, LEN)).string(name);

@@ -71,7 +71,13 @@ export function encodeQueryRequest(req: QueryRequestFields): Uint8Array {
   for (const f of req.outputFields) w.uint32((5 << 3) | 2).string(f);
   for (const p of req.partitions ?? []) w.uint32((6 << 3) | 2).string(p);
   if (req.limit !== undefined) {
-    w.uint32((9 << 3) | 2).fork().uint32((1 << 3) | 2).string('limit').uint32((2 << 3) | 2).string(String(req.limit)).ldelim();
+    w.uint32((9 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 2)
+      .string('limit')
+      .uint32((2 << 3) | 2)
+      .string(String(req.limit))
+      .ldelim();
   }
   w.uint32((11 << 3) | 0).int32(CONSISTENCY[req.consistency ?? 'Strong']);
   // use_default_consistency = false: the level above is the one to use.

@@ -61,7 +61,7 @@ export function readVarint64(bytes: Uint8Array, pos: number, into: Uint32Array):
 export function decodePackedInt64(bytes: Uint8Array): BigInt64Array {
   const values: number[] = [];
   const pair = new Uint32Array(2);
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     pos = readVarint64(bytes, pos, pair);
     values.push(pair[0]!, pair[1]!);
   }
@@ -72,7 +72,7 @@ export function decodePackedInt64(bytes: Uint8Array): BigInt64Array {
 export function decodePackedInt32(bytes: Uint8Array): Int32Array {
   const values: number[] = [];
   const pair = new Uint32Array(2);
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     pos = readVarint64(bytes, pos, pair);
     values.push(pair[0]! | 0);
   }

@@ -156,8 +156,28 @@ function tableRow(c: CollectionSpec, tableId: string, owner: string, tag: string
   };
 }
 
-function fileRow(tableId: string, segmentId: string, fileId: string, type: number, size: number, rowCount: number, engine: number): TableFileRow {
-  return { table_id: tableId, segment_id: segmentId, engine_type: engine, file_id: fileId, file_type: type, file_size: size, row_count: rowCount, updated_time: NOW, created_on: NOW, date: 1230309, flush_lsn: 0 };
+function fileRow(
+  tableId: string,
+  segmentId: string,
+  fileId: string,
+  type: number,
+  size: number,
+  rowCount: number,
+  engine: number,
+): TableFileRow {
+  return {
+    table_id: tableId,
+    segment_id: segmentId,
+    engine_type: engine,
+    file_id: fileId,
+    file_type: type,
+    file_size: size,
+    row_count: rowCount,
+    updated_time: NOW,
+    created_on: NOW,
+    date: 1230309,
+    flush_lsn: 0,
+  };
 }
 
 /** The live rows of one dataset, gathered segment by segment. */
@@ -236,8 +256,12 @@ class DirBuilder {
   /** The caller's rows, checked against the segment's size (a wrong fixture must not pass silently). */
   private given(c: CollectionSpec, s: SegmentSpec, data: NonNullable<SegmentSpec['data']>): SegmentData {
     const per = isBinaryMetric(c.metric) ? c.dim / 8 : c.dim;
-    if (data.ids.length !== s.rows || data.vectors.length !== s.rows * per) throw new Error(`segment data: ${data.ids.length} ids and ${data.vectors.length} vector elements for ${s.rows} rows of dimension ${c.dim}`);
-    if ((data.vectors instanceof Uint8Array) !== isBinaryMetric(c.metric)) throw new Error(`segment data: vectors do not fit metric ${c.metric}`);
+    if (data.ids.length !== s.rows || data.vectors.length !== s.rows * per)
+      throw new Error(
+        `segment data: ${data.ids.length} ids and ${data.vectors.length} vector elements for ${s.rows} rows of dimension ${c.dim}`,
+      );
+    if (data.vectors instanceof Uint8Array !== isBinaryMetric(c.metric))
+      throw new Error(`segment data: vectors do not fit metric ${c.metric}`);
     const deleted = new Set<number>();
     for (const batch of s.deletes ?? []) for (const k of batch) if (k >= 0 && k < s.rows) deleted.add(k);
     return { ids: data.ids, vectors: data.vectors, deleted };
@@ -258,17 +282,40 @@ class DirBuilder {
       await mkdir(dir, { recursive: true });
       await writePayloadFile(rv, [asBytes(data.vectors)]);
       await writePayloadFile(uid, [asBytes(data.ids)]);
-      if (deletedDocs) await writePayloadFile(deletedDocs, (s.deletes ?? []).map((b) => asBytes(Int32Array.from(b))));
+      if (deletedDocs)
+        await writePayloadFile(
+          deletedDocs,
+          (s.deletes ?? []).map((b) => asBytes(Int32Array.from(b))),
+        );
       await writeFile(join(dir, 'bloom_filter'), bloomFilter(s.rows));
     }
     this.files.push(fileRow(tableId, segmentId, segmentId, CODE[s.type], s.rows * (vectorBytes + 8), s.metaRowCount ?? live, engine));
     await this.indexFiles(c, tableId, segmentId, dir, s, live);
-    this.segments.push({ collection: c.name, tag, tableId, segmentId, type: s.type, dir, rv, uid, deletedDocs, rows: s.rows, liveRows: live });
+    this.segments.push({
+      collection: c.name,
+      tag,
+      tableId,
+      segmentId,
+      type: s.type,
+      dir,
+      rv,
+      uid,
+      deletedDocs,
+      rows: s.rows,
+      liveRows: live,
+    });
     if (LIVE.includes(s.type)) this.gather(c, s, data, live, acc);
   }
 
   /** An index built beside the raw files (never raw data), or one still being built. */
-  private async indexFiles(c: CollectionSpec, tableId: string, segmentId: string, dir: string, s: SegmentSpec, live: number): Promise<void> {
+  private async indexFiles(
+    c: CollectionSpec,
+    tableId: string,
+    segmentId: string,
+    dir: string,
+    s: SegmentSpec,
+    live: number,
+  ): Promise<void> {
     if (s.type === 'BACKUP' && s.index !== false) {
       const indexId = this.gen.next();
       const index = new Uint8Array(4096 + this.rng.int(4096));
@@ -304,7 +351,16 @@ class DirBuilder {
 
   private finish(c: CollectionSpec, tableId: string, tag: string, acc: Accumulator): ExpectedDataset {
     const binary = isBinaryMetric(c.metric);
-    const base = { key: `${c.name}/${tag}`, collection: c.name, partition: tag === '_default' ? undefined : tag, tableId, dim: c.dim, binary, metric: c.metric, rows: acc.rows };
+    const base = {
+      key: `${c.name}/${tag}`,
+      collection: c.name,
+      partition: tag === '_default' ? undefined : tag,
+      tableId,
+      dim: c.dim,
+      binary,
+      metric: c.metric,
+      rows: acc.rows,
+    };
     if (!this.keep) return base;
     const ids = new BigInt64Array(acc.rows);
     let at = 0;

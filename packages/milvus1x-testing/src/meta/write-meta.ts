@@ -44,8 +44,34 @@ export interface MetaRows {
   readonly files: readonly TableFileRow[];
 }
 
-const TABLE_COLS = ['table_id', 'state', 'dimension', 'created_on', 'flag', 'index_file_size', 'engine_type', 'index_params', 'metric_type', 'owner_table', 'partition_tag', 'version', 'flush_lsn'] as const;
-const FILE_COLS = ['table_id', 'segment_id', 'engine_type', 'file_id', 'file_type', 'file_size', 'row_count', 'updated_time', 'created_on', 'date', 'flush_lsn'] as const;
+const TABLE_COLS = [
+  'table_id',
+  'state',
+  'dimension',
+  'created_on',
+  'flag',
+  'index_file_size',
+  'engine_type',
+  'index_params',
+  'metric_type',
+  'owner_table',
+  'partition_tag',
+  'version',
+  'flush_lsn',
+] as const;
+const FILE_COLS = [
+  'table_id',
+  'segment_id',
+  'engine_type',
+  'file_id',
+  'file_type',
+  'file_size',
+  'row_count',
+  'updated_time',
+  'created_on',
+  'date',
+  'flush_lsn',
+] as const;
 
 function insertSql(table: string, cols: readonly string[]): string {
   return `INSERT INTO \`${table}\` (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
@@ -137,7 +163,12 @@ export async function dropMysqlDatabase(server: MysqlServer, database: string): 
  * Creates a user that may only SELECT from `database` (what the reader needs, and all it
  * should be given); returns a function that drops it again.
  */
-export async function createReadOnlyUser(server: MysqlServer, database: string, user: string, password: string): Promise<() => Promise<void>> {
+export async function createReadOnlyUser(
+  server: MysqlServer,
+  database: string,
+  user: string,
+  password: string,
+): Promise<() => Promise<void>> {
   const conn = await mysql.createConnection({ ...server });
   const hosts = ['%', 'localhost'];
   try {

@@ -37,7 +37,10 @@ export async function readBinaryIndex(ctx: Context): Promise<IndexNode> {
       const inner = await readBinaryIndex(within(ctx, name));
       checkChild(ctx, here, header, inner, 'inner index');
       if (inner.kind === 'idmap') {
-        throw new MilvusdmError('MDM_UNSUPPORTED', `${r.file.path}: ${here} wraps another id map (${inner.name}); Faiss cannot build such an index and milvusdm does not read it`);
+        throw new MilvusdmError(
+          'MDM_UNSUPPORTED',
+          `${r.file.path}: ${here} wraps another id map (${inner.name}); Faiss cannot build such an index and milvusdm does not read it`,
+        );
       }
       const n = await r.vecCount(8, `the id map of ${here}`);
       if (n !== header.ntotal) throw bad(`${n} ids for ${header.ntotal} vectors`);
@@ -55,7 +58,8 @@ export async function readBinaryIndex(ctx: Context): Promise<IndexNode> {
       const directMap = await readDirectMap(r, here);
       const codec = { kind: 'binary' as const, d: header.d, codeSize: header.codeSize };
       const lists = await readInvertedLists(r, nlist, header.codeSize, here);
-      if (lists && lists.total !== header.ntotal) throw bad(`its inverted lists hold ${lists.total} vectors, the header says ${header.ntotal}`);
+      if (lists && lists.total !== header.ntotal)
+        throw bad(`its inverted lists hold ${lists.total} vectors, the header says ${header.ntotal}`);
       return { ...base, kind: 'ivf', header, nlist, quantizer, directMap, lists, codec, byResidual: false };
     }
     case 'IBHf':

@@ -30,7 +30,8 @@ export class RandomAccessFile {
       handle = await open(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be opened (${code ?? String(e)})`;
+      const why =
+        code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be opened (${code ?? String(e)})`;
       throw new MilvusdmError('MDM_SOURCE', `${path}: the ${what} ${why}`);
     }
     try {
@@ -51,7 +52,8 @@ export class RandomAccessFile {
     let done = 0;
     while (done < target.byteLength) {
       const { bytesRead } = await this.handle.read(target, done, target.byteLength - done, position + done);
-      if (bytesRead === 0) throw sourceError(this.path, `the file ended at byte ${position + done} while reading (did it change during the run?)`);
+      if (bytesRead === 0)
+        throw sourceError(this.path, `the file ended at byte ${position + done} while reading (did it change during the run?)`);
       done += bytesRead;
     }
   }
@@ -143,7 +145,8 @@ export class StructureReader {
   async count64(what: string): Promise<number> {
     const at = this.pos;
     const v = await this.i64(what);
-    if (v < 0n || v > MAX_SAFE) throw sourceError(this.file.path, `${what} at offset ${at} is ${v}, which no valid index holds (corrupt file?)`);
+    if (v < 0n || v > MAX_SAFE)
+      throw sourceError(this.file.path, `${what} at offset ${at} is ${v}, which no valid index holds (corrupt file?)`);
     return Number(v);
   }
 
@@ -198,7 +201,8 @@ export class StructureReader {
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const v = view.getBigUint64(i * 8, true);
-      if (v > MAX_SAFE) throw sourceError(this.file.path, `${what} at offset ${at + i * 8} holds ${v}, which no valid index holds (corrupt file?)`);
+      if (v > MAX_SAFE)
+        throw sourceError(this.file.path, `${what} at offset ${at + i * 8} holds ${v}, which no valid index holds (corrupt file?)`);
       out[i] = Number(v);
     }
     return out;
@@ -227,7 +231,10 @@ export class BlockReader {
     const n = target.byteLength;
     if (n === 0) return;
     if (position + n > this.file.size) {
-      throw sourceError(this.file.path, `the file ends early (truncated?): expected ${n} bytes at offset ${position}, but the file has ${this.file.size}`);
+      throw sourceError(
+        this.file.path,
+        `the file ends early (truncated?): expected ${n} bytes at offset ${position}, but the file has ${this.file.size}`,
+      );
     }
     if (position >= this.blockStart && position + n <= this.blockEnd) {
       target.set(this.block.subarray(position - this.blockStart, position - this.blockStart + n));

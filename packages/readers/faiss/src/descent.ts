@@ -30,14 +30,25 @@ export function where(ctx: Context, name: string): string {
 }
 
 /** The error for a fourcc that is not a supported index at this spot. */
-export function refuse(ctx: Context, tag: { text: string; bytes: Uint8Array; offset: number }, entry: { name: string; why?: string } | undefined, family: string): MilvusdmError {
+export function refuse(
+  ctx: Context,
+  tag: { text: string; bytes: Uint8Array; offset: number },
+  entry: { name: string; why?: string } | undefined,
+  family: string,
+): MilvusdmError {
   const path = ctx.r.file.path;
   const inside = ctx.path.length ? ` inside ${ctx.path.join(' > ')}` : '';
   if (!entry) {
     if (ctx.depth === 0) {
-      return new MilvusdmError('MDM_SOURCE', `${path}: not a Faiss index: it starts with ${showFourcc(tag.bytes)}, which is no Faiss index type (${SUPPORTED_TEXT})`);
+      return new MilvusdmError(
+        'MDM_SOURCE',
+        `${path}: not a Faiss index: it starts with ${showFourcc(tag.bytes)}, which is no Faiss index type (${SUPPORTED_TEXT})`,
+      );
     }
-    return new MilvusdmError('MDM_SOURCE', `${path}: unknown ${family} index type ${showFourcc(tag.bytes)} at offset ${tag.offset}${inside} (corrupt file?)`);
+    return new MilvusdmError(
+      'MDM_SOURCE',
+      `${path}: unknown ${family} index type ${showFourcc(tag.bytes)} at offset ${tag.offset}${inside} (corrupt file?)`,
+    );
   }
   return new MilvusdmError(
     'MDM_UNSUPPORTED',
@@ -58,4 +69,3 @@ export function checkChild(ctx: Context, parent: string, parentHeader: Header, c
     throw mismatch(ctx, `${parent}: its ${role} ${child.name} holds ${child.header.ntotal} vectors, the index ${parentHeader.ntotal}`);
   }
 }
-

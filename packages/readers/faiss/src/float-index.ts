@@ -12,7 +12,9 @@ import { readProductQuantizer, readScalarQuantizer } from './quantizers.js';
 
 /** Reads one float index at the reader's position; undefined for the `null` placeholder. */
 export async function readFloatIndex(ctx: Context): Promise<IndexNode | undefined> {
-  const tag = await ctx.r.fourcc(ctx.depth === 0 ? 'the index type (first 4 bytes)' : `the type of the index inside ${ctx.path.join(' > ')}`);
+  const tag = await ctx.r.fourcc(
+    ctx.depth === 0 ? 'the index type (first 4 bytes)' : `the type of the index inside ${ctx.path.join(' > ')}`,
+  );
   const h = tag.text;
   if (h === 'null' && ctx.depth > 0) return undefined;
   const entry = floatEntry(h);
@@ -63,7 +65,8 @@ async function readFlat(ctx: Context, here: string, base: Base): Promise<IndexNo
   const header = await readFloatHeader(r, here);
   // xbvec: the count is in floats (also since Faiss 1.7.2 stores bytes internally).
   const n = await r.vecCount(4, `the vectors of ${here}`);
-  if (n !== header.ntotal * header.d) throw mismatch(ctx, `${here}: ${n} floats stored for ${header.ntotal} vectors of dimension ${header.d}`);
+  if (n !== header.ntotal * header.d)
+    throw mismatch(ctx, `${here}: ${n} floats stored for ${header.ntotal} vectors of dimension ${header.d}`);
   const codes = r.pos;
   r.skip(n * 4, `the vectors of ${here}`);
   return { ...base, kind: 'codes', header, codes, codec: { kind: 'float32', d: header.d, codeSize: header.d * 4 } };
@@ -77,7 +80,10 @@ async function readIdMap(ctx: Context, name: string, here: string, base: Base): 
   if (!inner) throw mismatch(ctx, `${here} wraps no index`);
   checkChild(ctx, here, header, inner, 'inner index');
   if (inner.kind === 'idmap') {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `${r.file.path}: ${here} wraps another id map (${inner.name}); Faiss cannot build such an index and milvusdm does not read it`);
+    throw new MilvusdmError(
+      'MDM_UNSUPPORTED',
+      `${r.file.path}: ${here} wraps another id map (${inner.name}); Faiss cannot build such an index and milvusdm does not read it`,
+    );
   }
   const n = await r.vecCount(8, `the id map of ${here}`);
   if (n !== header.ntotal) throw mismatch(ctx, `${here}: ${n} ids for ${header.ntotal} vectors`);
@@ -108,7 +114,8 @@ async function readScalarQuantized(ctx: Context, here: string, base: Base): Prom
   const header = await readFloatHeader(r, here);
   const sq = await readScalarQuantizer(r, header.d, here);
   const n = await r.vecCount(1, `the codes of ${here}`);
-  if (n !== header.ntotal * sq.codeSize) throw mismatch(ctx, `${here}: ${n} code bytes for ${header.ntotal} vectors of ${sq.codeSize} bytes`);
+  if (n !== header.ntotal * sq.codeSize)
+    throw mismatch(ctx, `${here}: ${n} code bytes for ${header.ntotal} vectors of ${sq.codeSize} bytes`);
   const codes = r.pos;
   r.skip(n, `the codes of ${here}`);
   return { ...base, kind: 'codes', header, codes, codec: { kind: 'sq', d: header.d, codeSize: sq.codeSize, sq } };
@@ -122,7 +129,8 @@ async function readProductQuantized(ctx: Context, h: string, here: string, base:
   const header = h === 'IxPq' ? read : { ...read, metric: 1 };
   const pq = await readProductQuantizer(r, header.d, here);
   const n = await r.vecCount(1, `the codes of ${here}`);
-  if (n !== header.ntotal * pq.codeSize) throw mismatch(ctx, `${here}: ${n} code bytes for ${header.ntotal} vectors of ${pq.codeSize} bytes`);
+  if (n !== header.ntotal * pq.codeSize)
+    throw mismatch(ctx, `${here}: ${n} code bytes for ${header.ntotal} vectors of ${pq.codeSize} bytes`);
   const codes = r.pos;
   r.skip(n, `the codes of ${here}`);
   // search_type i32, encode_signs u8, polysemous_ht i32 (not in the oldest IxPQ).
@@ -167,7 +175,8 @@ async function readIvf(ctx: Context, h: string, name: string, here: string, base
     codec = { kind: 'pq', d: header.d, codeSize, pq };
   }
   const lists = await readInvertedLists(r, nlist, codec.codeSize, here);
-  if (lists && lists.total !== header.ntotal) throw mismatch(ctx, `${here}: its inverted lists hold ${lists.total} vectors, the header says ${header.ntotal}`);
+  if (lists && lists.total !== header.ntotal)
+    throw mismatch(ctx, `${here}: its inverted lists hold ${lists.total} vectors, the header says ${header.ntotal}`);
   return { ...base, kind: 'ivf', header, nlist, quantizer, directMap, lists, codec, byResidual };
 }
 
@@ -182,6 +191,17 @@ async function readLegacyIvfFlat(ctx: Context, h: string, name: string, here: st
   const directMap = await readDirectMap(r, here);
   const codeSize = header.d * 4;
   const lists = await readLegacyCodes(r, nlist, codeSize, h === 'IvFL' ? 1 : 4, located, here);
-  if (lists.total !== header.ntotal) throw mismatch(ctx, `${here}: its inverted lists hold ${lists.total} vectors, the header says ${header.ntotal}`);
-  return { ...base, kind: 'ivf', header, nlist, quantizer, directMap, lists, codec: { kind: 'float32', d: header.d, codeSize }, byResidual: false };
+  if (lists.total !== header.ntotal)
+    throw mismatch(ctx, `${here}: its inverted lists hold ${lists.total} vectors, the header says ${header.ntotal}`);
+  return {
+    ...base,
+    kind: 'ivf',
+    header,
+    nlist,
+    quantizer,
+    directMap,
+    lists,
+    codec: { kind: 'float32', d: header.d, codeSize },
+    byResidual: false,
+  };
 }

@@ -44,7 +44,8 @@ export async function readFloatHeader(r: StructureReader, where: string): Promis
   // metric_arg exists only for metrics above L2 (since Faiss 1.5.3; older files never had them).
   const metricArg = metric > 1 ? await r.f32(`the metric argument of ${where}`) : undefined;
   if (d < 1 || d > MAX_DIM) throw sourceError(r.file.path, `${where} has dimension ${d}, which no valid index has (corrupt file?)`);
-  if (metric < 0 || metric > 1000) throw sourceError(r.file.path, `${where} has metric number ${metric}, which Faiss does not define (corrupt file?)`);
+  if (metric < 0 || metric > 1000)
+    throw sourceError(r.file.path, `${where} has metric number ${metric}, which Faiss does not define (corrupt file?)`);
   return metricArg === undefined ? { d, ntotal, metric } : { d, ntotal, metric, metricArg };
 }
 
@@ -61,6 +62,7 @@ export async function readBinaryHeader(r: StructureReader, where: string, wrappe
   if (d < 8 || d > MAX_DIM || d % 8 !== 0) {
     throw sourceError(r.file.path, `${where} has ${d} bits per vector; binary indexes hold a positive multiple of 8 (corrupt file?)`);
   }
-  if (codeSize !== d / 8 && !(wrapper && codeSize === 0)) throw sourceError(r.file.path, `${where} has code size ${codeSize} for ${d} bits, expected ${d / 8} (corrupt file?)`);
+  if (codeSize !== d / 8 && !(wrapper && codeSize === 0))
+    throw sourceError(r.file.path, `${where} has code size ${codeSize} for ${d} bits, expected ${d / 8} (corrupt file?)`);
   return { d, ntotal, metric, codeSize: d / 8 };
 }

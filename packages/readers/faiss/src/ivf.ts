@@ -54,7 +54,12 @@ function table(
  * An inverted-lists block: `ilar` (lists in this file), `il00` (no lists saved: undefined) or
  * `ilod` (lists in a separate data file). `nlist` and `codeSize` are what the index expects.
  */
-export async function readInvertedLists(r: StructureReader, nlist: number, codeSize: number, where: string): Promise<ListTable | undefined> {
+export async function readInvertedLists(
+  r: StructureReader,
+  nlist: number,
+  codeSize: number,
+  where: string,
+): Promise<ListTable | undefined> {
   const tag = await r.fourcc(`the inverted lists of ${where}`);
   const what = `the inverted lists of ${where}`;
   if (tag.text === 'il00') return undefined;
@@ -69,9 +74,13 @@ export async function readInvertedLists(r: StructureReader, nlist: number, codeS
   }
   const listCount = await r.u64(`the list count of ${what}`);
   const listCodeSize = await r.u64(`the code size of ${what}`);
-  if (listCount !== nlist) throw sourceError(r.file.path, `${what} hold ${listCount} lists but the index has nlist ${nlist} (corrupt file?)`);
+  if (listCount !== nlist)
+    throw sourceError(r.file.path, `${what} hold ${listCount} lists but the index has nlist ${nlist} (corrupt file?)`);
   if (listCodeSize !== codeSize) {
-    throw sourceError(r.file.path, `${what} have code size ${listCodeSize} but the index needs ${codeSize} bytes per vector (corrupt file?)`);
+    throw sourceError(
+      r.file.path,
+      `${what} have code size ${listCodeSize} but the index needs ${codeSize} bytes per vector (corrupt file?)`,
+    );
   }
   return tag.text === 'ilar' ? readArrayLists(r, nlist, codeSize, what) : readOnDiskLists(r, nlist, codeSize, what);
 }
@@ -107,7 +116,10 @@ async function readArrayLists(r: StructureReader, nlist: number, codeSize: numbe
       if (values[k + 1]! > 0) nonEmpty.push([listNo, values[k + 1]!]);
     }
   } else {
-    throw sourceError(r.file.path, `${what}: list-size encoding ${JSON.stringify(kind.text)} at offset ${kind.offset} is neither "full" nor "sprs" (corrupt file?)`);
+    throw sourceError(
+      r.file.path,
+      `${what}: list-size encoding ${JSON.stringify(kind.text)} at offset ${kind.offset} is neither "full" nor "sprs" (corrupt file?)`,
+    );
   }
   const rows: { listNo: number; size: number; codes: number; ids: number }[] = [];
   for (const [listNo, size] of nonEmpty) {
@@ -143,9 +155,13 @@ async function readOnDiskLists(r: StructureReader, nlist: number, codeSize: numb
     const capacity = Number(records.getBigUint64(24 * listNo + 8, true));
     const offset = Number(records.getBigUint64(24 * listNo + 16, true));
     if (![size, capacity, offset].every(Number.isSafeInteger)) {
-      throw sourceError(r.file.path, `${what}: the record of list ${listNo} at offset ${tableAt + 24 * listNo} holds impossible numbers (corrupt file?)`);
+      throw sourceError(
+        r.file.path,
+        `${what}: the record of list ${listNo} at offset ${tableAt + 24 * listNo} holds impossible numbers (corrupt file?)`,
+      );
     }
-    if (capacity < size) throw sourceError(r.file.path, `${what}: list ${listNo} holds ${size} vectors in a capacity of ${capacity} (corrupt file?)`);
+    if (capacity < size)
+      throw sourceError(r.file.path, `${what}: list ${listNo} holds ${size} vectors in a capacity of ${capacity} (corrupt file?)`);
     const end = offset + capacity * codeSize + size * 8;
     if (!Number.isSafeInteger(end) || end > totsize) {
       throw sourceError(r.file.path, `${what}: list ${listNo} extends to byte ${end} of a ${totsize}-byte data file (corrupt file?)`);
@@ -185,7 +201,10 @@ export async function readLegacyCodes(
     const n = await r.vecCount(elementBytes, `the codes of inverted list ${listNo} of ${what}`);
     const size = located.sizes[listNo]!;
     if (n * elementBytes !== size * codeSize) {
-      throw sourceError(r.file.path, `${what}: inverted list ${listNo} has ${size} ids but ${n * elementBytes} bytes of codes (expected ${size * codeSize}; corrupt file?)`);
+      throw sourceError(
+        r.file.path,
+        `${what}: inverted list ${listNo} has ${size} ids but ${n * elementBytes} bytes of codes (expected ${size * codeSize}; corrupt file?)`,
+      );
     }
     const codes = r.pos;
     r.skip(n * elementBytes, `the codes of inverted list ${listNo} of ${what}`);
@@ -212,6 +231,7 @@ export async function skipHnswGraph(r: StructureReader, where: string): Promise<
   r.skip(neighbors * 4, what);
   // entry_point, max_level, efConstruction, efSearch, upper_beam
   r.skip(20, what);
-  if (offsets !== levels + 1) throw sourceError(r.file.path, `${what} has ${levels} levels but ${offsets} offsets (expected ${levels + 1}; corrupt file?)`);
+  if (offsets !== levels + 1)
+    throw sourceError(r.file.path, `${what} has ${levels} levels but ${offsets} offsets (expected ${levels + 1}; corrupt file?)`);
   return levels;
 }

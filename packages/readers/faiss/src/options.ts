@@ -12,9 +12,15 @@ export const faissReaderOptions = z.strictObject({
   metric: z
     .enum(['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE'])
     .optional()
-    .describe("Metric to announce instead of the file's (default: IP for Faiss metric 0, L2 for 1, HAMMING for binary indexes); also lets an L1 / Linf index be migrated."),
+    .describe(
+      "Metric to announce instead of the file's (default: IP for Faiss metric 0, L2 for 1, HAMMING for binary indexes); also lets an L1 / Linf index be migrated.",
+    ),
   collection: z.string().min(1).optional().describe('Name of the source collection (default: the file name without extension).'),
-  partition: z.string().min(1).optional().describe('Partition the rows belong to, carried to the target (default: none, the default partition).'),
+  partition: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Partition the rows belong to, carried to the target (default: none, the default partition).'),
   id_field: z.string().min(1).default('id').describe('Name of the int64 primary-key field in the announced schema (default `id`).'),
   vector_field: z.string().min(1).default('embedding').describe('Name of the vector field in the announced schema (default `embedding`).'),
   // Faiss's IO_FLAG_ONDISK_SAME_DIR does the same fallback to the index's folder.
@@ -22,7 +28,9 @@ export const faissReaderOptions = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('Data file of on-disk inverted lists (`ilod`) (default: the path stored in the index, else a file of that name next to the index).'),
+    .describe(
+      'Data file of on-disk inverted lists (`ilod`) (default: the path stored in the index, else a file of that name next to the index).',
+    ),
 });
 
 export type FaissReaderOptions = z.output<typeof faissReaderOptions>;

@@ -78,7 +78,11 @@ function centroidsOf(node: IndexNode | undefined, nlist: number, owner: IndexNod
 function resolve(node: IndexNode, path: string): Omit<ReadPlan, 'root' | 'family' | 'd' | 'rows' | 'metric' | 'metricArg' | 'lossy'> {
   switch (node.kind) {
     case 'codes':
-      return { chain: [node.name], ids: 'implied', data: { kind: 'rows', codes: node.codes, count: node.header.ntotal, codec: node.codec } };
+      return {
+        chain: [node.name],
+        ids: 'implied',
+        data: { kind: 'rows', codes: node.codes, count: node.header.ntotal, codec: node.codec },
+      };
     case 'idmap': {
       const inner = resolve(node.inner, path);
       return {
@@ -93,7 +97,10 @@ function resolve(node: IndexNode, path: string): Omit<ReadPlan, 'root' | 'family
         const data =
           node.header.ntotal === 0
             ? ({ kind: 'rows', codes: 0, count: 0, codec: { kind: 'float32', d: node.header.d, codeSize: node.header.d * 4 } } as const)
-            : ({ kind: 'absent', reason: `${node.name} was saved without its storage (IO_FLAG_SKIP_STORAGE): the file holds the graph but not the vectors` } as const);
+            : ({
+                kind: 'absent',
+                reason: `${node.name} was saved without its storage (IO_FLAG_SKIP_STORAGE): the file holds the graph but not the vectors`,
+              } as const);
         return { chain: [node.name], ids: 'implied', data };
       }
       const inner = resolve(node.storage, path);
@@ -172,7 +179,10 @@ export function describeTree(node: IndexNode | undefined, depth = 0, role = ''):
     case 'idmap':
       return [`${pad}${role}${node.name} "${node.fourcc}": ${n} int64 ids`, ...describeTree(node.inner, depth + 1)];
     case 'hnsw':
-      return [`${pad}${role}${node.name} "${node.fourcc}": graph of ${n} nodes (skipped)`, ...describeTree(node.storage, depth + 1, 'storage: ')];
+      return [
+        `${pad}${role}${node.name} "${node.fourcc}": graph of ${n} nodes (skipped)`,
+        ...describeTree(node.storage, depth + 1, 'storage: '),
+      ];
     case 'ivf': {
       const lists = node.lists
         ? `${node.lists.encoding === 'ondisk' ? `on-disk lists in ${JSON.stringify(node.lists.dataFile?.stored)}` : `lists "${node.lists.encoding}"`}, ${node.lists.listNo.length} of ${node.nlist} non-empty`

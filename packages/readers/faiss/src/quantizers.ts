@@ -52,17 +52,26 @@ export async function readScalarQuantizer(r: StructureReader, d: number, where: 
   if (!type) {
     throw new MilvusdmError(
       'MDM_UNSUPPORTED',
-      `${r.file.path}: ${where} uses scalar quantizer type ${qtype} (at offset ${at}), which milvusdm does not decode; supported: ${Object.values(SQ_TYPES)
+      `${r.file.path}: ${where} uses scalar quantizer type ${qtype} (at offset ${at}), which milvusdm does not decode; supported: ${Object.values(
+        SQ_TYPES,
+      )
         .map((t) => t.name)
         .join(', ')}`,
     );
   }
-  if (sqD !== d) throw sourceError(r.file.path, `${where}: the scalar quantizer has dimension ${sqD} but the index has ${d} (corrupt file?)`);
+  if (sqD !== d)
+    throw sourceError(r.file.path, `${where}: the scalar quantizer has dimension ${sqD} but the index has ${d} (corrupt file?)`);
   if (codeSize !== type.codeSize(d)) {
-    throw sourceError(r.file.path, `${where}: scalar quantizer ${type.name} of dimension ${d} has code size ${codeSize}, expected ${type.codeSize(d)} (corrupt file?)`);
+    throw sourceError(
+      r.file.path,
+      `${where}: scalar quantizer ${type.name} of dimension ${d} has code size ${codeSize}, expected ${type.codeSize(d)} (corrupt file?)`,
+    );
   }
   if (n !== type.trained(d)) {
-    throw sourceError(r.file.path, `${where}: scalar quantizer ${type.name} has ${n} trained parameters, expected ${type.trained(d)} (untrained or corrupt?)`);
+    throw sourceError(
+      r.file.path,
+      `${where}: scalar quantizer ${type.name} has ${n} trained parameters, expected ${type.trained(d)} (untrained or corrupt?)`,
+    );
   }
   return { qtype, name: type.name, d, codeSize, trained };
 }
@@ -72,15 +81,23 @@ export async function readProductQuantizer(r: StructureReader, d: number, where:
   const pqD = await r.u64(`the product quantizer dimension of ${where}`);
   const M = await r.u64(`the product quantizer M of ${where}`);
   const nbits = await r.u64(`the product quantizer nbits of ${where}`);
-  if (pqD !== d) throw sourceError(r.file.path, `${where}: the product quantizer has dimension ${pqD} but the index has ${d} (corrupt file?)`);
-  if (M < 1 || d % M !== 0) throw sourceError(r.file.path, `${where}: the product quantizer splits dimension ${d} into M=${M} parts (corrupt file?)`);
+  if (pqD !== d)
+    throw sourceError(r.file.path, `${where}: the product quantizer has dimension ${pqD} but the index has ${d} (corrupt file?)`);
+  if (M < 1 || d % M !== 0)
+    throw sourceError(r.file.path, `${where}: the product quantizer splits dimension ${d} into M=${M} parts (corrupt file?)`);
   if (nbits < 1 || nbits > 24) {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `${r.file.path}: ${where}: product quantizer with ${nbits} bits per code is not decoded by milvusdm (1–24 are)`);
+    throw new MilvusdmError(
+      'MDM_UNSUPPORTED',
+      `${r.file.path}: ${where}: product quantizer with ${nbits} bits per code is not decoded by milvusdm (1–24 are)`,
+    );
   }
   const ksub = 2 ** nbits;
   const n = await r.vecCount(4, `the product quantizer centroids of ${where}`);
   if (n !== d * ksub) {
-    throw sourceError(r.file.path, `${where}: the product quantizer has ${n} centroid values, expected d × 2^nbits = ${d * ksub} (untrained or corrupt?)`);
+    throw sourceError(
+      r.file.path,
+      `${where}: the product quantizer has ${n} centroid values, expected d × 2^nbits = ${d * ksub} (untrained or corrupt?)`,
+    );
   }
   const centroids = await r.f32Array(n, `the product quantizer centroids of ${where}`);
   return { d, M, nbits, dsub: d / M, ksub, codeSize: Math.ceil((M * nbits) / 8), centroids };

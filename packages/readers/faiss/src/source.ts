@@ -49,12 +49,14 @@ function metricText(plan: ReadPlan): string {
 export function chooseMetric(plan: ReadPlan, path: string, wanted: MetricType | undefined): MetricType {
   const binaryWanted = wanted !== undefined && BINARY_METRICS.includes(wanted);
   if (plan.family === 'binary') {
-    if (wanted && !binaryWanted) throw new ConfigError(`source.metric: ${wanted} is a float metric, but ${path} holds binary vectors (use HAMMING, JACCARD, …)`);
+    if (wanted && !binaryWanted)
+      throw new ConfigError(`source.metric: ${wanted} is a float metric, but ${path} holds binary vectors (use HAMMING, JACCARD, …)`);
     // The binary header's metric is meaningless (Faiss searches binary vectors by Hamming distance).
     return wanted ?? 'HAMMING';
   }
   if (wanted) {
-    if (binaryWanted) throw new ConfigError(`source.metric: ${wanted} is a binary metric, but ${path} holds float vectors (use L2, IP or COSINE)`);
+    if (binaryWanted)
+      throw new ConfigError(`source.metric: ${wanted} is a binary metric, but ${path} holds float vectors (use L2, IP or COSINE)`);
     return wanted;
   }
   const metric = milvusMetric(plan.metric);
@@ -111,7 +113,10 @@ export function findDataFile(plan: ReadPlan, path: string, option: string | unde
   const need = dataExtent(plan);
   const size = statSync(found).size;
   if (size < need) {
-    throw new MilvusdmError('MDM_SOURCE', `${found}: the inverted-lists data file of ${path} has ${size} bytes but its lists reach byte ${need} (truncated?)`);
+    throw new MilvusdmError(
+      'MDM_SOURCE',
+      `${found}: the inverted-lists data file of ${path} has ${size} bytes but its lists reach byte ${need} (truncated?)`,
+    );
   }
   return found;
 }
@@ -185,6 +190,8 @@ export async function openSource(options: FaissReaderOptions, context: ChannelCo
   const dataPath = findDataFile(plan, path, options.data_file, context.baseDir);
   if (plan.lossy) context.logger.warn(`${path}: ${plan.lossy} (allow_lossy is set)`);
   const dataset = new FaissDataset(path, plan, metric, options, dataPath);
-  context.logger.info(`${dataset.origin}: Faiss ${plan.chain.join(' > ')}, ${plan.rows} vectors of dimension ${plan.d}, ${metric}, ids ${plan.ids === 'implied' ? '0 … n-1 (none stored)' : `stored (${plan.ids})`}`);
+  context.logger.info(
+    `${dataset.origin}: Faiss ${plan.chain.join(' > ')}, ${plan.rows} vectors of dimension ${plan.d}, ${metric}, ids ${plan.ids === 'implied' ? '0 … n-1 (none stored)' : `stored (${plan.ids})`}`,
+  );
   return new FaissSource([dataset], dataPath && dataPath !== path ? [path, dataPath] : [path]);
 }

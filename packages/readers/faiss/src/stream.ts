@@ -49,7 +49,15 @@ function bytesOf(v: Vectors | BigInt64Array, start: number, count: number, per: 
  * Reads `n` codes at `position` into rows [row, row+n) of `out`: raw codes land there directly,
  * SQ/PQ codes are decoded (plus the list's centroid for residual codecs).
  */
-async function readCodes(reader: BlockReader, codec: Codec, position: number, n: number, out: Vectors, row: number, centroid?: Float32Array): Promise<void> {
+async function readCodes(
+  reader: BlockReader,
+  codec: Codec,
+  position: number,
+  n: number,
+  out: Vectors,
+  row: number,
+  centroid?: Float32Array,
+): Promise<void> {
   const per = codec.kind === 'float32' || codec.kind === 'sq' || codec.kind === 'pq' ? codec.d : codec.codeSize;
   if (codec.kind === 'float32' || codec.kind === 'binary') {
     await reader.read(bytesOf(out, row, n, per), position);
@@ -93,7 +101,10 @@ function parseCursor(options: StreamOptions, bytes: number): FaissCursor | undef
   const c = options.resumeFrom as Partial<FaissCursor> | undefined;
   if (c === undefined) return undefined;
   if (typeof c !== 'object' || c === null || c.file !== options.indexPath || c.bytes !== bytes || typeof c.row !== 'number') {
-    throw sourceError(options.indexPath, 'the resume position does not match this file (was it replaced or changed since the interrupted run?)');
+    throw sourceError(
+      options.indexPath,
+      'the resume position does not match this file (was it replaced or changed since the interrupted run?)',
+    );
   }
   return c as FaissCursor;
 }
@@ -129,12 +140,17 @@ export async function* readBatches(options: StreamOptions): AsyncGenerator<Colum
   }
 }
 
-async function* streamRows(options: StreamOptions, index: RandomAccessFile, data: RowsData, cursor: FaissCursor | undefined): AsyncGenerator<ColumnBatch> {
+async function* streamRows(
+  options: StreamOptions,
+  index: RandomAccessFile,
+  data: RowsData,
+  cursor: FaissCursor | undefined,
+): AsyncGenerator<ColumnBatch> {
   const { plan } = options;
   const limit = batchLimit(options);
   const codes = new BlockReader(index);
   const idReader = plan.idMap !== undefined ? new BlockReader(index, 1 << 20) : undefined;
-  for (let row = cursor?.row ?? 0; row < data.count; ) {
+  for (let row = cursor?.row ?? 0; row < data.count;) {
     const n = Math.min(limit, data.count - row);
     const vectors = allocate(plan, n);
     await readCodes(codes, data.codec, data.codes + row * data.codec.codeSize, n, vectors, 0);
@@ -146,7 +162,12 @@ async function* streamRows(options: StreamOptions, index: RandomAccessFile, data
   }
 }
 
-async function* streamLists(options: StreamOptions, index: RandomAccessFile, data: ListsData, cursor: FaissCursor | undefined): AsyncGenerator<ColumnBatch> {
+async function* streamLists(
+  options: StreamOptions,
+  index: RandomAccessFile,
+  data: ListsData,
+  cursor: FaissCursor | undefined,
+): AsyncGenerator<ColumnBatch> {
   const { plan } = options;
   const { table, codec } = data;
   const limit = batchLimit(options);
@@ -198,7 +219,8 @@ async function* streamLists(options: StreamOptions, index: RandomAccessFile, dat
         }
       }
     }
-    if (filled > 0) yield batch(options, ids, vectors, filled, { file: options.indexPath, bytes: index.size, row, list: table.listNo.length, offset: 0 });
+    if (filled > 0)
+      yield batch(options, ids, vectors, filled, { file: options.indexPath, bytes: index.size, row, list: table.listNo.length, offset: 0 });
   } finally {
     if (dataFile !== index) await dataFile.close();
   }

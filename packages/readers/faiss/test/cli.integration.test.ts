@@ -32,7 +32,14 @@ describe('F2H: Faiss index → HDF5, checked with h5py against Faiss', () => {
       const r = await runJob({ path: pathOf(f), ...extra }, { type: 'hdf5', dir: out });
       expect(r.code, r.stderr).toBe(0);
       const h5 = join(out, name, '_default.h5');
-      const verdict = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', await faissExpected(f), '--dtype', name.startsWith('b') ? 'uint8' : 'float32']);
+      const verdict = await runPython<Verdict>('verify_h5.py', [
+        '--actual',
+        h5,
+        '--expected',
+        await faissExpected(f),
+        '--dtype',
+        name.startsWith('b') ? 'uint8' : 'float32',
+      ]);
       expect(verdict).toMatchObject({ ok: true, expected: f.ntotal, actual: f.ntotal });
     });
   }
@@ -46,7 +53,14 @@ describe('F2M: Faiss index → Milvus, checked with pymilvus against Faiss', () 
     const r = await runJob({ path: pathOf(f) }, { type: 'milvus', uri, collection });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('done: 300 rows');
-    const verdict = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', await faissExpected(f)]);
+    const verdict = await runPython<Verdict>('verify_milvus.py', [
+      '--uri',
+      uri,
+      '--collection',
+      collection,
+      '--h5',
+      await faissExpected(f),
+    ]);
     expect(verdict).toMatchObject({ ok: true, expected: 300, counted: 300 });
   });
 
@@ -57,7 +71,14 @@ describe('F2M: Faiss index → Milvus, checked with pymilvus against Faiss', () 
     const r = await runJob({ path: pathOf(f) }, { type: 'milvus', uri, collection });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/embedding float_vector\(10\) IP/);
-    const verdict = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', await faissExpected(f)]);
+    const verdict = await runPython<Verdict>('verify_milvus.py', [
+      '--uri',
+      uri,
+      '--collection',
+      collection,
+      '--h5',
+      await faissExpected(f),
+    ]);
     expect(verdict).toMatchObject({ ok: true, expected: 100, counted: 100 });
   });
 
@@ -69,7 +90,17 @@ describe('F2M: Faiss index → Milvus, checked with pymilvus against Faiss', () 
     // committed fixtures with INT64_MAX cannot be checked here: Milvus 2.3.5 counts that row but
     // never returns it to a query.)
     const generated = join(tempDir(), 'bidmap_ivf_d40.index');
-    await runPython(join(pythonDir, 'make_index.py'), [generated, '--kind', 'binary_idmap_ivf', '--n', '3000', '--d', '40', '--nlist', '16']);
+    await runPython(join(pythonDir, 'make_index.py'), [
+      generated,
+      '--kind',
+      'binary_idmap_ivf',
+      '--n',
+      '3000',
+      '--d',
+      '40',
+      '--nlist',
+      '16',
+    ]);
     const cases = [
       { path: generated, rows: 3000, d: 40, expected: generated },
       ...(
@@ -88,7 +119,17 @@ describe('F2M: Faiss index → Milvus, checked with pymilvus against Faiss', () 
       const r = await runJob({ path: c.path }, { type: 'milvus', uri, token, collection });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(new RegExp(`embedding binary_vector\\(${c.d}\\) HAMMING`));
-      const verdict = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--token', token, '--collection', collection, '--h5', await faissExpected(c.expected), '--binary']);
+      const verdict = await runPython<Verdict>('verify_milvus.py', [
+        '--uri',
+        uri,
+        '--token',
+        token,
+        '--collection',
+        collection,
+        '--h5',
+        await faissExpected(c.expected),
+        '--binary',
+      ]);
       expect(verdict, `${c.path}: ${JSON.stringify(verdict)}`).toMatchObject({ ok: true, expected: c.rows, counted: c.rows });
     }
   });
@@ -117,13 +158,37 @@ describe('bad files: exit 1, one error line naming the file, nothing written', (
   }
 
   const cases: [string, () => string, RegExp][] = [
-    ['a file cut inside an inverted list', () => variant('cut_in_list', bytes.subarray(0, bytes.length - 3000)), /the file ends early \(truncated\?\): expected \d+ bytes of the (codes|ids) of inverted list \d+/],
+    [
+      'a file cut inside an inverted list',
+      () => variant('cut_in_list', bytes.subarray(0, bytes.length - 3000)),
+      /the file ends early \(truncated\?\): expected \d+ bytes of the (codes|ids) of inverted list \d+/,
+    ],
     ['a file cut inside its header', () => variant('cut_in_header', bytes.subarray(0, 30)), /the file ends early \(truncated\?\)/],
-    ['a wrong fourcc', () => variant('wrong_fourcc', Buffer.concat([Buffer.from('IxZZ'), bytes.subarray(4)])), /not a Faiss index: it starts with "IxZZ"/],
-    ['a file that is not an index at all', () => variant('text', 'just some text, not an index\n'), /not a Faiss index: it starts with "just"/],
-    ['an unsupported type', () => pathOf(fixture('faiss-1.15.1', 'pretransform_pca')), /IndexPreTransform \("IxPT"\) at offset 0 is not supported/],
-    ['a metric Milvus lacks', () => pathOf(fixture('faiss-1.7.3', 'flat_l1')), /the index uses the L1 \(Faiss metric 2\) metric, which Milvus has no equivalent for/],
-    ['a lossy index without allow_lossy', () => pathOf(fixture('faiss-1.7.3', 'ivfpq_nbits8_residual_d12')), /IndexIVFPQ stores product-quantizer codes \(M=4, 8 bits\), not the vectors/],
+    [
+      'a wrong fourcc',
+      () => variant('wrong_fourcc', Buffer.concat([Buffer.from('IxZZ'), bytes.subarray(4)])),
+      /not a Faiss index: it starts with "IxZZ"/,
+    ],
+    [
+      'a file that is not an index at all',
+      () => variant('text', 'just some text, not an index\n'),
+      /not a Faiss index: it starts with "just"/,
+    ],
+    [
+      'an unsupported type',
+      () => pathOf(fixture('faiss-1.15.1', 'pretransform_pca')),
+      /IndexPreTransform \("IxPT"\) at offset 0 is not supported/,
+    ],
+    [
+      'a metric Milvus lacks',
+      () => pathOf(fixture('faiss-1.7.3', 'flat_l1')),
+      /the index uses the L1 \(Faiss metric 2\) metric, which Milvus has no equivalent for/,
+    ],
+    [
+      'a lossy index without allow_lossy',
+      () => pathOf(fixture('faiss-1.7.3', 'ivfpq_nbits8_residual_d12')),
+      /IndexIVFPQ stores product-quantizer codes \(M=4, 8 bits\), not the vectors/,
+    ],
   ];
 
   for (const [what, make, message] of cases) {
@@ -156,7 +221,9 @@ describe('bad files: exit 1, one error line naming the file, nothing written', (
     const before = await milvusState(uri, 'test01');
     const r = await runSeedF2M(path, uri, 12);
     expect(r.code, r.stderr).toBe(1);
-    expect(errorLines(r)).toEqual([`error MDM_SOURCE: ${path}: not a Faiss index: it starts with bytes 00 01 02 03, which is no Faiss index type (supported: IndexFlat (L2, IP), IndexIDMap/IDMap2, IndexIVFFlat, IndexHNSWFlat, IndexBinaryFlat/IDMap/IDMap2/IVF/HNSW; with allow_lossy: IndexScalarQuantizer, IndexIVFScalarQuantizer, IndexPQ, IndexIVFPQ, IndexHNSWSQ/PQ)`]);
+    expect(errorLines(r)).toEqual([
+      `error MDM_SOURCE: ${path}: not a Faiss index: it starts with bytes 00 01 02 03, which is no Faiss index type (supported: IndexFlat (L2, IP), IndexIDMap/IDMap2, IndexIVFFlat, IndexHNSWFlat, IndexBinaryFlat/IDMap/IDMap2/IVF/HNSW; with allow_lossy: IndexScalarQuantizer, IndexIVFScalarQuantizer, IndexPQ, IndexIVFPQ, IndexHNSWSQ/PQ)`,
+    ]);
     expect(await milvusState(uri, 'test01')).toEqual(before);
   });
 });
@@ -171,7 +238,15 @@ describe('milvusdm inspect', () => {
     expect(text.stdout).toContain('ids:        stored (id map)');
     const json = await runCli(['inspect', pathOf(f), '--json']);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'faiss', type: 'IndexIDMap > IndexHNSWFlat > IndexFlatL2', dimension: 9, count: 120, metric: 'L2', ids: 'stored', exact: true });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      format: 'faiss',
+      type: 'IndexIDMap > IndexHNSWFlat > IndexFlatL2',
+      dimension: 9,
+      count: 120,
+      metric: 'L2',
+      ids: 'stored',
+      exact: true,
+    });
   });
 
   it('says a lossy file is lossy, and a broken one is broken (exit 1)', async () => {

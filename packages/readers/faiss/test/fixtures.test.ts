@@ -20,7 +20,10 @@ function firstDifferences(actual: Uint8Array, expected: Uint8Array, max = 5): st
   const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.byteLength / 4);
   const out: string[] = [];
   for (let i = 0; i < Math.min(a.length, e.length) && out.length < max; i++) {
-    if (a[i] !== e[i]) out.push(`#${i}: ${new Float32Array(a.buffer, a.byteOffset + i * 4, 1)[0]} vs ${new Float32Array(e.buffer, e.byteOffset + i * 4, 1)[0]}`);
+    if (a[i] !== e[i])
+      out.push(
+        `#${i}: ${new Float32Array(a.buffer, a.byteOffset + i * 4, 1)[0]} vs ${new Float32Array(e.buffer, e.byteOffset + i * 4, 1)[0]}`,
+      );
   }
   return out;
 }

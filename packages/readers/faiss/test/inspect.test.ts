@@ -53,7 +53,14 @@ describe('inspect', () => {
 
   it('reports binary indexes in bits, with HAMMING', async () => {
     const report = await inspect(pathOf('bidmap_bivf_d24', 'faiss-1.7.3'));
-    expect(report!.data).toMatchObject({ family: 'binary', type: 'IndexBinaryIDMap > IndexBinaryIVF', dimension: 24, metric: 'HAMMING', count: 200, ids: 'stored' });
+    expect(report!.data).toMatchObject({
+      family: 'binary',
+      type: 'IndexBinaryIDMap > IndexBinaryIVF',
+      dimension: 24,
+      metric: 'HAMMING',
+      count: 200,
+      ids: 'stored',
+    });
   });
 
   it('reports what stands in the way of a migration', async () => {

@@ -14,8 +14,32 @@ const ivf = { index: join(dir, 'ivf_200k.index'), expected: join(dir, 'ivf_200k.
 const flat = { index: join(dir, 'flat_150k.index'), expected: join(dir, 'flat_150k.h5'), rows: 150_000 };
 
 beforeAll(async () => {
-  await runPython(join(pythonDir, 'make_index.py'), [ivf.index, '--kind', 'idmap2_ivfflat', '--n', String(ivf.rows), '--d', '37', '--nlist', '256', '--expected', ivf.expected, '--dtype', 'float32']);
-  await runPython(join(pythonDir, 'make_index.py'), [flat.index, '--kind', 'flat', '--n', String(flat.rows), '--d', '13', '--metric', 'IP', '--expected', flat.expected, '--dtype', 'float32']);
+  await runPython(join(pythonDir, 'make_index.py'), [
+    ivf.index,
+    '--kind',
+    'idmap2_ivfflat',
+    '--n',
+    String(ivf.rows),
+    '--d',
+    '37',
+    '--nlist',
+    '256',
+    '--expected',
+    ivf.expected,
+  ]);
+  await runPython(join(pythonDir, 'make_index.py'), [
+    flat.index,
+    '--kind',
+    'flat',
+    '--n',
+    String(flat.rows),
+    '--d',
+    '13',
+    '--metric',
+    'IP',
+    '--expected',
+    flat.expected,
+  ]);
 });
 
 describe('large indexes', () => {
@@ -24,7 +48,14 @@ describe('large indexes', () => {
     const r = await runJob({ path: ivf.index }, { type: 'hdf5', dir: out }, ['--batch-rows', '7777']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('done: 200000 rows');
-    const verdict = await runPython<Verdict>('verify_h5.py', ['--actual', join(out, 'ivf_200k', '_default.h5'), '--expected', ivf.expected, '--dtype', 'float32']);
+    const verdict = await runPython<Verdict>('verify_h5.py', [
+      '--actual',
+      join(out, 'ivf_200k', '_default.h5'),
+      '--expected',
+      ivf.expected,
+      '--dtype',
+      'float32',
+    ]);
     expect(verdict).toMatchObject({ ok: true, expected: ivf.rows, actual: ivf.rows });
   });
 
@@ -32,7 +63,14 @@ describe('large indexes', () => {
     const out = tempDir();
     const r = await runJob({ path: flat.index, collection: 'flat' }, { type: 'hdf5', dir: out });
     expect(r.code, r.stderr).toBe(0);
-    const verdict = await runPython<Verdict>('verify_h5.py', ['--actual', join(out, 'flat', '_default.h5'), '--expected', flat.expected, '--dtype', 'float32']);
+    const verdict = await runPython<Verdict>('verify_h5.py', [
+      '--actual',
+      join(out, 'flat', '_default.h5'),
+      '--expected',
+      flat.expected,
+      '--dtype',
+      'float32',
+    ]);
     expect(verdict).toMatchObject({ ok: true, expected: flat.rows, actual: flat.rows });
   });
 

@@ -14,7 +14,12 @@ const WRITER = 'faiss-1.15.1';
 const dir = tempDir('milvusdm-faiss-bad-');
 
 function isMilvusdmError(e: unknown): e is { code: string; message: string } {
-  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('MDM_');
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    (e as { code: string }).code.startsWith('MDM_')
+  );
 }
 
 /** Cut points: every byte of small files; the first 600 bytes, a stride and the last 64 of bigger ones. */
@@ -38,7 +43,9 @@ describe('files that are not whole Faiss indexes', () => {
   it('refuses an empty file and a missing one', async () => {
     const empty = join(dir, 'empty.index');
     writeFileSync(empty, '');
-    await expect(loadPlan(empty)).rejects.toThrow(`${empty}: the file ends early (truncated?): expected 4 bytes of the index type (first 4 bytes) at offset 0, but only 0 remain`);
+    await expect(loadPlan(empty)).rejects.toThrow(
+      `${empty}: the file ends early (truncated?): expected 4 bytes of the index type (first 4 bytes) at offset 0, but only 0 remain`,
+    );
     await expect(loadPlan(join(dir, 'missing.index'))).rejects.toThrow(/missing\.index: the index file does not exist/);
   });
 
@@ -80,7 +87,9 @@ describe('files that are not whole Faiss indexes', () => {
     const path = join(dir, 'cut-in-list.index');
     writeFileSync(path, readFileSync(join(f.dir, f.file)).subarray(0, cut));
     await expect(loadPlan(path)).rejects.toThrow(
-      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file ends early \\(truncated\\?\\): expected \\d+ bytes of the codes of inverted list ${third.listNo[2]} \\(\\d+ vectors\\) at offset ${third.codeOffsets[2]}`),
+      new RegExp(
+        `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file ends early \\(truncated\\?\\): expected \\d+ bytes of the codes of inverted list ${third.listNo[2]} \\(\\d+ vectors\\) at offset ${third.codeOffsets[2]}`,
+      ),
     );
   });
 
@@ -105,8 +114,15 @@ describe('files that are not whole Faiss indexes', () => {
 
   it('answers randomly corrupted files with a MilvusdmError or a clean read, never a crash', async () => {
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (const name of ['ivfflat_sprs_d6', 'idmap_ivfflat_d13', 'bivf_ids_hashtable_d32', 'ivfpq_nbits6_residual_d12', 'hnswflat_one_d5', 'ivfflat_ondisk_d6']) {
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const name of [
+      'ivfflat_sprs_d6',
+      'idmap_ivfflat_d13',
+      'bivf_ids_hashtable_d32',
+      'ivfpq_nbits6_residual_d12',
+      'hnswflat_one_d5',
+      'ivfflat_ondisk_d6',
+    ]) {
       const f = fixture(WRITER, name);
       const original = readFileSync(join(f.dir, f.file));
       const path = join(dir, `fuzz-${name}.index`);

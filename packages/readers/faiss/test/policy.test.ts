@@ -30,7 +30,11 @@ describe('metric', () => {
   });
 
   it('announces binary indexes as HAMMING, dimension in bits, unless the job says otherwise', async () => {
-    expect((await open({ path: pathOf('bivf_d56') })).schema.fields[1]).toMatchObject({ type: 'binary_vector', dim: 56, metric: 'HAMMING' });
+    expect((await open({ path: pathOf('bivf_d56') })).schema.fields[1]).toMatchObject({
+      type: 'binary_vector',
+      dim: 56,
+      metric: 'HAMMING',
+    });
     expect((await open({ path: pathOf('bflat_d24'), metric: 'JACCARD' })).schema.fields[1]).toMatchObject({ metric: 'JACCARD' });
   });
 
@@ -41,7 +45,9 @@ describe('metric', () => {
   it('refuses a metric Milvus has no equivalent for, naming file, metric and what is supported', async () => {
     const l1 = pathOf('flat_l1');
     await expect(open({ path: l1 })).rejects.toMatchObject({ code: 'MDM_UNSUPPORTED', exitCode: 1 });
-    await expect(open({ path: l1 })).rejects.toThrow(`${l1}: the index uses the L1 (Faiss metric 2) metric, which Milvus has no equivalent for; supported: L2 (Faiss 1) and IP (Faiss 0)`);
+    await expect(open({ path: l1 })).rejects.toThrow(
+      `${l1}: the index uses the L1 (Faiss metric 2) metric, which Milvus has no equivalent for; supported: L2 (Faiss 1) and IP (Faiss 0)`,
+    );
     await expect(open({ path: pathOf('flat_lp') })).rejects.toThrow('Lp (Faiss metric 4, argument 3) metric');
     await expect(open({ path: pathOf('flat_linf') })).rejects.toThrow('Linf (Faiss metric 3)');
     // With a metric from the job, the (exact) vectors move.
@@ -55,12 +61,23 @@ describe('metric', () => {
 });
 
 describe('lossy indexes', () => {
-  for (const name of ['sq_8bit_d11', 'ivfsq_8bit_residual_d11', 'pq_m4_nbits8_d12', 'ivfpq_nbits8_residual_d12', 'hnswsq_8bit_d11', 'idmap2_ivfpq_ip_d12']) {
+  for (const name of [
+    'sq_8bit_d11',
+    'ivfsq_8bit_residual_d11',
+    'pq_m4_nbits8_d12',
+    'ivfpq_nbits8_residual_d12',
+    'hnswsq_8bit_d11',
+    'idmap2_ivfpq_ip_d12',
+  ]) {
     it(`${name}: refused without allow_lossy, saying the vectors would not be the originals`, async () => {
       const path = pathOf(name);
       const error = (await open({ path }).catch((e: unknown) => e)) as { code: string; message: string; hint: string };
       expect(error).toMatchObject({ code: 'MDM_UNSUPPORTED' });
-      expect(error.message).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}: Index\\w+ stores (scalar|product)-quantizer codes \\(.*\\), not the vectors: what milvusdm can migrate is Faiss's reconstruction, not the original vectors$`));
+      expect(error.message).toMatch(
+        new RegExp(
+          `^${path.replace(/[.]/g, '\\.')}: Index\\w+ stores (scalar|product)-quantizer codes \\(.*\\), not the vectors: what milvusdm can migrate is Faiss's reconstruction, not the original vectors$`,
+        ),
+      );
       expect(error.hint).toContain('allow_lossy: true');
     });
   }
@@ -86,7 +103,9 @@ describe('vectors not in the file', () => {
   });
 
   it('refuses HNSW saved without its storage', async () => {
-    await expect(open({ path: pathOf('hnswflat_nostorage_d5') })).rejects.toThrow('IndexHNSWFlat was saved without its storage (IO_FLAG_SKIP_STORAGE)');
+    await expect(open({ path: pathOf('hnswflat_nostorage_d5') })).rejects.toThrow(
+      'IndexHNSWFlat was saved without its storage (IO_FLAG_SKIP_STORAGE)',
+    );
   });
 });
 
@@ -96,7 +115,9 @@ describe('refused types', () => {
     await expect(open({ path })).rejects.toThrow(
       `${path}: IndexLSH ("IxHe") at offset 37 inside IndexIDMap is not supported: LSH stores hashes, not vectors; supported: IndexFlat (L2, IP)`,
     );
-    await expect(open({ path: pathOf('pretransform_pca') })).rejects.toThrow('IndexPreTransform ("IxPT") at offset 0 is not supported: its stored vectors are transformed');
+    await expect(open({ path: pathOf('pretransform_pca') })).rejects.toThrow(
+      'IndexPreTransform ("IxPT") at offset 0 is not supported: its stored vectors are transformed',
+    );
   });
 });
 
@@ -104,7 +125,12 @@ describe('options and schema', () => {
   it('validates options strictly, with defaults', () => {
     expect(plugin.options.safeParse({ path: 'a.index', typo: 1 }).success).toBe(false);
     expect(plugin.options.safeParse({}).success).toBe(false);
-    expect(plugin.options.parse({ path: 'a.index' })).toEqual({ path: 'a.index', allow_lossy: false, id_field: 'id', vector_field: 'embedding' });
+    expect(plugin.options.parse({ path: 'a.index' })).toEqual({
+      path: 'a.index',
+      allow_lossy: false,
+      id_field: 'id',
+      vector_field: 'embedding',
+    });
   });
 
   it('names the collection after the file, sanitised, and carries partition and field names', async () => {
@@ -133,7 +159,14 @@ describe('options and schema', () => {
 });
 
 describe('resuming', () => {
-  for (const name of ['flat_l2_d13', 'idmap_flat_ip_d10', 'ivfflat_full_d12', 'idmap_ivfflat_d13', 'bivf_ids_hashtable_d32', 'ivfsq_6bit_residual_d11']) {
+  for (const name of [
+    'flat_l2_d13',
+    'idmap_flat_ip_d10',
+    'ivfflat_full_d12',
+    'idmap_ivfflat_d13',
+    'bivf_ids_hashtable_d32',
+    'ivfsq_6bit_residual_d11',
+  ]) {
     it(`${name}: resuming from any batch's cursor yields exactly the rest`, async () => {
       const options = { path: pathOf(name), allow_lossy: true };
       const all = await readAll(options, 11);
@@ -149,7 +182,9 @@ describe('resuming', () => {
 
   it('refuses a cursor taken from another file', async () => {
     const all = await readAll({ path: pathOf('flat_l2_d13') }, 100);
-    await expect(readAll({ path: pathOf('flat_ip_d7') }, 100, all.cursors[0])).rejects.toThrow('the resume position does not match this file');
+    await expect(readAll({ path: pathOf('flat_ip_d7') }, 100, all.cursors[0])).rejects.toThrow(
+      'the resume position does not match this file',
+    );
   });
 });
 
@@ -167,12 +202,16 @@ describe('on-disk inverted lists (ilod)', () => {
     const dir = tempDir();
     const index = join(dir, 'alone.index');
     copyFileSync(join(f.dir, f.file), index);
-    await expect(open({ path: index })).rejects.toThrow(`${index}: its inverted lists are on disk in "ivfflat_ondisk_d6.ivfdata", which was not found (looked at ${join(dir, f.dataFile!)}`);
+    await expect(open({ path: index })).rejects.toThrow(
+      `${index}: its inverted lists are on disk in "ivfflat_ondisk_d6.ivfdata", which was not found (looked at ${join(dir, f.dataFile!)}`,
+    );
     mkdirSync(join(dir, 'data'));
     copyFileSync(join(f.dir, f.dataFile!), join(dir, 'data', 'lists.bin'));
     expect((await readAll({ path: index, data_file: join(dir, 'data', 'lists.bin') })).ids.length).toBe(250);
     renameSync(join(dir, 'data', 'lists.bin'), join(dir, 'data', 'short.bin'));
     truncateSync(join(dir, 'data', 'short.bin'), 1000);
-    await expect(open({ path: index, data_file: join(dir, 'data', 'short.bin') })).rejects.toThrow(/short\.bin: the inverted-lists data file of .* has \d+ bytes but its lists reach byte \d+ \(truncated\?\)/);
+    await expect(open({ path: index, data_file: join(dir, 'data', 'short.bin') })).rejects.toThrow(
+      /short\.bin: the inverted-lists data file of .* has \d+ bytes but its lists reach byte \d+ \(truncated\?\)/,
+    );
   });
 });

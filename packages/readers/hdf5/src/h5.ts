@@ -102,7 +102,11 @@ export class Hdf5File {
       m.get_dataset_data(d.file_id, d.path, counts, offset, strides, BigInt(ptr));
       return m.HEAPU8.slice(ptr, ptr + nbytes);
     } catch (e) {
-      throw new MilvusdmError('MDM_SOURCE', `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${firstLine(e)})`, { cause: e });
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${firstLine(e)})`,
+        { cause: e },
+      );
     } finally {
       m._free(ptr);
     }

@@ -16,7 +16,10 @@ export default definePlugin({
     const files = await planFiles(paths, options);
     const dataset = new Hdf5Dataset(files, options);
     context.logger.info(`${dataset.origin}: ${dataset.rows} rows`);
-    return new Hdf5Source([dataset], files.map((f) => f.path));
+    return new Hdf5Source(
+      [dataset],
+      files.map((f) => f.path),
+    );
   },
   inspect: (target) => inspectHdf5(target),
 });

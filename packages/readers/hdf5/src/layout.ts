@@ -67,8 +67,10 @@ function vectorLayout(file: Hdf5File, d: DatasetInfo, requested: 'auto' | Vector
   if (d.vlen) throw new MilvusdmError('MDM_UNSUPPORTED', `${where} holds variable-length data; vectors need fixed-size rows`);
   if (d.typeClass === H5T.STRING) {
     // MilvusDM's binary layout: one fixed-length byte string per vector.
-    if (d.shape.length !== 1) throw new MilvusdmError('MDM_SOURCE', `${where}: byte-string vectors must be a 1-D dataset, found shape [${d.shape.join(', ')}]`);
-    if (requested === 'float') throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${where} holds byte strings (binary vectors) but float vectors were asked for`);
+    if (d.shape.length !== 1)
+      throw new MilvusdmError('MDM_SOURCE', `${where}: byte-string vectors must be a 1-D dataset, found shape [${d.shape.join(', ')}]`);
+    if (requested === 'float')
+      throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${where} holds byte strings (binary vectors) but float vectors were asked for`);
     return { dataset: d, kind: 'binary', dim: d.size * 8, rowBytes: d.size, rows };
   }
   if (d.shape.length !== 2) {
@@ -76,14 +78,16 @@ function vectorLayout(file: Hdf5File, d: DatasetInfo, requested: 'auto' | Vector
   }
   const cols = d.shape[1]!;
   if (d.typeClass === H5T.FLOAT) {
-    if (requested === 'binary') throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${where} holds ${typeText(d)} values but binary vectors were asked for`);
+    if (requested === 'binary')
+      throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${where} holds ${typeText(d)} values but binary vectors were asked for`);
     if (![2, 4, 8].includes(d.size)) throw new MilvusdmError('MDM_UNSUPPORTED', `${where}: ${typeText(d)} is not a supported float size`);
     return { dataset: d, kind: 'float', dim: cols, rowBytes: cols * d.size, rows };
   }
   if (d.typeClass === H5T.INTEGER) {
     const binary = requested === 'binary' || (requested === 'auto' && d.size === 1 && !d.signed);
     if (binary) {
-      if (d.size !== 1) throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${where} holds ${typeText(d)} values; binary vectors need uint8 bytes`);
+      if (d.size !== 1)
+        throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${where} holds ${typeText(d)} values; binary vectors need uint8 bytes`);
       return { dataset: d, kind: 'binary', dim: cols * 8, rowBytes: cols, rows };
     }
     if (d.size > 4) throw new MilvusdmError('MDM_UNSUPPORTED', `${where}: ${typeText(d)} vectors would lose precision as float32`);
@@ -111,7 +115,10 @@ function idLayout(file: Hdf5File, wanted: string | false | undefined, vectorRows
   return { dataset: d, rows };
 }
 
-export function describeFile(file: Hdf5File, options: { vectors?: string | undefined; ids?: string | false | undefined; vector_type: 'auto' | VectorKind }): FileLayout {
+export function describeFile(
+  file: Hdf5File,
+  options: { vectors?: string | undefined; ids?: string | false | undefined; vector_type: 'auto' | VectorKind },
+): FileLayout {
   const vectors = vectorLayout(file, pickVectorDataset(file, options.vectors), options.vector_type);
   const ids = idLayout(file, options.ids, vectors.rows);
   // ann-benchmarks files name their distance; files milvusdm writes keep the Milvus metric.
@@ -178,7 +185,10 @@ export function idColumn(layout: IdLayout, bytes: Uint8Array, rows: number, path
     switch (d.size) {
       case 8:
         if (!d.signed && view.getBigUint64(i * 8, true) > 0x7fffffffffffffffn) {
-          throw new MilvusdmError('MDM_SOURCE', `${path}: id at row ${firstRow + i} (${view.getBigUint64(i * 8, true)}) does not fit a Milvus int64 key`);
+          throw new MilvusdmError(
+            'MDM_SOURCE',
+            `${path}: id at row ${firstRow + i} (${view.getBigUint64(i * 8, true)}) does not fit a Milvus int64 key`,
+          );
         }
         values[i] = view.getBigInt64(i * 8, true);
         break;

@@ -13,15 +13,23 @@ export const hdf5ReaderOptions = z.strictObject({
   vector_type: z
     .enum(['auto', 'float', 'binary'])
     .default('auto')
-    .describe('How to read the vectors: float (float16/32/64 and integers as float32), binary (uint8 rows or fixed-length byte strings, dimension in bits), or auto by the data type (default auto).'),
+    .describe(
+      'How to read the vectors: float (float16/32/64 and integers as float32), binary (uint8 rows or fixed-length byte strings, dimension in bits), or auto by the data type (default auto).',
+    ),
   collection: z.string().min(1).optional().describe("Name of the source collection (default: the first file's name without extension)."),
-  partition: z.string().min(1).optional().describe('Partition the rows belong to at the source, carried to the target (default: none, the default partition).'),
+  partition: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Partition the rows belong to at the source, carried to the target (default: none, the default partition).'),
   id_field: z.string().min(1).default('id').describe('Name of the int64 primary-key field in the announced schema (default `id`).'),
   vector_field: z.string().min(1).default('embedding').describe('Name of the vector field in the announced schema (default `embedding`).'),
   metric: z
     .enum(['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE'])
     .optional()
-    .describe("Metric of the vectors when the file does not say (ann-benchmarks files do) (default: none announced; the writer's default applies)."),
+    .describe(
+      "Metric of the vectors when the file does not say (ann-benchmarks files do) (default: none announced; the writer's default applies).",
+    ),
 });
 
 export type Hdf5ReaderOptions = z.output<typeof hdf5ReaderOptions>;

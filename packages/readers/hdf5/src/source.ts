@@ -79,7 +79,10 @@ export async function planFiles(paths: readonly string[], options: Hdf5ReaderOpt
       );
     }
     if (!!a.ids !== !!b.ids) {
-      throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `${p.path} ${b.ids ? 'has' : 'has no'} ids dataset but ${first.path} ${a.ids ? 'has' : 'has none'}: ids would be mixed`);
+      throw new MilvusdmError(
+        'MDM_SCHEMA_MISMATCH',
+        `${p.path} ${b.ids ? 'has' : 'has no'} ids dataset but ${first.path} ${a.ids ? 'has' : 'has none'}: ids would be mixed`,
+      );
     }
   }
   return planned;

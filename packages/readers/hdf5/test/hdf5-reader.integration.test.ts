@@ -15,11 +15,27 @@ async function h5(args: string[]): Promise<string> {
 }
 
 /** Copies `source` through milvusdm (hdf5 → hdf5) and returns h5py's verdict. */
-async function copyAndVerify(source: Record<string, unknown>, expected: string[], dtype: 'float32' | 'uint8', extra: Record<string, unknown> = {}) {
+async function copyAndVerify(
+  source: Record<string, unknown>,
+  expected: string[],
+  dtype: 'float32' | 'uint8',
+  extra: Record<string, unknown> = {},
+) {
   const out = tempDir();
-  const r = await runCli(['run', writeJob({ source: { type: 'hdf5', collection: 'copy', ...source }, target: { type: 'hdf5', dir: out }, ...extra }), '--log-dir', tempDir()]);
+  const r = await runCli([
+    'run',
+    writeJob({ source: { type: 'hdf5', collection: 'copy', ...source }, target: { type: 'hdf5', dir: out }, ...extra }),
+    '--log-dir',
+    tempDir(),
+  ]);
   expect(r.code, r.stderr).toBe(0);
-  return runPython<{ ok: boolean; expected: number; actual: number }>('verify_h5.py', ['--actual', join(out, 'copy', '_default.h5'), ...expected.flatMap((e) => ['--expected', e]), '--dtype', dtype]);
+  return runPython<{ ok: boolean; expected: number; actual: number }>('verify_h5.py', [
+    '--actual',
+    join(out, 'copy', '_default.h5'),
+    ...expected.flatMap((e) => ['--expected', e]),
+    '--dtype',
+    dtype,
+  ]);
 }
 
 describe('hdf5 reader: layouts and types', () => {
@@ -40,7 +56,10 @@ describe('hdf5 reader: layouts and types', () => {
 
   it('streams a chunked, gzip-compressed file in blocks that do not align with its chunks', async () => {
     const file = await h5(['--rows', '10000', '--dim', '20', '--chunks', '333', '--gzip', '6', '--dtype', 'float32']);
-    expect(await copyAndVerify({ path: file }, [file], 'float32', { run: { batch_rows: 777 } })).toMatchObject({ ok: true, expected: 10000 });
+    expect(await copyAndVerify({ path: file }, [file], 'float32', { run: { batch_rows: 777 } })).toMatchObject({
+      ok: true,
+      expected: 10000,
+    });
   });
 
   it('reads float16 vectors and int32 ids', async () => {
@@ -52,7 +71,20 @@ describe('hdf5 reader: layouts and types', () => {
     const dir = tempDir();
     const files = ['a', 'b', 'c'].map((n) => join(dir, `${n}.h5`));
     for (const [i, f] of files.entries()) {
-      await runPython('write_h5.py', ['--out', f, '--rows', '50', '--dim', '4', '--dtype', 'float32', '--seed', String(i), '--id-offset', String(i * 1_000_000)]);
+      await runPython('write_h5.py', [
+        '--out',
+        f,
+        '--rows',
+        '50',
+        '--dim',
+        '4',
+        '--dtype',
+        'float32',
+        '--seed',
+        String(i),
+        '--id-offset',
+        String(i * 1_000_000),
+      ]);
     }
     expect(await copyAndVerify({ path: files }, files, 'float32')).toMatchObject({ ok: true, expected: 150 });
     expect(await copyAndVerify({ path: dir }, files, 'float32')).toMatchObject({ ok: true, expected: 150 });
@@ -63,13 +95,28 @@ describe('hdf5 reader: layouts and types', () => {
     const uri = inject('milvusLiteUri');
     const file = await h5(['--rows', '500', '--dim', '12', '--layout', 'ann', '--dtype', 'float32']);
     const collection = uniqueName('ann');
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: file }, target: { type: 'milvus', uri, collection } }), '--log-dir', tempDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', path: file }, target: { type: 'milvus', uri, collection } }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/id int64 pk auto, embedding float_vector\(12\) COSINE/);
     expect(r.stderr).toMatch(/with metric COSINE/);
     expect(r.stderr).toContain('done: 500 rows');
     // Content, not just the count: every "train" vector once, bit for bit, under ids Milvus chose.
-    const v = await runPython('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', file, '--vectors', 'train', '--autoid']);
+    const v = await runPython('verify_milvus.py', [
+      '--uri',
+      uri,
+      '--collection',
+      collection,
+      '--h5',
+      file,
+      '--vectors',
+      'train',
+      '--autoid',
+    ]);
     expect(v).toMatchObject({ ok: true, expected: 500, counted: 500, fetched: 500 });
   });
 });
@@ -89,8 +136,25 @@ describe('hdf5 reader: inspect and metadata', () => {
     const first = uniqueName('ip_src');
     const file = await h5(['--rows', '50', '--dim', '6', '--dtype', 'float32']);
     const out = tempDir();
-    expect((await runCli(['run', writeJob({ source: { type: 'hdf5', path: file, metric: 'IP', collection: first }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()])).code).toBe(0);
-    const back = await runCli(['run', writeJob({ source: { type: 'hdf5', path: join(out, first, '_default.h5') }, target: { type: 'milvus', uri, collection: uniqueName('ip_dst') } }), '--log-dir', tempDir()]);
+    expect(
+      (
+        await runCli([
+          'run',
+          writeJob({ source: { type: 'hdf5', path: file, metric: 'IP', collection: first }, target: { type: 'hdf5', dir: out } }),
+          '--log-dir',
+          tempDir(),
+        ])
+      ).code,
+    ).toBe(0);
+    const back = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: join(out, first, '_default.h5') },
+        target: { type: 'milvus', uri, collection: uniqueName('ip_dst') },
+      }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stderr).toMatch(/embedding float_vector\(6\) IP/);
   });
@@ -99,7 +163,12 @@ describe('hdf5 reader: inspect and metadata', () => {
 describe('hdf5 reader: bad input', () => {
   async function refused(source: Record<string, unknown>) {
     const out = tempDir();
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', collection: 'bad', ...source }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', collection: 'bad', ...source }, target: { type: 'hdf5', dir: out } }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(r.code).toBe(1);
     // Nothing that looks like output is left behind.
     expect(existsSync(join(out, 'bad', '_default.h5'))).toBe(false);
@@ -123,12 +192,16 @@ describe('hdf5 reader: bad input', () => {
 
   it('no vectors dataset: the message lists what the file holds', async () => {
     const file = await h5(['--rows', '5', '--dim', '4', '--dtype', 'float32']);
-    expect(await refused({ path: file, vectors: 'vecs' })).toMatch(/input\.h5: source\.vectors: no dataset "vecs" \(datasets: embeddings, ids\)/);
+    expect(await refused({ path: file, vectors: 'vecs' })).toMatch(
+      /input\.h5: source\.vectors: no dataset "vecs" \(datasets: embeddings, ids\)/,
+    );
   });
 
   it('ids that do not match the vectors in number', async () => {
     const file = await h5(['--rows', '5', '--dim', '4', '--dtype', 'float32']);
-    expect(await refused({ path: file, vectors: 'embeddings', ids: 'embeddings' })).toMatch(/dataset "embeddings" holds float32 values; ids must be integers/);
+    expect(await refused({ path: file, vectors: 'embeddings', ids: 'embeddings' })).toMatch(
+      /dataset "embeddings" holds float32 values; ids must be integers/,
+    );
   });
 
   it('binary vectors asked of float data', async () => {

@@ -64,7 +64,22 @@ beforeAll(async () => {
     h5('u8', ['--rows', '30', '--dim', '24', '--dtype', 'uint8']),
     h5('ann', ['--rows', '25', '--dim', '6', '--layout', 'ann', '--dtype', 'float32']),
   ]);
-  parts = await Promise.all([0, 1, 2].map((i) => h5(`part${i}`, ['--rows', String(10 + i * 7), '--dim', '4', '--dtype', 'float32', '--seed', String(i), '--id-offset', String(i * 1_000_000)])));
+  parts = await Promise.all(
+    [0, 1, 2].map((i) =>
+      h5(`part${i}`, [
+        '--rows',
+        String(10 + i * 7),
+        '--dim',
+        '4',
+        '--dtype',
+        'float32',
+        '--seed',
+        String(i),
+        '--id-offset',
+        String(i * 1_000_000),
+      ]),
+    ),
+  );
 }, 120_000);
 
 describe('hdf5 reader: every row once, exact', { timeout: 60_000 }, () => {
@@ -148,7 +163,9 @@ describe('hdf5 reader: resume from a batch cursor', { timeout: 60_000 }, () => {
   it('refuses a cursor from another file list', async () => {
     const { batches } = await readAll({ path: parts.map((p) => p.path) }, 4);
     const { source, dataset } = await open({ path: [parts[1]!.path, parts[0]!.path] });
-    await expect(drain(dataset.batches({ batchRows: 4, resumeFrom: batches[1]!.cursor }))).rejects.toThrow(/resume position does not match/);
+    await expect(drain(dataset.batches({ batchRows: 4, resumeFrom: batches[1]!.cursor }))).rejects.toThrow(
+      /resume position does not match/,
+    );
     await source.close();
   });
 });

@@ -51,7 +51,9 @@ export async function checkDataset(dir: DataDir, planned: PlannedDataset): Promi
     segments.push(checked);
     rows += checked.liveRows;
     if (checked.outOfRangeDeletes > 0) {
-      warnings.push(`${where}: ${checked.outOfRangeDeletes} offset(s) in deleted_docs lie outside its ${checked.rows} rows and are ignored`);
+      warnings.push(
+        `${where}: ${checked.outOfRangeDeletes} offset(s) in deleted_docs lie outside its ${checked.rows} rows and are ignored`,
+      );
     }
     if (!checked.deletedDocs && checked.rows > 0) {
       warnings.push(`${where}: no deleted_docs file; read as having no deletes`);

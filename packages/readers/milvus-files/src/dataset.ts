@@ -57,7 +57,10 @@ export class Milvus1xDataset implements SourceDataset {
     const c = cursor as Partial<Milvus1xCursor>;
     const segment = typeof c.segment === 'number' ? this.checked.segments[c.segment] : undefined;
     if (!segment || segment.meta.segmentId !== c.segmentId || typeof c.row !== 'number') {
-      throw new MilvusdmError('MDM_SOURCE', `${this.origin}: the resume position does not match the segments in the meta (was the 1.x instance changed?)`);
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${this.origin}: the resume position does not match the segments in the meta (was the 1.x instance changed?)`,
+      );
     }
     return { segment: c.segment!, row: c.row };
   }
@@ -75,7 +78,11 @@ export class Milvus1xDataset implements SourceDataset {
           if (block.rows === 0) continue;
           const vectors: Column =
             shape.type === 'float_vector'
-              ? { type: 'float_vector', dim: shape.dim, values: new Float32Array(block.vectors.buffer, block.vectors.byteOffset, block.rows * shape.dim) }
+              ? {
+                  type: 'float_vector',
+                  dim: shape.dim,
+                  values: new Float32Array(block.vectors.buffer, block.vectors.byteOffset, block.rows * shape.dim),
+                }
               : { type: 'binary_vector', dim: shape.dim, values: block.vectors };
           const columns = new Map<string, Column>([
             [this.settings.idField, { type: 'int64', values: block.ids }],
@@ -92,7 +99,10 @@ export class Milvus1xDataset implements SourceDataset {
       }
       if (s !== start.segment || start.row === 0) {
         if (yielded !== segment.liveRows) {
-          throw new MilvusdmError('MDM_SOURCE', `${segmentLabel(this.checked.planned.label, segment.meta)}: read ${yielded} live rows, ${segment.liveRows} expected from the checks at open`);
+          throw new MilvusdmError(
+            'MDM_SOURCE',
+            `${segmentLabel(this.checked.planned.label, segment.meta)}: read ${yielded} live rows, ${segment.liveRows} expected from the checks at open`,
+          );
         }
       }
     }

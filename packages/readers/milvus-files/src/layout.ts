@@ -41,7 +41,9 @@ export function locateDataDir(path: string, baseDir: string): DataDir {
   const full = resolve(baseDir, path);
   if (!existsSync(full)) throw new MilvusdmError('MDM_SOURCE', `source.path: ${full} does not exist`);
   if (!isDir(full)) {
-    throw new MilvusdmError('MDM_SOURCE', `source.path: ${full} is not a folder`, { hint: 'Give the Milvus storage path, the folder holding db/.' });
+    throw new MilvusdmError('MDM_SOURCE', `source.path: ${full} is not a folder`, {
+      hint: 'Give the Milvus storage path, the folder holding db/.',
+    });
   }
   const found = probeDataDir(full);
   if (found) return found;

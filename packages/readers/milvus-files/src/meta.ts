@@ -2,7 +2,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MilvusdmError, type ChannelContext } from '@milvusdm/core';
-import { MysqlMetaStore, SqliteMetaStore, mysqlSettings, parseMysqlUri, type MetaStore, type MysqlSettings } from '@milvusdm/reader-milvus-meta';
+import {
+  MysqlMetaStore,
+  SqliteMetaStore,
+  mysqlSettings,
+  parseMysqlUri,
+  type MetaStore,
+  type MysqlSettings,
+} from '@milvusdm/reader-milvus-meta';
 import type { DataDir } from './layout.js';
 import type { Milvus1xReaderOptions } from './options.js';
 

@@ -12,7 +12,10 @@ const mysqlBlock = z.strictObject({
   host: z.string().min(1).optional().describe('MySQL host (default 127.0.0.1).'),
   port: port.optional().describe('MySQL port (default 3306).'),
   user: z.string().min(1).optional().describe('MySQL user (default root).'),
-  password: z.union([z.string(), z.number().transform(String)]).optional().describe('MySQL password (default empty); never logged.'),
+  password: z
+    .union([z.string(), z.number().transform(String)])
+    .optional()
+    .describe('MySQL password (default empty); never logged.'),
   database: z.string().min(1).optional().describe('MySQL database holding the meta tables (default milvus).'),
   connect_timeout: z.number().positive().max(600).optional().describe('Seconds to wait for the MySQL connection (default 10).'),
 });
@@ -28,7 +31,9 @@ export const milvus1xReaderOptions = z
     mysql: z
       .union([z.string().min(1), mysqlBlock])
       .optional()
-      .describe("MySQL meta: the seed's mysql_parameter block or a mysql://user:password@host:port/database URI (default: none, SQLite at <path>/db/meta.sqlite)."),
+      .describe(
+        "MySQL meta: the seed's mysql_parameter block or a mysql://user:password@host:port/database URI (default: none, SQLite at <path>/db/meta.sqlite).",
+      ),
     meta_file: z
       .string()
       .min(1)
@@ -42,14 +47,23 @@ export const milvus1xReaderOptions = z
     collections: z
       .union([z.literal('all'), z.array(z.string().min(1)).min(1), z.record(z.string().min(1), z.array(z.string()).nullish())])
       .default('all')
-      .describe('What to read: `all`, a list of collection names, or {name: [partition tags]} where null or [] means every partition and `_default` the default one (default all).'),
-    skip_empty: z.boolean().default(true).describe('Leave out partitions with no live rows, as the seed did, instead of migrating them empty (default true).'),
+      .describe(
+        'What to read: `all`, a list of collection names, or {name: [partition tags]} where null or [] means every partition and `_default` the default one (default all).',
+      ),
+    skip_empty: z
+      .boolean()
+      .default(true)
+      .describe('Leave out partitions with no live rows, as the seed did, instead of migrating them empty (default true).'),
     row_count_check: z
       .enum(['warn', 'fail'])
       .default('warn')
       .describe("When a segment's row_count in the meta disagrees with its files: warn and trust the files, or fail (default warn)."),
     id_field: z.string().min(1).default('id').describe('Name of the int64 primary-key field in the announced schema (default `id`).'),
-    vector_field: z.string().min(1).default('embedding').describe('Name of the vector field in the announced schema (default `embedding`).'),
+    vector_field: z
+      .string()
+      .min(1)
+      .default('embedding')
+      .describe('Name of the vector field in the announced schema (default `embedding`).'),
     block_bytes: z
       .int()
       .min(4096)

@@ -4,7 +4,14 @@
  * rows. Read inside one meta snapshot, before any file is touched.
  */
 import { MilvusdmError, type MetricType } from '@milvusdm/core';
-import { TableState, fileTypeName, type MetaCollection, type MetaPartition, type MetaSegment, type MetaStore } from '@milvusdm/reader-milvus-meta';
+import {
+  TableState,
+  fileTypeName,
+  type MetaCollection,
+  type MetaPartition,
+  type MetaSegment,
+  type MetaStore,
+} from '@milvusdm/reader-milvus-meta';
 import type { Milvus1xReaderOptions } from './options.js';
 
 /** The tag that names a collection's default partition (its own table_id). */
@@ -33,13 +40,17 @@ export interface VectorShape {
 /** The vector field a collection's rows have; refuses shapes the files could not hold. */
 export function vectorShape(c: MetaCollection): VectorShape {
   if (!c.metric) {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `collection "${c.tableId}" has metric_type ${c.metricType}, which Milvus 1.x did not define (1–7)`);
+    throw new MilvusdmError(
+      'MDM_UNSUPPORTED',
+      `collection "${c.tableId}" has metric_type ${c.metricType}, which Milvus 1.x did not define (1–7)`,
+    );
   }
   if (!Number.isInteger(c.dimension) || c.dimension <= 0) {
     throw new MilvusdmError('MDM_SOURCE', `collection "${c.tableId}" has dimension ${c.dimension} in the meta`);
   }
   if (c.binary) {
-    if (c.dimension % 8 !== 0) throw new MilvusdmError('MDM_SOURCE', `binary collection "${c.tableId}" has dimension ${c.dimension}, not a whole number of bytes`);
+    if (c.dimension % 8 !== 0)
+      throw new MilvusdmError('MDM_SOURCE', `binary collection "${c.tableId}" has dimension ${c.dimension}, not a whole number of bytes`);
     return { type: 'binary_vector', dim: c.dimension, bytes: c.dimension / 8, metric: c.metric };
   }
   return { type: 'float_vector', dim: c.dimension, bytes: c.dimension * 4, metric: c.metric };
@@ -69,17 +80,31 @@ async function findCollection(store: MetaStore, live: readonly MetaCollection[],
   if (found) return found;
   const row = await store.table(name);
   if (row && row.state === TableState.TO_DELETE && !row.ownerTable) {
-    throw new MilvusdmError('MDM_SOURCE', `source.collections: collection "${name}" was dropped in Milvus 1.x (its meta row is TO_DELETE, awaiting cleanup); there is nothing to migrate`);
+    throw new MilvusdmError(
+      'MDM_SOURCE',
+      `source.collections: collection "${name}" was dropped in Milvus 1.x (its meta row is TO_DELETE, awaiting cleanup); there is nothing to migrate`,
+    );
   }
   if (row && row.ownerTable) {
-    throw new MilvusdmError('MDM_SOURCE', `source.collections: "${name}" is a partition (tag "${row.partitionTag}") of collection "${row.ownerTable}", not a collection`, {
-      hint: `Name it as ${row.ownerTable}: [${row.partitionTag}]`,
-    });
+    throw new MilvusdmError(
+      'MDM_SOURCE',
+      `source.collections: "${name}" is a partition (tag "${row.partitionTag}") of collection "${row.ownerTable}", not a collection`,
+      {
+        hint: `Name it as ${row.ownerTable}: [${row.partitionTag}]`,
+      },
+    );
   }
-  throw new MilvusdmError('MDM_SOURCE', `source.collections: no collection "${name}" in ${store.description} (collections: ${names(live.map((c) => c.tableId))})`);
+  throw new MilvusdmError(
+    'MDM_SOURCE',
+    `source.collections: no collection "${name}" in ${store.description} (collections: ${names(live.map((c) => c.tableId))})`,
+  );
 }
 
-async function pickPartitions(store: MetaStore, collection: MetaCollection, wanted: readonly string[] | null): Promise<(MetaPartition | undefined)[]> {
+async function pickPartitions(
+  store: MetaStore,
+  collection: MetaCollection,
+  wanted: readonly string[] | null,
+): Promise<(MetaPartition | undefined)[]> {
   const live = await store.partitions(collection.tableId);
   if (wanted === null) return [undefined, ...live];
   const out: (MetaPartition | undefined)[] = [];
@@ -96,9 +121,15 @@ async function pickPartitions(store: MetaStore, collection: MetaCollection, want
     const dropped = (await store.droppedTables()).some((t) => t.ownerTable === collection.tableId && t.partitionTag === tag);
     const key = `source.collections.${collection.tableId}`;
     if (dropped) {
-      throw new MilvusdmError('MDM_SOURCE', `${key}: partition "${tag}" of collection "${collection.tableId}" was dropped in Milvus 1.x (its meta row is TO_DELETE); there is nothing to migrate`);
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${key}: partition "${tag}" of collection "${collection.tableId}" was dropped in Milvus 1.x (its meta row is TO_DELETE); there is nothing to migrate`,
+      );
     }
-    throw new MilvusdmError('MDM_SOURCE', `${key}: collection "${collection.tableId}" has no partition "${tag}" (partitions: ${names([DEFAULT_TAG, ...live.map((p) => p.partitionTag)])})`);
+    throw new MilvusdmError(
+      'MDM_SOURCE',
+      `${key}: collection "${collection.tableId}" has no partition "${tag}" (partitions: ${names([DEFAULT_TAG, ...live.map((p) => p.partitionTag)])})`,
+    );
   }
   return out;
 }

@@ -70,7 +70,9 @@ export async function openMilvus1x(options: Milvus1xReaderOptions, context: Chan
   }
   const rows = datasets.reduce((n, d) => n + d.rows, 0);
   const segments = checked.reduce((n, c) => n + c.segments.length, 0);
-  logger.info(`${datasets.length} dataset(s) to migrate: ${rows} live rows in ${segments} segment(s) (${datasets.map((d) => d.key.replace(`/${DEFAULT_TAG}`, '')).join(', ') || 'none'})`);
+  logger.info(
+    `${datasets.length} dataset(s) to migrate: ${rows} live rows in ${segments} segment(s) (${datasets.map((d) => d.key.replace(`/${DEFAULT_TAG}`, '')).join(', ') || 'none'})`,
+  );
   return {
     datasets,
     async close() {},

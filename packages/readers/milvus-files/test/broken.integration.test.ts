@@ -43,17 +43,30 @@ function segment(f: Fixture, tag: string, type: string) {
 async function run(args: string[]) {
   const logDir = scratch();
   const r = await runCli([...args, '--log-dir', logDir]);
-  const logs = readdirSync(logDir).map((n) => readFileSync(join(logDir, n), 'utf8')).join('\n');
+  const logs = readdirSync(logDir)
+    .map((n) => readFileSync(join(logDir, n), 'utf8'))
+    .join('\n');
   return { ...r, logs };
 }
 
 function m2hJob(f: Fixture, dataDir: string, mysql: Record<string, unknown> | null = null): string {
-  return seedJob('M2H.yaml', { source_milvus_path: f.built.root, mysql_parameter: mysql, source_collection: { [f.names.float]: null }, data_dir: dataDir });
+  return seedJob('M2H.yaml', {
+    source_milvus_path: f.built.root,
+    mysql_parameter: mysql,
+    source_collection: { [f.names.float]: null },
+    data_dir: dataDir,
+  });
 }
 
 function m2mJob(f: Fixture, uri: string, mysql: Record<string, unknown> | null = null): string {
   const { host, port } = hostPort(uri);
-  return seedJob('M2M.yaml', { source_milvus_path: f.built.root, mysql_parameter: mysql, source_collection: { [f.names.float]: null }, dest_host: host, dest_port: port });
+  return seedJob('M2M.yaml', {
+    source_milvus_path: f.built.root,
+    mysql_parameter: mysql,
+    source_collection: { [f.names.float]: null },
+    dest_host: host,
+    dest_port: port,
+  });
 }
 
 describe('broken Milvus 1.x input', () => {
@@ -94,7 +107,9 @@ describe('broken Milvus 1.x input', () => {
     expect(errorLine(r.stderr)).toBe(
       `error MDM_SOURCE: ${f.names.float}/_default: segment ${gone.segmentId} (TO_INDEX): ${gone.dir} is missing (the segment folder the meta names) (and 1 more problem(s), each in the log)`,
     );
-    expect(r.logs).toContain(`${f.names.float}/partition_2: segment ${short.segmentId} (TO_INDEX): ${short.uid} is 4 bytes, too short to hold its 8-byte header`);
+    expect(r.logs).toContain(
+      `${f.names.float}/partition_2: segment ${short.segmentId} (TO_INDEX): ${short.uid} is 4 bytes, too short to hold its 8-byte header`,
+    );
     expect(readdirSync(out)).toEqual([]);
   });
 

@@ -29,7 +29,9 @@ describe('segment file header', () => {
   });
 
   it('reports a cut-off file, extra bytes, and a file too short for its header', () => {
-    expect(() => checkHeader('/f.rv', 8 + 100, u64(4096))).toThrow('/f.rv is short: its header announces 4096 bytes but only 100 follow (truncated?)');
+    expect(() => checkHeader('/f.rv', 8 + 100, u64(4096))).toThrow(
+      '/f.rv is short: its header announces 4096 bytes but only 100 follow (truncated?)',
+    );
     expect(() => checkHeader('/f.rv', 8 + 100, u64(96))).toThrow('/f.rv has 4 bytes more than the 96 its header announces');
     expect(() => checkHeader('/f.rv', 5, new Uint8Array(8))).toThrow('/f.rv is 5 bytes, too short to hold its 8-byte header');
     // A header of 2^64 − 1 must not be taken for a small number.
@@ -69,7 +71,9 @@ describe('deleted_docs', () => {
     const r = await readDeletedRows(await readPayloadHeader(join(dir, 'deleted_docs')), 1_000_003);
     expect(r).toMatchObject({ entries: 1_500_000, outOfRange: 0, count: 1_000_003 });
     writeFileSync(join(dir, 'bad'), Buffer.concat([u64(6), Buffer.alloc(6)]));
-    await expect(readDeletedRows(await readPayloadHeader(join(dir, 'bad')), 10)).rejects.toThrow('holds 6 bytes of offsets, not a whole number of 4-byte int32 offsets');
+    await expect(readDeletedRows(await readPayloadHeader(join(dir, 'bad')), 10)).rejects.toThrow(
+      'holds 6 bytes of offsets, not a whole number of 4-byte int32 offsets',
+    );
   });
 });
 
@@ -96,7 +100,10 @@ describe('compactRows', () => {
 
 describe('checkSegment', () => {
   async function oneSegment(spec: Parameters<typeof buildMilvus1xDir>[1]['collections'][number]['segments']) {
-    const built = await buildMilvus1xDir(scratch(), { collections: [{ name: 'c', dim: 4, metric: 'L2', segments: spec ?? [] }], meta: 'none' });
+    const built = await buildMilvus1xDir(scratch(), {
+      collections: [{ name: 'c', dim: 4, metric: 'L2', segments: spec ?? [] }],
+      meta: 'none',
+    });
     const seg = built.segments[0]!;
     const row = built.meta.files.find((f) => f.segment_id === seg.segmentId)!;
     const meta: MetaSegment = {
@@ -115,7 +122,16 @@ describe('checkSegment', () => {
   }
 
   it('counts written, deleted and live rows', async () => {
-    const { check } = await oneSegment([{ rows: 10, type: 'RAW', deletes: [[1, 2], [2, 30]] }]);
+    const { check } = await oneSegment([
+      {
+        rows: 10,
+        type: 'RAW',
+        deletes: [
+          [1, 2],
+          [2, 30],
+        ],
+      },
+    ]);
     expect(await check()).toMatchObject({ rows: 10, deletedRows: 2, outOfRangeDeletes: 1, liveRows: 8 });
   });
 

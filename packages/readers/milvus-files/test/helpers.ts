@@ -29,7 +29,15 @@ export function scenario(names: Names = { float: 'books', binary: 'bits', droppe
         engineType: 2,
         indexParams: '{"nlist":16}',
         segments: [
-          { rows: 300, type: 'RAW', deletes: [[0, 5, 17], [120, 299, 5], [17, 4000]] },
+          {
+            rows: 300,
+            type: 'RAW',
+            deletes: [
+              [0, 5, 17],
+              [120, 299, 5],
+              [17, 4000],
+            ],
+          },
           { rows: 257, type: 'BACKUP', deletes: [[1, 2, 3, 255, 256]] },
           { rows: 120, type: 'TO_INDEX', indexInProgress: true },
           { rows: 64, type: 'TO_DELETE' },
@@ -38,10 +46,28 @@ export function scenario(names: Names = { float: 'books', binary: 'bits', droppe
           { rows: 40, type: 'NEW_MERGE' },
         ],
         partitions: [
-          { tag: 'partition_1', segments: [{ rows: 150, type: 'RAW', deletes: [[10, 11], [10]] }, { rows: 90, type: 'BACKUP' }] },
+          {
+            tag: 'partition_1',
+            segments: [
+              { rows: 150, type: 'RAW', deletes: [[10, 11], [10]] },
+              { rows: 90, type: 'BACKUP' },
+            ],
+          },
           { tag: 'partition_2', segments: [{ rows: 77, type: 'TO_INDEX', deletes: [[76], [0], [76]] }] },
           { tag: 'empty_p', segments: [] },
-          { tag: 'all_deleted', segments: [{ rows: 5, type: 'RAW', deletes: [[0, 1, 2], [3, 4, 0]] }] },
+          {
+            tag: 'all_deleted',
+            segments: [
+              {
+                rows: 5,
+                type: 'RAW',
+                deletes: [
+                  [0, 1, 2],
+                  [3, 4, 0],
+                ],
+              },
+            ],
+          },
           { tag: 'dropped_p', dropped: true, segments: [{ rows: 20, type: 'RAW' }] },
         ],
       },
@@ -115,7 +141,12 @@ function bytesOf(a: Float32Array | Uint8Array): Uint8Array {
 }
 
 /** Every row of every dataset, vectors as raw bytes (bit-exact comparison). */
-export async function readAll(source: ReaderSource, batchRows = 10_000, resumeFrom?: unknown, only?: string): Promise<Map<string, ReadBack>> {
+export async function readAll(
+  source: ReaderSource,
+  batchRows = 10_000,
+  resumeFrom?: unknown,
+  only?: string,
+): Promise<Map<string, ReadBack>> {
   const out = new Map<string, ReadBack>();
   for (const d of source.datasets) {
     if (only && d.key !== only) continue;

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { parseYaml } from '@milvusdm/core';
 import { MYSQL, mysqlForTests as mysqlForTestsOf, runCli, runPython, seedDir, uniqueName } from '@milvusdm/testing';
 import { dropMysqlDatabase, writeMysqlMeta } from '@milvusdm/milvus1x-testing';
-import { buildMilvus1xDir, expectedFileStem, writeExpectedNpy, type BuiltDir, type DirSpec, type ExpectedDataset } from '@milvusdm/milvus1x-testing';
+import {
+  buildMilvus1xDir,
+  expectedFileStem,
+  writeExpectedNpy,
+  type BuiltDir,
+  type DirSpec,
+  type ExpectedDataset,
+} from '@milvusdm/milvus1x-testing';
 /** Every folder these tests make comes from scratch(); each test file removes them in afterAll. */
 import { scenario, scratch, type Names } from './helpers.js';
 
@@ -34,7 +41,10 @@ export interface Fixture {
 
 /** The standard scenario with its meta in SQLite or in a fresh MySQL database. */
 export async function buildFixture(meta: 'sqlite' | 'mysql', names: Names, extra: Partial<DirSpec> = {}): Promise<Fixture> {
-  const built = await buildMilvus1xDir(scratch(), scenario(names, { ...extra, meta: meta === 'mysql' ? 'none' : (extra.meta ?? 'sqlite') }));
+  const built = await buildMilvus1xDir(
+    scratch(),
+    scenario(names, { ...extra, meta: meta === 'mysql' ? 'none' : (extra.meta ?? 'sqlite') }),
+  );
   if (meta === 'sqlite') return { built, names, database: undefined, drop: async () => {} };
   const database = uniqueName('mdm_1x');
   await writeMysqlMeta(MYSQL, database, built.meta);
@@ -96,7 +106,9 @@ export function hostPort(uri: string): { host: string; port: number } {
 }
 
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  return runCli([...args, '--log-dir', scratch()], { env });
+  // Only commands that run a job write logs (and take --log-dir); inspect takes no such flag.
+  const runs = args[0] === 'run' || args.includes('--yaml');
+  return runCli(runs ? [...args, '--log-dir', scratch()] : [...args], { env });
 }
 
 /** The `error CODE: message` line the CLI printed, or undefined. */

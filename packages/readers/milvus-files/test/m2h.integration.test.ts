@@ -112,7 +112,9 @@ describe('M2H from a Milvus 1.x directory', () => {
     });
     const r = await cli(['--yaml', job]);
     expect(r.code, r.stderr).toBe(0);
-    const wanted = f.built.expected.filter((d) => d.collection === f.names.float && (d.partition === 'partition_1' || d.partition === 'partition_2'));
+    const wanted = f.built.expected.filter(
+      (d) => d.collection === f.names.float && (d.partition === 'partition_1' || d.partition === 'partition_2'),
+    );
     await checkDump(runDirOf(dataDir), wanted);
   });
 
@@ -121,14 +123,22 @@ describe('M2H from a Milvus 1.x directory', () => {
     fixtures.push(f);
     const out = scratch();
     // No `collections`: everything; a small block size and batch to cross block boundaries.
-    const job = newJob({ source: { type: 'milvus1x', path: f.built.root, block_bytes: 4096 }, target: { type: 'hdf5', dir: out, h2m_yaml: false }, run: { batch_rows: 37 } });
+    const job = newJob({
+      source: { type: 'milvus1x', path: f.built.root, block_bytes: 4096 },
+      target: { type: 'hdf5', dir: out, h2m_yaml: false },
+      run: { batch_rows: 37 },
+    });
     const r = await cli(['run', job]);
     expect(r.code, r.stderr).toBe(0);
     const live = f.built.expected.filter((d) => d.rows > 0);
     expect(listFiles(out)).toEqual(live.map((d) => `${d.collection}/${d.partition ?? '_default'}.h5`).sort());
     const h5 = await expectedH5(live);
     for (const d of live) {
-      const verdict = await verifyH5(join(out, d.collection, `${d.partition ?? '_default'}.h5`), h5.get(d.key)!, d.binary ? 'uint8' : 'float32');
+      const verdict = await verifyH5(
+        join(out, d.collection, `${d.partition ?? '_default'}.h5`),
+        h5.get(d.key)!,
+        d.binary ? 'uint8' : 'float32',
+      );
       expect(verdict, d.key).toMatchObject({ ok: true, expected: d.rows });
     }
     expect(existsSync(join(out, f.names.dropped))).toBe(false);

@@ -74,7 +74,12 @@ describe('M2M from a Milvus 1.x directory', () => {
     const f = await buildFixture('sqlite', uniqueNames('m2m_empty'));
     fixtures.push(f);
     const job = newJob({
-      source: { type: 'milvus1x', path: f.built.root, collections: { [f.names.float]: ['partition_2', 'empty_p', 'all_deleted'] }, skip_empty: false },
+      source: {
+        type: 'milvus1x',
+        path: f.built.root,
+        collections: { [f.names.float]: ['partition_2', 'empty_p', 'all_deleted'] },
+        skip_empty: false,
+      },
       target: { type: 'milvus', uri },
     });
     const r = await cli(['run', job]);
@@ -87,26 +92,29 @@ describe('M2M from a Milvus 1.x directory', () => {
     expect(await verifyMilvus(uri, p2, h5.get(p2.key)!)).toMatchObject({ ok: true, expected: 75, counted: 75, mismatches: [] });
   });
 
-  it.skipIf(!hasMysql)('runs the seed M2M.yaml with MySQL meta into Milvus 2.3, binary and float collections with their partitions', async () => {
-    const uri = inject('milvus23Uri');
-    const token = inject('milvus23Token');
-    expect(uri, 'Milvus 2.3 was not started (MILVUSDM_SKIP_MILVUS23=1?): binary vectors need it').not.toBe('');
-    const f = await buildFixture('mysql', uniqueNames('m2m_my'));
-    fixtures.push(f);
-    const { host, port } = hostPort(uri);
-    const job = seedJob('M2M.yaml', {
-      source_milvus_path: f.built.root,
-      mysql_parameter: mysqlParameter(f.database!),
-      // The seed's shape: a collection with a list of partitions, and one with every partition.
-      source_collection: { [f.names.float]: ['partition_1', 'partition_2', '_default'], [f.names.binary]: null },
-      dest_host: host,
-      dest_port: port,
-      ...credentials(token, 'dest'),
-    });
-    const r = await cli(['--yaml', job]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`meta in MySQL ${mysqlParameter(f.database!)['user']}@`);
-    await checkCollection(uri, f.names.float, f.built.expected, token);
-    await checkCollection(uri, f.names.binary, f.built.expected, token);
-  });
+  it.skipIf(!hasMysql)(
+    'runs the seed M2M.yaml with MySQL meta into Milvus 2.3, binary and float collections with their partitions',
+    async () => {
+      const uri = inject('milvus23Uri');
+      const token = inject('milvus23Token');
+      expect(uri, 'Milvus 2.3 was not started (MILVUSDM_SKIP_MILVUS23=1?): binary vectors need it').not.toBe('');
+      const f = await buildFixture('mysql', uniqueNames('m2m_my'));
+      fixtures.push(f);
+      const { host, port } = hostPort(uri);
+      const job = seedJob('M2M.yaml', {
+        source_milvus_path: f.built.root,
+        mysql_parameter: mysqlParameter(f.database!),
+        // The seed's shape: a collection with a list of partitions, and one with every partition.
+        source_collection: { [f.names.float]: ['partition_1', 'partition_2', '_default'], [f.names.binary]: null },
+        dest_host: host,
+        dest_port: port,
+        ...credentials(token, 'dest'),
+      });
+      const r = await cli(['--yaml', job]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`meta in MySQL ${mysqlParameter(f.database!)['user']}@`);
+      await checkCollection(uri, f.names.float, f.built.expected, token);
+      await checkCollection(uri, f.names.binary, f.built.expected, token);
+    },
+  );
 });

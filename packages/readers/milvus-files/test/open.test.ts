@@ -51,7 +51,11 @@ describe('milvus1x reader', () => {
     expect(info).toContain('books/all_deleted: no live rows; left out (skip_empty)');
     expect(info).toContain('"books" had a IVF_FLAT index {"nlist":16} in 1.x; the target builds its own');
     const warn = context.logs.filter((l) => l.level === 'warn').map((l) => l.message);
-    expect(warn).toEqual([expect.stringMatching(/^books\/_default: segment \d{19} \(RAW\): 1 offset\(s\) in deleted_docs lie outside its 300 rows and are ignored$/)]);
+    expect(warn).toEqual([
+      expect.stringMatching(
+        /^books\/_default: segment \d{19} \(RAW\): 1 offset\(s\) in deleted_docs lie outside its 300 rows and are ignored$/,
+      ),
+    ]);
   });
 
   it('yields exactly the live rows, bit for bit, in segment order, at any batch and block size', async () => {
@@ -67,7 +71,8 @@ describe('milvus1x reader', () => {
         const g = got.get(e.key)!;
         expect(g.ids, `${e.key} ids at batchRows ${batchRows}`).toEqual(e.ids);
         expect(Buffer.from(g.vectors).equals(Buffer.from(expectedBytes(e.vectors))), `${e.key} vectors`).toBe(true);
-        if (blockBytes === 4096) expect(Math.max(...g.batches.map((b) => b.numRows))).toBeLessThanOrEqual(Math.floor(4096 / (e.binary ? 16 + 8 : 64 + 8)));
+        if (blockBytes === 4096)
+          expect(Math.max(...g.batches.map((b) => b.numRows))).toBeLessThanOrEqual(Math.floor(4096 / (e.binary ? 16 + 8 : 64 + 8)));
       }
       // Ids beyond 2^53 and negative ones survive.
       const books = got.get('books/_default')!.ids;
@@ -86,7 +91,9 @@ describe('milvus1x reader', () => {
     }
     const dataset = source.datasets.find((d) => d.key === 'books/_default')!;
     const stale = { segment: 0, segmentId: '1', row: 0 };
-    await expect(dataset.batches({ batchRows: 10, resumeFrom: stale })[Symbol.asyncIterator]().next()).rejects.toThrow('the resume position does not match');
+    await expect(dataset.batches({ batchRows: 10, resumeFrom: stale })[Symbol.asyncIterator]().next()).rejects.toThrow(
+      'the resume position does not match',
+    );
   });
 
   it('reads the collections and partitions a job names, _default included', async () => {
@@ -109,22 +116,31 @@ describe('milvus1x reader', () => {
   });
 
   it('says which collection or partition is unknown or dropped, and what there is', async () => {
-    const fail = (collections: unknown) => open({ path: built.root, collections }).then(() => undefined, (e: unknown) => e);
+    const fail = (collections: unknown) =>
+      open({ path: built.root, collections }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(await fail(['nope'])).toMatchObject({
       code: 'MDM_SOURCE',
       message: `source.collections: no collection "nope" in SQLite ${built.db}/meta.sqlite (collections: "bits", "books")`,
     });
     expect(await fail(['old'])).toMatchObject({
-      message: 'source.collections: collection "old" was dropped in Milvus 1.x (its meta row is TO_DELETE, awaiting cleanup); there is nothing to migrate',
+      message:
+        'source.collections: collection "old" was dropped in Milvus 1.x (its meta row is TO_DELETE, awaiting cleanup); there is nothing to migrate',
     });
     expect(await fail({ books: ['dropped_p'] })).toMatchObject({
-      message: 'source.collections.books: partition "dropped_p" of collection "books" was dropped in Milvus 1.x (its meta row is TO_DELETE); there is nothing to migrate',
+      message:
+        'source.collections.books: partition "dropped_p" of collection "books" was dropped in Milvus 1.x (its meta row is TO_DELETE); there is nothing to migrate',
     });
     expect(await fail({ books: ['partition_9'] })).toMatchObject({
-      message: 'source.collections.books: collection "books" has no partition "partition_9" (partitions: "_default", "partition_1", "partition_2", "empty_p", "all_deleted")',
+      message:
+        'source.collections.books: collection "books" has no partition "partition_9" (partitions: "_default", "partition_1", "partition_2", "empty_p", "all_deleted")',
     });
     const partitionTable = built.meta.tables.find((t) => t.partition_tag === 'partition_1')!.table_id;
-    expect(await fail([partitionTable])).toMatchObject({ message: `source.collections: "${partitionTable}" is a partition (tag "partition_1") of collection "books", not a collection` });
+    expect(await fail([partitionTable])).toMatchObject({
+      message: `source.collections: "${partitionTable}" is a partition (tag "partition_1") of collection "books", not a collection`,
+    });
   });
 
   it('accepts the db folder itself, a path relative to the job, and a meta file elsewhere', async () => {
@@ -149,13 +165,17 @@ describe('milvus1x reader', () => {
       code: 'MDM_SOURCE',
       message: `source.path: ${empty} is not a Milvus 1.x data directory (no db/ folder, meta.sqlite or tables/)`,
     });
-    await expect(open({ path: join(empty, 'missing') })).rejects.toMatchObject({ message: `source.path: ${join(empty, 'missing')} does not exist` });
+    await expect(open({ path: join(empty, 'missing') })).rejects.toMatchObject({
+      message: `source.path: ${join(empty, 'missing')} does not exist`,
+    });
     const mysqlDir = await buildMilvus1xDir(scratch(), scenario(undefined, { meta: 'none' }));
     await expect(open({ path: mysqlDir.root })).rejects.toMatchObject({
       code: 'MDM_SOURCE',
       message: `source.path: ${mysqlDir.db} has no meta.sqlite, so its meta is in MySQL`,
     });
-    expect(() => options({ path: '/x', mysql: { host: 'h' }, meta_file: '/m' })).toThrow('source.meta_file: give mysql or meta_file, not both');
+    expect(() => options({ path: '/x', mysql: { host: 'h' }, meta_file: '/m' })).toThrow(
+      'source.meta_file: give mysql or meta_file, not both',
+    );
   });
 
   it('warns when the meta row_count and the files disagree, and fails under row_count_check: fail', async () => {
@@ -167,7 +187,10 @@ describe('milvus1x reader', () => {
     expect(context.logs.find((l) => l.level === 'warn')?.message).toMatch(
       /^c\/_default: segment \d{19} \(RAW\): the files hold 9 live rows \(10 written, 1 deleted\) but the meta's row_count is 10; reading what the files hold$/,
     );
-    await expect(open({ path: odd.root, row_count_check: 'fail' })).rejects.toMatchObject({ code: 'MDM_SOURCE', message: expect.stringContaining("but the meta's row_count is 10") });
+    await expect(open({ path: odd.root, row_count_check: 'fail' })).rejects.toMatchObject({
+      code: 'MDM_SOURCE',
+      message: expect.stringContaining("but the meta's row_count is 10"),
+    });
   });
 
   it('fails at open, before any row is yielded, naming every broken segment', async () => {
@@ -221,7 +244,9 @@ describe('legacy M2M / M2H jobs', () => {
   it('maps an empty mysql_parameter to SQLite and a missing partition list to every partition', () => {
     // (`mysql_parameter: ''`, the form MilvusDM's docs give, is refused by core today: see the report.)
     for (const empty of [null, { host: '', user: '', port: null, password: '', database: '' }]) {
-      const doc = { M2H: { milvus_version: '1.x', source_milvus_path: '/m', mysql_parameter: empty, source_collection: { test: null }, data_dir: '/d' } };
+      const doc = {
+        M2H: { milvus_version: '1.x', source_milvus_path: '/m', mysql_parameter: empty, source_collection: { test: null }, data_dir: '/d' },
+      };
       const job = jobFromDocument(doc, undefined, '/jobs', { runId: 'r1', env: {} });
       const o = options(job.source.options as Record<string, unknown>);
       expect(o.mysql).toBeUndefined();

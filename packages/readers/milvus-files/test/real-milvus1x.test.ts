@@ -18,7 +18,8 @@ import { readPayloadHeader } from '../src/files/header.js';
 import { readDeletedRows } from '../src/files/deleted-docs.js';
 import plugin from '../src/index.js';
 
-const fixture = process.env['MILVUSDM_REAL_1X_DIR'] ?? join(repoRoot, '..', 'shared', 'fixtures', 'milvus1x-real', 'milvus-migration-test1w');
+const fixture =
+  process.env['MILVUSDM_REAL_1X_DIR'] ?? join(repoRoot, '..', 'shared', 'fixtures', 'milvus1x-real', 'milvus-migration-test1w');
 const segment = join(fixture, 'tables', 'test1w', '1678354366132931000');
 const present = existsSync(segment);
 if (!present) {

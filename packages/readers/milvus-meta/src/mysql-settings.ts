@@ -25,7 +25,14 @@ export interface MysqlParts {
 }
 
 /** The defaults of a Milvus 1.x MySQL deployment (Milvus's example meta_uri names database `milvus`). */
-export const MYSQL_DEFAULTS = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'milvus', connectTimeout: 10 } as const;
+export const MYSQL_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3306,
+  user: 'root',
+  password: '',
+  database: 'milvus',
+  connectTimeout: 10,
+} as const;
 
 export function mysqlSettings(parts: MysqlParts): MysqlSettings {
   return {

@@ -40,10 +40,14 @@ export function mysqlError(e: unknown, s: MysqlSettings, key: string): MilvusdmE
     });
   }
   if (DENIED.has(code)) {
-    return new MilvusdmError('MDM_CONNECT', `${key}: ${where} refused user "${s.user}" for database "${s.database}" (wrong user or password)`, {
-      cause: e,
-      hint: `Check ${key}.user and ${key}.password.`,
-    });
+    return new MilvusdmError(
+      'MDM_CONNECT',
+      `${key}: ${where} refused user "${s.user}" for database "${s.database}" (wrong user or password)`,
+      {
+        cause: e,
+        hint: `Check ${key}.user and ${key}.password.`,
+      },
+    );
   }
   if (code === 'ER_BAD_DB_ERROR') {
     return new MilvusdmError('MDM_SOURCE', `${key}.database: ${where} has no database "${s.database}"`, { cause: e });
@@ -94,7 +98,10 @@ export class MysqlMetaStore implements MetaStore {
       ).map((r) => String(r['name']));
       const missing = REQUIRED_TABLES.filter((t) => !present.includes(t));
       if (missing.length > 0) {
-        throw new MilvusdmError('MDM_SOURCE', `${key}.database: "${settings.database}" on ${settings.host}:${settings.port} is not a Milvus 1.x meta database (no ${missing.join(' or ')} table)`);
+        throw new MilvusdmError(
+          'MDM_SOURCE',
+          `${key}.database: "${settings.database}" on ${settings.host}:${settings.port} is not a Milvus 1.x meta database (no ${missing.join(' or ')} table)`,
+        );
       }
     } catch (e) {
       await store.close();

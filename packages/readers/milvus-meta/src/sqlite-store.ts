@@ -133,10 +133,14 @@ async function openError(path: string, key: string, e: unknown): Promise<Milvusd
     );
     const wal = existsSync(`${path}-wal`);
     if (wal && !writable && !existsSync(`${path}-shm`)) {
-      return new MilvusdmError('MDM_SOURCE', `${key}: ${path} has a write-ahead log (meta.sqlite-wal) but its folder is read-only, so SQLite cannot open it read-only (${code})`, {
-        cause: e,
-        hint: `Copy meta.sqlite and meta.sqlite-wal together into a writable folder and set source.meta_file to the copy, or checkpoint the log first: sqlite3 ${path} 'PRAGMA wal_checkpoint(TRUNCATE)' (with Milvus stopped).`,
-      });
+      return new MilvusdmError(
+        'MDM_SOURCE',
+        `${key}: ${path} has a write-ahead log (meta.sqlite-wal) but its folder is read-only, so SQLite cannot open it read-only (${code})`,
+        {
+          cause: e,
+          hint: `Copy meta.sqlite and meta.sqlite-wal together into a writable folder and set source.meta_file to the copy, or checkpoint the log first: sqlite3 ${path} 'PRAGMA wal_checkpoint(TRUNCATE)' (with Milvus stopped).`,
+        },
+      );
     }
     return new MilvusdmError('MDM_SOURCE', `${key}: ${path} cannot be opened (${code}: ${text})`, { cause: e });
   }

@@ -83,7 +83,17 @@ export async function checkScenario(store: MetaStore): Promise<void> {
   // Dropped "old" and the partitions are not collections.
   expect(collections.map((c) => c.tableId)).toEqual(['bits', 'books', 'weird']);
   const books = collections.find((c) => c.tableId === 'books')!;
-  expect(books).toMatchObject({ dimension: 128, metric: 'L2', binary: false, engineType: 2, indexParams: '{"nlist":1024}', idMode: 'user', ownerTable: '', partitionTag: '', state: 0 });
+  expect(books).toMatchObject({
+    dimension: 128,
+    metric: 'L2',
+    binary: false,
+    engineType: 2,
+    indexParams: '{"nlist":1024}',
+    idMode: 'user',
+    ownerTable: '',
+    partitionTag: '',
+    state: 0,
+  });
   expect(books.indexFileSize).toBe(1024 * 1048576);
   expect(collections.find((c) => c.tableId === 'bits')).toMatchObject({ dimension: 512, metric: 'JACCARD', binary: true, idMode: 'auto' });
   expect(collections.find((c) => c.tableId === 'weird')).toMatchObject({ metric: undefined, idMode: 'unset' });

@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { describeMysql, fileTypeName, idModeOf, isBinaryMetricCode, metricCode, metricName, mysqlSettings, parseMysqlUri, LIVE_FILE_TYPES } from '../dist/index.js';
+import {
+  describeMysql,
+  fileTypeName,
+  idModeOf,
+  isBinaryMetricCode,
+  metricCode,
+  metricName,
+  mysqlSettings,
+  parseMysqlUri,
+  LIVE_FILE_TYPES,
+} from '../dist/index.js';
 
 describe('MySQL settings', () => {
   it('fills what the seed leaves out with Milvus defaults', () => {
-    expect(mysqlSettings({})).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'milvus', connectTimeout: 10 });
+    expect(mysqlSettings({})).toEqual({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      password: '',
+      database: 'milvus',
+      connectTimeout: 10,
+    });
     expect(mysqlSettings({ host: 'db', port: 3307, user: 'm', password: 'p', database: 'meta', connect_timeout: 2 })).toEqual({
       host: 'db',
       port: 3307,
@@ -22,7 +39,9 @@ describe('MySQL settings', () => {
   });
 
   it('refuses what is not a mysql:// URI, without echoing it', () => {
-    expect(() => parseMysqlUri('postgres://u:secret@h/db', 'source.mysql')).toThrow(/^source\.mysql: expected a mysql:\/\/ URI, got postgres:\/\/…$/);
+    expect(() => parseMysqlUri('postgres://u:secret@h/db', 'source.mysql')).toThrow(
+      /^source\.mysql: expected a mysql:\/\/ URI, got postgres:\/\/…$/,
+    );
     expect(() => parseMysqlUri('secret-junk', 'source.mysql')).toThrow(/^source\.mysql: not a URI/);
   });
 });

@@ -10,7 +10,25 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../../../..');
 const uri = process.argv[2] ?? 'http://127.0.0.1:19530';
 const collection = `iterator_probe_${Date.now()}`;
-const made = spawnSync(join(root, '.venv/bin/python'), [join(root, 'packages/testing/python/make_collection.py'), '--uri', uri, '--collection', collection, '--rows', '5000', '--dim', '8', '--upsert-fraction', '0.1', '--expected', mkdtempSync(join(tmpdir(), 'probe-'))], { stdio: ['ignore', 'ignore', 'inherit'] });
+const made = spawnSync(
+  join(root, '.venv/bin/python'),
+  [
+    join(root, 'packages/testing/python/make_collection.py'),
+    '--uri',
+    uri,
+    '--collection',
+    collection,
+    '--rows',
+    '5000',
+    '--dim',
+    '8',
+    '--upsert-fraction',
+    '0.1',
+    '--expected',
+    mkdtempSync(join(tmpdir(), 'probe-')),
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
 if (made.status !== 0) process.exit(1);
 const { MilvusClient } = createRequire(join(root, 'packages/milvus-client/package.json'))('@zilliz/milvus2-sdk-node');
 const client = new MilvusClient({ address: uri.replace(/^https?:\/\//, ''), logLevel: 'error', telemetry: { enabled: false } });
@@ -20,6 +38,8 @@ const iterator = await client.queryIterator({ collection_name: collection, batch
 const seen = [];
 for await (const batch of iterator) for (const row of batch) seen.push(row.id);
 const distinct = new Set(seen).size;
-console.log(JSON.stringify({ server: uri, rows: 5000, returned: seen.length, distinct, missing: 5000 - distinct, repeated: seen.length - distinct }));
+console.log(
+  JSON.stringify({ server: uri, rows: 5000, returned: seen.length, distinct, missing: 5000 - distinct, repeated: seen.length - distinct }),
+);
 await client.dropCollection({ collection_name: collection });
 await client.closeConnection();

@@ -24,7 +24,9 @@ export class DuplicateKeys {
     return new MilvusdmError(
       'MDM_SOURCE',
       `${where}: at least ${this.copies} row(s) share a primary key with another row (the server counts every copy and returns one row per key) — the source holds duplicated keys; the run stopped at the first range holding them`,
-      { hint: `Set run.duplicates: first (or last) to copy one row per key of ${origin} — the row the server returns — and report the copies left out.` },
+      {
+        hint: `Set run.duplicates: first (or last) to copy one row per key of ${origin} — the row the server returns — and report the copies left out.`,
+      },
     );
   }
 

@@ -35,25 +35,52 @@ export default definePlugin({
       let partitions: (string | undefined)[];
       const partitionKey = described.fields.find((f) => f.isPartitionKey);
       if (partitionKey && options.partitions) {
-        throw new MilvusdmError('MDM_SOURCE', `source.partitions: "${options.collection}" places rows in partitions by its partition key "${partitionKey.name}"; it is read whole`);
+        throw new MilvusdmError(
+          'MDM_SOURCE',
+          `source.partitions: "${options.collection}" places rows in partitions by its partition key "${partitionKey.name}"; it is read whole`,
+        );
       }
-      const available = partitionKey ? undefined : await collection.partitions().catch((e: unknown) => {
-        if (options.partitions) throw e;
-        // Milvus Lite 2.5 has no partitions: the collection is one dataset.
-        context.logger.debug(`partitions of "${options.collection}" cannot be listed (${errorMessage(e)}); reading the whole collection`);
-        return undefined;
-      });
+      const available = partitionKey
+        ? undefined
+        : await collection.partitions().catch((e: unknown) => {
+            if (options.partitions) throw e;
+            // Milvus Lite 2.5 has no partitions: the collection is one dataset.
+            context.logger.debug(
+              `partitions of "${options.collection}" cannot be listed (${errorMessage(e)}); reading the whole collection`,
+            );
+            return undefined;
+          });
       if (options.partitions) {
         const missing = options.partitions.filter((p) => !available!.includes(p));
         if (missing.length > 0) {
-          throw new MilvusdmError('MDM_SOURCE', `source.partitions: ${missing.map((p) => `"${p}"`).join(', ')} not in collection "${options.collection}" (it has ${available!.join(', ')})`);
+          throw new MilvusdmError(
+            'MDM_SOURCE',
+            `source.partitions: ${missing.map((p) => `"${p}"`).join(', ')} not in collection "${options.collection}" (it has ${available!.join(', ')})`,
+          );
         }
         partitions = options.partitions;
       } else partitions = available ?? [undefined];
       const datasets = [];
       for (const p of partitions) {
-        const rows = await countRows(conn, options.collection, p ? everyRowExpr(pk.name, pk.type as 'int64' | 'varchar') : '', p ? [p] : undefined);
-        datasets.push(new MilvusDataset(conn, options.collection, p, schema, rows, options.page_rows, context.logger, context.run?.duplicates, options.count_duplicates));
+        const rows = await countRows(
+          conn,
+          options.collection,
+          p ? everyRowExpr(pk.name, pk.type as 'int64' | 'varchar') : '',
+          p ? [p] : undefined,
+        );
+        datasets.push(
+          new MilvusDataset(
+            conn,
+            options.collection,
+            p,
+            schema,
+            rows,
+            options.page_rows,
+            context.logger,
+            context.run?.duplicates,
+            options.count_duplicates,
+          ),
+        );
       }
       context.logger.info(`${options.collection}: ${datasets.length} dataset(s), ${datasets.reduce((n, d) => n + d.rows, 0)} rows`);
       return new MilvusSource(conn, datasets, loadedByUs);

@@ -5,7 +5,17 @@
  * as counted by the server; each range is then fetched whole and its row count checked.
  */
 import { MilvusdmError, elementsPerRow, type Column } from '@milvusdm/core';
-import { compareKeys, countRows, everyRowExpr, queryColumns, quoteString, rangeExpr, type KeyRange, type KeyValue, type MilvusConnection } from '@milvusdm/milvus-client';
+import {
+  compareKeys,
+  countRows,
+  everyRowExpr,
+  queryColumns,
+  quoteString,
+  rangeExpr,
+  type KeyRange,
+  type KeyValue,
+  type MilvusConnection,
+} from '@milvusdm/milvus-client';
 import { DuplicateKeys, type DuplicatesPolicy } from './duplicates.js';
 import { keysOf, permute } from './row-order.js';
 
@@ -84,7 +94,10 @@ export class RangeScanner {
       return [{ ...p, singleKey: true }];
     }
     if (distinct.length < 2) {
-      throw new MilvusdmError('MDM_SOURCE', `${this.t.origin}: ${p.count} rows counted for keys ${rangeExpr(this.t.keyField, p.range) || '(all)'} but only ${distinct.length} distinct key(s) returned — duplicated primary keys?`);
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${this.t.origin}: ${p.count} rows counted for keys ${rangeExpr(this.t.keyField, p.range) || '(all)'} but only ${distinct.length} distinct key(s) returned — duplicated primary keys?`,
+      );
     }
     // Enough pieces that each is expected to fit one page; split points never include the
     // largest sampled key, so every piece misses at least one row of the whole.
@@ -104,7 +117,10 @@ export class RangeScanner {
     const counts = await Promise.all(ranges.map((r) => this.count(r)));
     const total = counts.reduce((a, b) => a + b, 0);
     if (total !== p.count) {
-      throw new MilvusdmError('MDM_SOURCE', `${this.t.origin}: the collection changed while it was read (${p.count} rows became ${total}); stop writes to it and run again`);
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${this.t.origin}: the collection changed while it was read (${p.count} rows became ${total}); stop writes to it and run again`,
+      );
     }
     return ranges.map((range, i) => ({ range, count: counts[i]! }));
   }
@@ -113,7 +129,16 @@ export class RangeScanner {
    * Yields every row of `start` in ascending key ranges, each as the decoded columns of one
    * query, with the largest key of the range (the resume position).
    */
-  async *scan(start: KeyRange, outputFields: readonly string[], page: number): AsyncGenerator<{ fields: Map<string, { column: Column; valid: Uint8Array | undefined }>; rows: number; lastKey: KeyValue; duplicates: readonly CountedDuplicate[] }> {
+  async *scan(
+    start: KeyRange,
+    outputFields: readonly string[],
+    page: number,
+  ): AsyncGenerator<{
+    fields: Map<string, { column: Column; valid: Uint8Array | undefined }>;
+    rows: number;
+    lastKey: KeyValue;
+    duplicates: readonly CountedDuplicate[];
+  }> {
     const stack: PendingRange[] = [{ range: start, count: await this.count(start) }];
     while (stack.length > 0) {
       const p = stack.pop()!;
@@ -155,20 +180,38 @@ export class RangeScanner {
    * not prevent); or the server counts a row it never returns (Milvus 2.3 and the key 2^63-1).
    * Returns the rows to keep, one per key, when the job allows collapsing copies.
    */
-  private async explainShortfall(p: PendingRange, keys: KeyValue[]): Promise<{ keys: KeyValue[]; fields: (f: Map<string, { column: Column; valid: Uint8Array | undefined }>) => Map<string, { column: Column; valid: Uint8Array | undefined }> } | undefined> {
+  private async explainShortfall(
+    p: PendingRange,
+    keys: KeyValue[],
+  ): Promise<
+    | {
+        keys: KeyValue[];
+        fields: (
+          f: Map<string, { column: Column; valid: Uint8Array | undefined }>,
+        ) => Map<string, { column: Column; valid: Uint8Array | undefined }>;
+      }
+    | undefined
+  > {
     const where = `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'}`;
     const recount = await this.count(p.range);
     if (recount !== p.count) {
-      throw new MilvusdmError('MDM_SOURCE', `${where}: ${p.count} rows counted, then ${recount} — the collection changed while it was read; stop writes to it and run again`);
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${where}: ${p.count} rows counted, then ${recount} — the collection changed while it was read; stop writes to it and run again`,
+      );
     }
     const firstOf = firstOccurrences(keys, this.t.duplicates === 'last');
     const distinct = firstOf.length;
     const withReturnedKeys = distinct === 0 ? 0 : await this.countKeys(firstOf.map((i) => keys[i]!));
     if (withReturnedKeys !== p.count) {
-      const max = this.t.keyType === 'int64' && (!p.range.upper || (p.range.upper.value as bigint) >= INT64_MAX) ? await countRows(this.t.conn, this.t.collection, `${this.t.keyField} == ${INT64_MAX}`, this.t.partitions) : 0;
-      const why = max > 0 && !keys.includes(INT64_MAX)
-        ? 'the server counts a row it does not return (Milvus 2.3 never returns a row whose key is 2^63-1)'
-        : 'the server counts rows whose keys it does not return';
+      const max =
+        this.t.keyType === 'int64' && (!p.range.upper || (p.range.upper.value as bigint) >= INT64_MAX)
+          ? await countRows(this.t.conn, this.t.collection, `${this.t.keyField} == ${INT64_MAX}`, this.t.partitions)
+          : 0;
+      const why =
+        max > 0 && !keys.includes(INT64_MAX)
+          ? 'the server counts a row it does not return (Milvus 2.3 never returns a row whose key is 2^63-1)'
+          : 'the server counts rows whose keys it does not return';
       throw new MilvusdmError('MDM_SOURCE', `${where}: ${p.count} rows counted, ${keys.length} returned — ${why}`);
     }
     const copies = p.count - distinct;
@@ -203,7 +246,10 @@ export class RangeScanner {
       recount !== p.count
         ? 'the collection changed while it was read; stop writes to it and run again'
         : 'the server counts rows it does not return (Milvus 2.3 never returns a row whose key is 2^63-1)';
-    throw new MilvusdmError('MDM_SOURCE', `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'}: ${p.count} rows counted, ${keys.length} returned — ${why}`);
+    throw new MilvusdmError(
+      'MDM_SOURCE',
+      `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'}: ${p.count} rows counted, ${keys.length} returned — ${why}`,
+    );
   }
 
   /**
@@ -235,7 +281,11 @@ function firstOccurrences(keys: readonly KeyValue[], last: boolean): number[] {
 }
 
 /** Rows `order` of a decoded column; a nullable column sent compacted (values of valid rows only) cannot be picked by row. */
-function pick(v: { column: Column; valid: Uint8Array | undefined }, order: Uint32Array, rows: number): { column: Column; valid: Uint8Array | undefined } {
+function pick(
+  v: { column: Column; valid: Uint8Array | undefined },
+  order: Uint32Array,
+  rows: number,
+): { column: Column; valid: Uint8Array | undefined } {
   if (v.valid && v.valid.length === rows && columnLength(v.column) !== rows) {
     throw new MilvusdmError('MDM_UNSUPPORTED', 'collapsing repeated keys in an answer with compacted nullable values is not supported');
   }

@@ -5,7 +5,11 @@ import { connectionShape, milvusName } from '@milvusdm/milvus-client';
 export const milvusReaderOptions = z.strictObject({
   ...connectionShape,
   collection: milvusName('collection').describe('The collection to read (required).'),
-  partitions: z.array(milvusName('partition')).min(1).optional().describe('Partitions to read, each a dataset of its own (default: every partition).'),
+  partitions: z
+    .array(milvusName('partition'))
+    .min(1)
+    .optional()
+    .describe('Partitions to read, each a dataset of its own (default: every partition).'),
   page_rows: z
     .int()
     .min(1)

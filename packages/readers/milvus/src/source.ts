@@ -48,13 +48,18 @@ function dense(column: Column, valid: Uint8Array | undefined, rows: number): Col
   const have = column.values.length / per;
   if (have === rows) return { ...column, valid } as Column;
   const positions = Array.from(valid.keys()).filter((i) => valid[i]);
-  if (positions.length !== have) throw new MilvusdmError('MDM_SOURCE', `a nullable column holds ${have} values for ${positions.length} valid rows`);
+  if (positions.length !== have)
+    throw new MilvusdmError('MDM_SOURCE', `a nullable column holds ${have} values for ${positions.length} valid rows`);
   if (Array.isArray(column.values)) {
     const out: unknown[] = new Array(rows).fill(column.type === 'array' ? [] : '');
     positions.forEach((p, i) => (out[p] = (column.values as unknown[])[i]));
     return { ...column, valid, values: out } as Column;
   }
-  const src = column.values as unknown as { length: number; subarray(a: number, b: number): ArrayLike<unknown>; constructor: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void } };
+  const src = column.values as unknown as {
+    length: number;
+    subarray(a: number, b: number): ArrayLike<unknown>;
+    constructor: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void };
+  };
   const out = new src.constructor(rows * per);
   positions.forEach((p, i) => out.set(src.subarray(i * per, i * per + per), p * per));
   return { ...column, valid, values: out } as unknown as Column;

@@ -8,7 +8,21 @@ import { silentLogger, type ColumnBatch } from '@milvusdm/core';
 import { MilvusCollection, MilvusConnection, countRows, rangeExpr, sendBatch } from '@milvusdm/milvus-client';
 import { runPython, tempDir, uniqueName } from '@milvusdm/testing';
 
-const NASTY = ['plain', 'x" || pk != "', 'a\\" or 1==1 or "', '\\', '"', "it's", 'line1\nline2', 'tab\there', 'cr\rlf', 'ctl\u0001', 'uni\u00e9\u{1F600}', '"")', 'pk >= ""'];
+const NASTY = [
+  'plain',
+  'x" || pk != "',
+  'a\\" or 1==1 or "',
+  '\\',
+  '"',
+  "it's",
+  'line1\nline2',
+  'tab\there',
+  'cr\rlf',
+  'ctl\u0001',
+  'uni\u00e9\u{1F600}',
+  '"")',
+  'pk >= ""',
+];
 
 describe('key expressions against injection (Milvus Lite)', () => {
   it('every nasty varchar key matches exactly itself', async () => {

@@ -41,30 +41,103 @@ describe('vector types (Milvus Lite 2.5.1)', () => {
     const uri = lite25();
     const source = uniqueName('vectors');
     const keys = join(tempDir(), 'keys.json');
-    const made = await runLite25Python<{ live: number }>('make_vector_collection.py', ['--uri', uri, '--collection', source, '--types', 'float16,bfloat16,sparse,binary,float', '--rows', '1500', '--upsert-fraction', '0.1', '--delete-fraction', '0.1', '--expected-keys', keys]);
+    const made = await runLite25Python<{ live: number }>('make_vector_collection.py', [
+      '--uri',
+      uri,
+      '--collection',
+      source,
+      '--types',
+      'float16,bfloat16,sparse,binary,float',
+      '--rows',
+      '1500',
+      '--upsert-fraction',
+      '0.1',
+      '--delete-fraction',
+      '0.1',
+      '--expected-keys',
+      keys,
+    ]);
     expect(made.live).toBe(1350);
     const target = uniqueName('vectors_copy');
-    const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, collection: source, page_rows: 200 }, target: { type: 'milvus', uri, collection: target } }), ...logDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'milvus', uri, collection: source, page_rows: 200 },
+        target: { type: 'milvus', uri, collection: target },
+      }),
+      ...logDir(),
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/pk int64 pk, f16 float16_vector\(16\) L2, bf16 bfloat16_vector\(16\) IP, sparse sparse_float_vector IP, bin binary_vector\(16\) HAMMING, fv float_vector\(16\) L2, n int32/);
+    expect(r.stderr).toMatch(
+      /pk int64 pk, f16 float16_vector\(16\) L2, bf16 bfloat16_vector\(16\) IP, sparse sparse_float_vector IP, bin binary_vector\(16\) HAMMING, fv float_vector\(16\) L2, n int32/,
+    );
     // Lite 2.x's engine has no GetVersion and refuses AUTOINDEX: the writer asked, and chose.
     expect(r.stderr).toMatch(/creating FLAT index on "[^"]+\.f16"/);
     expect(r.stderr).toMatch(/creating SPARSE_INVERTED_INDEX index on "[^"]+\.sparse"/);
     expect(r.stderr).not.toMatch(/AUTOINDEX/);
-    const v = await runLite25Python<RowsVerdict>('compare_rows.py', ['--uri', uri, '--a', source, '--b', target, '--expected-keys', keys, '--describe', '--prepare-b']);
+    const v = await runLite25Python<RowsVerdict>('compare_rows.py', [
+      '--uri',
+      uri,
+      '--a',
+      source,
+      '--b',
+      target,
+      '--expected-keys',
+      keys,
+      '--describe',
+      '--prepare-b',
+    ]);
     expect(v).toMatchObject({ ok: true, a: 1350, b: 1350, expected: 1350, repeated: 0, schema: { equal: true } });
   });
 
-  for (const [type, pk] of [['float16', 'int64'], ['bfloat16', 'varchar'], ['sparse', 'varchar']] as const) {
+  for (const [type, pk] of [
+    ['float16', 'int64'],
+    ['bfloat16', 'varchar'],
+    ['sparse', 'varchar'],
+  ] as const) {
     it(`copies a ${type} collection (${pk} keys) exactly with index: false`, async () => {
       const uri = lite25();
       const source = uniqueName(`only_${type}`);
       const keys = join(tempDir(), 'keys.json');
-      await runLite25Python('make_vector_collection.py', ['--uri', uri, '--collection', source, '--types', type, '--pk', pk, '--rows', '700', '--dim', '24', '--expected-keys', keys, '--seed', '31']);
+      await runLite25Python('make_vector_collection.py', [
+        '--uri',
+        uri,
+        '--collection',
+        source,
+        '--types',
+        type,
+        '--pk',
+        pk,
+        '--rows',
+        '700',
+        '--dim',
+        '24',
+        '--expected-keys',
+        keys,
+        '--seed',
+        '31',
+      ]);
       const target = uniqueName(`only_${type}_copy`);
-      const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, collection: source }, target: { type: 'milvus', uri, collection: target, index: false } }), ...logDir()]);
+      const r = await runCli([
+        'run',
+        writeJob({
+          source: { type: 'milvus', uri, collection: source },
+          target: { type: 'milvus', uri, collection: target, index: false },
+        }),
+        ...logDir(),
+      ]);
       expect(r.code, r.stderr).toBe(0);
-      const v = await runLite25Python<RowsVerdict>('compare_rows.py', ['--uri', uri, '--a', source, '--b', target, '--expected-keys', keys, '--prepare-b']);
+      const v = await runLite25Python<RowsVerdict>('compare_rows.py', [
+        '--uri',
+        uri,
+        '--a',
+        source,
+        '--b',
+        target,
+        '--expected-keys',
+        keys,
+        '--prepare-b',
+      ]);
       expect(v).toMatchObject({ ok: true, a: 700, b: 700 });
     });
   }
@@ -84,11 +157,27 @@ describe('duplicated primary keys', () => {
       const { uri, token } = server.at();
       const auth = token ? ['--token', token] : [];
       const source = uniqueName('dups');
-      const made = await server.python<{ duplicated: number }>('make_vector_collection.py', ['--uri', uri, ...auth, '--collection', source, '--types', server.types, '--rows', '400', '--duplicate-fraction', '0.25']);
+      const made = await server.python<{ duplicated: number }>('make_vector_collection.py', [
+        '--uri',
+        uri,
+        ...auth,
+        '--collection',
+        source,
+        '--types',
+        server.types,
+        '--rows',
+        '400',
+        '--duplicate-fraction',
+        '0.25',
+      ]);
       expect(made.duplicated).toBe(100);
       const target = uniqueName('dups_copy');
       const conn = { uri, ...(token ? { token } : {}) };
-      const failed = await runCli(['run', writeJob({ source: { type: 'milvus', ...conn, collection: source }, target: { type: 'milvus', ...conn, collection: target } }), ...logDir()]);
+      const failed = await runCli([
+        'run',
+        writeJob({ source: { type: 'milvus', ...conn, collection: source }, target: { type: 'milvus', ...conn, collection: target } }),
+        ...logDir(),
+      ]);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/error MDM_SOURCE: .*: at least \d+ row\(s\) share a primary key with another row .*duplicated keys/);
       expect(failed.stderr).toMatch(/hint: Set run\.duplicates: first \(or last\)/);
@@ -96,9 +185,19 @@ describe('duplicated primary keys', () => {
 
       // Collapsed: one row per key, the one the server returns, and the copies counted.
       const kept = uniqueName('dups_kept');
-      const r = await runCli(['run', writeJob({ source: { type: 'milvus', ...conn, collection: source, page_rows: 64 }, target: { type: 'milvus', ...conn, collection: kept }, run: { duplicates: 'first' } }), ...logDir()]);
+      const r = await runCli([
+        'run',
+        writeJob({
+          source: { type: 'milvus', ...conn, collection: source, page_rows: 64 },
+          target: { type: 'milvus', ...conn, collection: kept },
+          run: { duplicates: 'first' },
+        }),
+        ...logDir(),
+      ]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/warn: .*: 100 row\(s\) were copies of keys already read \(duplicated primary keys, in \d+ key range\(s\)\); one row per key was copied/);
+      expect(r.stderr).toMatch(
+        /warn: .*: 100 row\(s\) were copies of keys already read \(duplicated primary keys, in \d+ key range\(s\)\); one row per key was copied/,
+      );
       expect(r.stderr).toMatch(/done: 400 rows/);
       const v = await server.python<RowsVerdict>('compare_rows.py', ['--uri', uri, ...auth, '--a', source, '--b', kept, '--prepare-b']);
       expect(v).toMatchObject({ ok: true, a: 400, b: 400, repeated: 0 });
@@ -108,15 +207,47 @@ describe('duplicated primary keys', () => {
   it('are not blamed for the row Milvus 2.3 counts but never returns (key 2^63-1), even among copies', async () => {
     const { uri, token } = milvus23();
     const source = uniqueName('maxkey');
-    await runPython('make_vector_collection.py', ['--uri', uri, '--token', token, '--collection', source, '--types', 'binary', '--rows', '200', '--duplicate-fraction', '0.1', '--max-key']);
-    const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, token, collection: source, page_rows: 64 }, target: { type: 'milvus', uri, token, collection: uniqueName('maxkey_copy') }, run: { duplicates: 'last' } }), ...logDir()]);
+    await runPython('make_vector_collection.py', [
+      '--uri',
+      uri,
+      '--token',
+      token,
+      '--collection',
+      source,
+      '--types',
+      'binary',
+      '--rows',
+      '200',
+      '--duplicate-fraction',
+      '0.1',
+      '--max-key',
+    ]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'milvus', uri, token, collection: source, page_rows: 64 },
+        target: { type: 'milvus', uri, token, collection: uniqueName('maxkey_copy') },
+        run: { duplicates: 'last' },
+      }),
+      ...logDir(),
+    ]);
     expect(r.code).toBe(1);
     // The test server's password is "Milvus": the word is masked as a secret wherever it appears.
-    expect(r.stderr).toMatch(/error MDM_SOURCE: .*: \d+ rows counted, \d+ returned — the server counts a row it does not return \((?:Milvus|\*\*\*) 2\.3 never returns a row whose key is 2\^63-1\)/);
+    expect(r.stderr).toMatch(
+      /error MDM_SOURCE: .*: \d+ rows counted, \d+ returned — the server counts a row it does not return \((?:Milvus|\*\*\*) 2\.3 never returns a row whose key is 2\^63-1\)/,
+    );
   });
 
   it('refuses an unknown run.duplicates value before opening anything', async () => {
-    const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri: 'http://127.0.0.1:1', collection: 'x' }, target: { type: 'hdf5', dir: tempDir() }, run: { duplicates: 'newest' } }), ...logDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'milvus', uri: 'http://127.0.0.1:1', collection: 'x' },
+        target: { type: 'hdf5', dir: tempDir() },
+        run: { duplicates: 'newest' },
+      }),
+      ...logDir(),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/run\.duplicates: expected one of "fail", "first", "last", got "newest"/);
   });
@@ -134,20 +265,65 @@ describe('deleted and upserted rows', () => {
       const source = uniqueName('churn');
       const keys = join(tempDir(), 'keys.json');
       const made = await runPython<{ live: number; deleted: number; upserted: number }>('make_vector_collection.py', [
-        '--uri', uri, ...auth, '--collection', source, '--types', server.types, '--rows', '3000', '--partitions', 'p1,p2',
-        '--upsert-fraction', '0.2', '--delete-fraction', '0.15', '--batch', '400', '--expected-keys', keys,
+        '--uri',
+        uri,
+        ...auth,
+        '--collection',
+        source,
+        '--types',
+        server.types,
+        '--rows',
+        '3000',
+        '--partitions',
+        'p1,p2',
+        '--upsert-fraction',
+        '0.2',
+        '--delete-fraction',
+        '0.15',
+        '--batch',
+        '400',
+        '--expected-keys',
+        keys,
       ]);
       expect(made).toMatchObject({ live: 2550, deleted: 450, upserted: 600 });
       const target = uniqueName('churn_copy');
       const conn = { uri, ...(token ? { token } : {}) };
-      const r = await runCli(['run', writeJob({ source: { type: 'milvus', ...conn, collection: source, page_rows: 300 }, target: { type: 'milvus', ...conn, collection: target } }), ...logDir()]);
+      const r = await runCli([
+        'run',
+        writeJob({
+          source: { type: 'milvus', ...conn, collection: source, page_rows: 300 },
+          target: { type: 'milvus', ...conn, collection: target },
+        }),
+        ...logDir(),
+      ]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/done: 2550 rows/);
-      const v = await runPython<RowsVerdict & { missing_in_b: number; unexpected_in_b: number }>('compare_rows.py', ['--uri', uri, ...auth, '--a', source, '--b', target, '--expected-keys', keys, '--prepare-b']);
+      const v = await runPython<RowsVerdict & { missing_in_b: number; unexpected_in_b: number }>('compare_rows.py', [
+        '--uri',
+        uri,
+        ...auth,
+        '--a',
+        source,
+        '--b',
+        target,
+        '--expected-keys',
+        keys,
+        '--prepare-b',
+      ]);
       expect(v).toMatchObject({ ok: true, a: 2550, b: 2550, expected: 2550, missing_in_b: 0, unexpected_in_b: 0, repeated: 0 });
       // Each partition's rows went to the same partition.
       for (const p of ['p1', 'p2']) {
-        const counts = await runPython<{ a: number; b: number }>('count_partition.py', ['--uri', uri, ...auth, '--a', source, '--b', target, '--partition', p]);
+        const counts = await runPython<{ a: number; b: number }>('count_partition.py', [
+          '--uri',
+          uri,
+          ...auth,
+          '--a',
+          source,
+          '--b',
+          target,
+          '--partition',
+          p,
+        ]);
         expect(counts.b).toBe(counts.a);
         expect(counts.a).toBeGreaterThan(1000);
       }

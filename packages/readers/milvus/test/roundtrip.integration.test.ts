@@ -29,27 +29,61 @@ describe('M2H then H2M of a live collection', () => {
     const source = uniqueName('shuffled');
     const expected = tempDir();
     const made = await runPython<{ rows: number; upserted: number }>('make_collection.py', [
-      '--uri', uri, '--collection', source, '--rows', '100000', '--dim', '16', '--upsert-fraction', '0.1', '--big-ids', '--expected', expected,
+      '--uri',
+      uri,
+      '--collection',
+      source,
+      '--rows',
+      '100000',
+      '--dim',
+      '16',
+      '--upsert-fraction',
+      '0.1',
+      '--big-ids',
+      '--expected',
+      expected,
     ]);
     expect(made).toMatchObject({ rows: 100000, upserted: 10000 });
 
     const out = tempDir();
-    const dump = await runCli(['run', job({ source: { type: 'milvus', uri, collection: source }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
+    const dump = await runCli([
+      'run',
+      job({ source: { type: 'milvus', uri, collection: source }, target: { type: 'hdf5', dir: out } }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(dump.code, dump.stderr).toBe(0);
     const h5 = join(out, source, '_default.h5');
     const dumped = await runPython<Verdict>('verify_h5.py', ['--actual', h5, '--expected', join(expected, 'all.h5'), '--dtype', 'float32']);
     expect(dumped).toMatchObject({ ok: true, expected: 100000, actual: 100000 });
 
     const target = uniqueName('restored');
-    const load = await runCli(['run', job({ source: { type: 'hdf5', path: h5 }, target: { type: 'milvus', uri, collection: target } }), '--log-dir', tempDir()]);
+    const load = await runCli([
+      'run',
+      job({ source: { type: 'hdf5', path: h5 }, target: { type: 'milvus', uri, collection: target } }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(load.code, load.stderr).toBe(0);
     const restored = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', target, '--h5', join(expected, 'all.h5')]);
     expect(restored).toMatchObject({ ok: true, expected: 100000, counted: 100000 });
   });
 
   const servers = [
-    { name: 'Milvus Lite 3, float vectors', uri: () => inject('milvusLiteUri'), token: () => '', vector: ['--dim', '24'], binary: [] as string[] },
-    { name: 'Milvus 2.3, binary vectors', uri: () => inject('milvus23Uri'), token: () => inject('milvus23Token'), vector: ['--dim', '64', '--binary'], binary: ['--binary'] },
+    {
+      name: 'Milvus Lite 3, float vectors',
+      uri: () => inject('milvusLiteUri'),
+      token: () => '',
+      vector: ['--dim', '24'],
+      binary: [] as string[],
+    },
+    {
+      name: 'Milvus 2.3, binary vectors',
+      uri: () => inject('milvus23Uri'),
+      token: () => inject('milvus23Token'),
+      vector: ['--dim', '64', '--binary'],
+      binary: ['--binary'],
+    },
   ];
   for (const server of servers) {
     it(`dumps each partition to its own file and restores them into the same partitions (${server.name})`, async () => {
@@ -59,21 +93,69 @@ describe('M2H then H2M of a live collection', () => {
       const auth = token ? ['--token', token] : [];
       const source = uniqueName('parts');
       const expected = tempDir();
-      await runPython('make_collection.py', ['--uri', uri, ...auth, '--collection', source, '--rows', '3000', ...server.vector, '--partitions', 'p1,p2', '--batch', '500', '--upsert-fraction', '0.2', '--expected', expected]);
+      await runPython('make_collection.py', [
+        '--uri',
+        uri,
+        ...auth,
+        '--collection',
+        source,
+        '--rows',
+        '3000',
+        ...server.vector,
+        '--partitions',
+        'p1,p2',
+        '--batch',
+        '500',
+        '--upsert-fraction',
+        '0.2',
+        '--expected',
+        expected,
+      ]);
       const out = tempDir();
-      const dump = await runCli(['run', job({ source: { type: 'milvus', uri, ...(token ? { token } : {}), collection: source }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()]);
+      const dump = await runCli([
+        'run',
+        job({ source: { type: 'milvus', uri, ...(token ? { token } : {}), collection: source }, target: { type: 'hdf5', dir: out } }),
+        '--log-dir',
+        tempDir(),
+      ]);
       expect(dump.code, dump.stderr).toBe(0);
       expect(readdirSync(join(out, source)).sort()).toEqual(['_default.h5', 'p1.h5', 'p2.h5']);
       for (const p of ['p1', 'p2']) {
-        const v = await runPython<Verdict>('verify_h5.py', ['--actual', join(out, source, `${p}.h5`), '--expected', join(expected, `${p}.h5`), '--dtype', server.binary.length ? 'uint8' : 'float32']);
+        const v = await runPython<Verdict>('verify_h5.py', [
+          '--actual',
+          join(out, source, `${p}.h5`),
+          '--expected',
+          join(expected, `${p}.h5`),
+          '--dtype',
+          server.binary.length ? 'uint8' : 'float32',
+        ]);
         expect(v).toMatchObject({ ok: true, expected: 1500 });
       }
       // Back into a new collection, partition by partition.
       const target = uniqueName('parts_back');
       for (const p of ['p1', 'p2']) {
-        const r = await runCli(['run', job({ source: { type: 'hdf5', path: join(out, source, `${p}.h5`) }, target: { type: 'milvus', uri, ...(token ? { token } : {}), collection: target, partition: p } }), '--log-dir', tempDir()]);
+        const r = await runCli([
+          'run',
+          job({
+            source: { type: 'hdf5', path: join(out, source, `${p}.h5`) },
+            target: { type: 'milvus', uri, ...(token ? { token } : {}), collection: target, partition: p },
+          }),
+          '--log-dir',
+          tempDir(),
+        ]);
         expect(r.code, r.stderr).toBe(0);
-        const v = await runPython<Verdict>('verify_milvus.py', ['--uri', uri, ...auth, '--collection', target, '--partition', p, '--h5', join(expected, `${p}.h5`), ...server.binary]);
+        const v = await runPython<Verdict>('verify_milvus.py', [
+          '--uri',
+          uri,
+          ...auth,
+          '--collection',
+          target,
+          '--partition',
+          p,
+          '--h5',
+          join(expected, `${p}.h5`),
+          ...server.binary,
+        ]);
         expect(v).toMatchObject({ ok: true, expected: 1500, counted: 1500 });
       }
     });

@@ -38,8 +38,18 @@ function rowsFor(keys: readonly KeyValue[], keyColumn: Column): Map<string, Colu
   const valid = Uint8Array.from(tags, (t) => t & 1);
   return new Map<string, Column>([
     ['pk', keyColumn],
-    ['vec', { type: 'float_vector', dim: DIM, values: Float32Array.from({ length: n * DIM }, (_, i) => tags[Math.floor(i / DIM)]! + (i % DIM) / 8) }],
-    ['bin', { type: 'binary_vector', dim: 16, values: Uint8Array.from({ length: n * 2 }, (_, i) => (tags[i >> 1]! >> (8 * (i & 1))) & 0xff) }],
+    [
+      'vec',
+      {
+        type: 'float_vector',
+        dim: DIM,
+        values: Float32Array.from({ length: n * DIM }, (_, i) => tags[Math.floor(i / DIM)]! + (i % DIM) / 8),
+      },
+    ],
+    [
+      'bin',
+      { type: 'binary_vector', dim: 16, values: Uint8Array.from({ length: n * 2 }, (_, i) => (tags[i >> 1]! >> (8 * (i & 1))) & 0xff) },
+    ],
     ['f16', { type: 'float16_vector', dim: 2, values: Uint16Array.from({ length: n * 2 }, (_, i) => (tags[i >> 1]! + i) & 0xffff) }],
     ['i32', { type: 'int32', values: Int32Array.from(tags, (t) => t | 0) }],
     ['big', { type: 'int64', values: BigInt64Array.from(tags, (t) => BigInt.asIntN(64, BigInt(t) * 4294967296n + 7n)) }],
@@ -48,7 +58,10 @@ function rowsFor(keys: readonly KeyValue[], keyColumn: Column): Map<string, Colu
     ['title', { type: 'varchar', values: tags.map((t) => `title ${t}`) }],
     ['meta', { type: 'json', values: tags.map((t) => JSON.stringify({ t })) }],
     ['tags', { type: 'array', values: tags.map((t) => [t, t + 1]) }],
-    ['sparse', { type: 'sparse_float_vector', values: tags.map((t) => ({ indices: Uint32Array.of(t % 1000), values: Float32Array.of(t) })) }],
+    [
+      'sparse',
+      { type: 'sparse_float_vector', values: tags.map((t) => ({ indices: Uint32Array.of(t % 1000), values: Float32Array.of(t) })) },
+    ],
     ['maybe', { type: 'int16', valid, values: Int16Array.from(tags, (t) => (t & 1 ? t & 0x7fff : 0)) }],
   ]);
 }
@@ -58,7 +71,9 @@ function checkRow(columns: Map<string, Column>, r: number, key: KeyValue) {
   const t = tag(key);
   const at = (name: string) => columns.get(name)!;
   const v = at('vec').values as Float32Array;
-  expect(Array.from(v.subarray(r * DIM, r * DIM + DIM)), `vector of ${String(key)}`).toEqual([0, 1, 2, 3].map((i) => Math.fround(t + i / 8)));
+  expect(Array.from(v.subarray(r * DIM, r * DIM + DIM)), `vector of ${String(key)}`).toEqual(
+    [0, 1, 2, 3].map((i) => Math.fround(t + i / 8)),
+  );
   const b = at('bin').values as Uint8Array;
   expect([b[r * 2], b[r * 2 + 1]], `binary vector of ${String(key)}`).toEqual([t & 0xff, (t >> 8) & 0xff]);
   expect((at('i32').values as Int32Array)[r], `int32 of ${String(key)}`).toBe(t | 0);

@@ -92,7 +92,14 @@ export class GrowingFile {
    * `rows`: rows after that were not recorded as committed and are written again. Without `cut`
    * (a finished file) nothing is changed.
    */
-  static async reopen(path: string, compression: number, names: readonly string[], writeId: string, rows: number, cut = true): Promise<GrowingFile> {
+  static async reopen(
+    path: string,
+    compression: number,
+    names: readonly string[],
+    writeId: string,
+    rows: number,
+    cut = true,
+  ): Promise<GrowingFile> {
     ready ??= h5wasm.ready;
     await ready;
     let file: H5File;
@@ -108,18 +115,27 @@ export class GrowingFile {
     try {
       const found = file.attrs[WRITE_ID]?.value;
       if (found !== writeId) {
-        throw new MilvusdmError('MDM_RESUME', `${path} is not the partial file the interrupted run was writing (its write id is ${JSON.stringify(found ?? null)})`, {
-          hint: 'Run again with --restart to write it from the start.',
-        });
+        throw new MilvusdmError(
+          'MDM_RESUME',
+          `${path} is not the partial file the interrupted run was writing (its write id is ${JSON.stringify(found ?? null)})`,
+          {
+            hint: 'Run again with --restart to write it from the start.',
+          },
+        );
       }
       for (const name of names) {
         const dataset = file.get(name);
-        if (!(dataset instanceof Dataset) || !dataset.shape) throw new MilvusdmError('MDM_RESUME', `${path}: dataset "${name}" is missing`, { hint: 'Run again with --restart.' });
+        if (!(dataset instanceof Dataset) || !dataset.shape)
+          throw new MilvusdmError('MDM_RESUME', `${path}: dataset "${name}" is missing`, { hint: 'Run again with --restart.' });
         const shape = dataset.shape;
         if (shape[0]! < rows) {
-          throw new MilvusdmError('MDM_RESUME', `${path}: dataset "${name}" holds ${shape[0]} rows, the interrupted run recorded ${rows} as written`, {
-            hint: 'Run again with --restart to write it from the start.',
-          });
+          throw new MilvusdmError(
+            'MDM_RESUME',
+            `${path}: dataset "${name}" holds ${shape[0]} rows, the interrupted run recorded ${rows} as written`,
+            {
+              hint: 'Run again with --restart to write it from the start.',
+            },
+          );
         }
         const width = shape.length > 1 ? shape[1]! : 0;
         if (cut) dataset.resize(width > 0 ? [rows, width] : [rows]);
@@ -184,7 +200,13 @@ export class GrowingFile {
       if (!column) throw new MilvusdmError('MDM_BATCH_INVALID', `${this.path}: the batch has no data for dataset "${name}"`);
       if (width > 0) {
         dataset.resize([end, width]);
-        dataset.write_slice([[start, end], [0, width]], column.values);
+        dataset.write_slice(
+          [
+            [start, end],
+            [0, width],
+          ],
+          column.values,
+        );
       } else {
         dataset.resize([end]);
         dataset.write_slice([[start, end]], column.values);

@@ -2,8 +2,14 @@
 import { z } from '@milvusdm/core';
 
 export const hdf5WriterOptions = z.strictObject({
-  dir: z.string().min(1).describe('Output folder: files go to <dir>/<collection>/<partition>.h5 and the H2M jobs to <dir>/yamls/ (required).'),
-  h2m_yaml: z.boolean().default(true).describe("Write the MilvusDM H2M job that loads each file back, as the seed's M2H did (default true)."),
+  dir: z
+    .string()
+    .min(1)
+    .describe('Output folder: files go to <dir>/<collection>/<partition>.h5 and the H2M jobs to <dir>/yamls/ (required).'),
+  h2m_yaml: z
+    .boolean()
+    .default(true)
+    .describe("Write the MilvusDM H2M job that loads each file back, as the seed's M2H did (default true)."),
   yaml_host: z.string().min(1).default('127.0.0.1').describe('Milvus host the H2M jobs point at (default 127.0.0.1).'),
   yaml_port: z.int().min(1).max(65535).default(19530).describe('Milvus port the H2M jobs point at (default 19530).'),
   existing: z

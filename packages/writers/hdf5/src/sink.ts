@@ -9,6 +9,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   MilvusdmError,
+  asMilvusdmError,
   errorMessage,
   primaryField,
   vectorFields,
@@ -48,7 +49,10 @@ function datasetNames(dataset: DatasetInfo): Map<string, string> {
   for (const field of dataset.schema.fields) {
     if (field === pk) {
       if (field.type !== 'int64') {
-        throw new MilvusdmError('MDM_UNSUPPORTED', `${dataset.origin}: ${field.type} keys cannot be stored in the MilvusDM HDF5 layout yet (ids are int64)`);
+        throw new MilvusdmError(
+          'MDM_UNSUPPORTED',
+          `${dataset.origin}: ${field.type} keys cannot be stored in the MilvusDM HDF5 layout yet (ids are int64)`,
+        );
       }
       names.set(field.name, 'ids');
     } else if (field === vectors[0]) names.set(field.name, 'embeddings');
@@ -76,12 +80,15 @@ export class Hdf5Sink implements WriterSink {
     if (existsSync(path)) {
       if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
       if (this.options.existing === 'fail') {
-        throw new MilvusdmError('MDM_TARGET', `${path} already exists`, { hint: 'Choose another target.dir, or set target.existing to overwrite or skip.' });
+        throw new MilvusdmError('MDM_TARGET', `${path} already exists`, {
+          hint: 'Choose another target.dir, or set target.existing to overwrite or skip.',
+        });
       }
     }
     const names = datasetNames(dataset);
     await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
-      throw new MilvusdmError('MDM_TARGET', `${dirname(path)}: cannot create the output folder: ${errorMessage(e)}`, { cause: e });
+      // A file-system refusal names the folder and the reason in words (MDM_IO).
+      throw asMilvusdmError(e);
     });
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression);
@@ -112,7 +119,9 @@ export class Hdf5Sink implements WriterSink {
   private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter> {
     const token = resume.token as Partial<Hdf5ResumeToken> | undefined;
     if (!token || token.path !== path || typeof token.writeId !== 'string') {
-      throw new MilvusdmError('MDM_RESUME', `${path}: the resume state does not describe this output file`, { hint: 'Run again with --restart to start over.' });
+      throw new MilvusdmError('MDM_RESUME', `${path}: the resume state does not describe this output file`, {
+        hint: 'Run again with --restart to start over.',
+      });
     }
     const partial = `${path}.partial`;
     const names = datasetNames(dataset);
@@ -129,10 +138,12 @@ export class Hdf5Sink implements WriterSink {
           let drained = 0;
           for await (const batch of batches) {
             drained += batch.numRows;
-            if (resume.rows + drained > rows) throw new MilvusdmError('MDM_RESUME', `${path} is complete with ${rows} rows but the source has more`);
+            if (resume.rows + drained > rows)
+              throw new MilvusdmError('MDM_RESUME', `${path} is complete with ${rows} rows but the source has more`);
             hooks.committed(batch);
           }
-          if (resume.rows + drained !== rows) throw new MilvusdmError('MDM_RESUME', `${path} holds ${rows} rows but the source has ${resume.rows + drained}`);
+          if (resume.rows + drained !== rows)
+            throw new MilvusdmError('MDM_RESUME', `${path} holds ${rows} rows but the source has ${resume.rows + drained}`);
           await this.writeH2mJob(dataset, path);
           return { rows: drained };
         },
@@ -167,7 +178,8 @@ export class Hdf5Sink implements WriterSink {
           if (pending.length === 0) return;
           file.flush();
           lastFlush = performance.now();
-          for (const b of pending) hooks.committed({ numRows: b.numRows, columns: new Map(), ...(b.cursor !== undefined ? { cursor: b.cursor } : {}) });
+          for (const b of pending)
+            hooks.committed({ numRows: b.numRows, columns: new Map(), ...(b.cursor !== undefined ? { cursor: b.cursor } : {}) });
           committed += pending.reduce((n, b) => n + b.numRows, 0);
           pending = [];
         };
@@ -218,7 +230,12 @@ export class Hdf5Sink implements WriterSink {
       this.context.logger.info(`no H2M job for ${h5Path}: its fields do not fit the MilvusDM H2M format (one int64 id, one vector)`);
       return;
     }
-    const yamlPath = join(this.dir, 'yamls', dataset.collection.replace(SAFE, '_'), `${(dataset.partition ?? '_default').replace(SAFE, '_')}.yaml`);
+    const yamlPath = join(
+      this.dir,
+      'yamls',
+      dataset.collection.replace(SAFE, '_'),
+      `${(dataset.partition ?? '_default').replace(SAFE, '_')}.yaml`,
+    );
     await mkdir(dirname(yamlPath), { recursive: true });
     await writeFile(yamlPath, text);
   }

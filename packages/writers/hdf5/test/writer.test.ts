@@ -44,7 +44,14 @@ function slices(columns: Record<string, Column>, rows: number, batchRows: number
 }
 
 function info(schema: CollectionSchema, rows: number, partition?: string): DatasetInfo {
-  return { key: `books/${partition ?? '_default'}`, collection: 'books', ...(partition ? { partition } : {}), schema, origin: 'test books', rows };
+  return {
+    key: `books/${partition ?? '_default'}`,
+    collection: 'books',
+    ...(partition ? { partition } : {}),
+    schema,
+    origin: 'test books',
+    rows,
+  };
 }
 
 async function writeOne(dataset: DatasetInfo, batches: ColumnBatch[], options: Record<string, unknown> = {}) {
@@ -68,8 +75,16 @@ describe('hdf5 writer: the MilvusDM layout, exact', { timeout: 120_000 }, () => 
   it('float vectors as float32 and ids as int64, byte for byte, the edges of int64 included', async () => {
     const n = 1000;
     const dim = 7;
-    const schema: CollectionSchema = { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }, { name: 'embedding', type: 'float_vector', dim, metric: 'IP' }] };
-    const columns = { id: { type: 'int64', values: ids(n) }, embedding: { type: 'float_vector', dim, values: floats(n, dim) } } as Record<string, Column>;
+    const schema: CollectionSchema = {
+      fields: [
+        { name: 'id', type: 'int64', isPrimaryKey: true },
+        { name: 'embedding', type: 'float_vector', dim, metric: 'IP' },
+      ],
+    };
+    const columns = { id: { type: 'int64', values: ids(n) }, embedding: { type: 'float_vector', dim, values: floats(n, dim) } } as Record<
+      string,
+      Column
+    >;
     const { rows, committed, file } = await writeOne(info(schema, n), slices(columns, n, 97));
     expect(rows).toBe(n);
     expect(committed).toEqual(slices(columns, n, 97).map((b) => b.numRows));
@@ -78,17 +93,28 @@ describe('hdf5 writer: the MilvusDM layout, exact', { timeout: 120_000 }, () => 
     expect(d.datasets['ids']).toMatchObject({ dtype: '<i8', shape: [n] });
     expect(d.datasets['embeddings']).toMatchObject({ dtype: '<f4', shape: [n, dim] });
     expect(Buffer.compare(Buffer.from(d.datasets['ids']!.raw), bytesOf(columns['id']!.values as BigInt64Array)), 'ids').toBe(0);
-    expect(Buffer.compare(Buffer.from(d.datasets['embeddings']!.raw), bytesOf(columns['embedding']!.values as Float32Array)), 'vectors').toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(d.datasets['embeddings']!.raw), bytesOf(columns['embedding']!.values as Float32Array)),
+      'vectors',
+    ).toBe(0);
     expect(d.attrs).toMatchObject({ metric: 'IP', collection: 'books', partition: '_default' });
   });
 
   it('binary vectors as uint8 rows of dim/8 bytes', async () => {
     const n = 50;
-    const schema: CollectionSchema = { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }, { name: 'embedding', type: 'binary_vector', dim: 40, metric: 'HAMMING' }] };
+    const schema: CollectionSchema = {
+      fields: [
+        { name: 'id', type: 'int64', isPrimaryKey: true },
+        { name: 'embedding', type: 'binary_vector', dim: 40, metric: 'HAMMING' },
+      ],
+    };
     const bits = Uint8Array.from({ length: n * 5 }, (_, i) => (i * 37 + 11) & 0xff);
     bits[0] = 0;
     bits[4] = 0;
-    const columns = { id: { type: 'int64', values: ids(n) }, embedding: { type: 'binary_vector', dim: 40, values: bits } } as Record<string, Column>;
+    const columns = { id: { type: 'int64', values: ids(n) }, embedding: { type: 'binary_vector', dim: 40, values: bits } } as Record<
+      string,
+      Column
+    >;
     const { file } = await writeOne(info(schema, n, 'p1'), slices(columns, n, 8));
     const d = await dumpH5(file);
     expect(d.datasets['embeddings']).toMatchObject({ dtype: '|u1', shape: [n, 5] });
@@ -124,7 +150,15 @@ describe('hdf5 writer: the MilvusDM layout, exact', { timeout: 120_000 }, () => 
     } as Record<string, Column>;
     const { file } = await writeOne(info(schema, n), slices(columns, n, 6));
     const d = await dumpH5(file);
-    const want: Record<string, [string, string]> = { i32: ['i32', '<i4'], i16: ['i16', '<i2'], i8: ['i8', '|i1'], d: ['d', '<f8'], f: ['f', '<f4'], b: ['b', '|u1'], big: ['big', '<i8'] };
+    const want: Record<string, [string, string]> = {
+      i32: ['i32', '<i4'],
+      i16: ['i16', '<i2'],
+      i8: ['i8', '|i1'],
+      d: ['d', '<f8'],
+      f: ['f', '<f4'],
+      b: ['b', '|u1'],
+      big: ['big', '<i8'],
+    };
     for (const [dataset, [field, dtype]] of Object.entries(want)) {
       expect(d.datasets[dataset]?.dtype, dataset).toBe(dtype);
       expect(Buffer.compare(Buffer.from(d.datasets[dataset]!.raw), bytesOf(columns[field]!.values as ArrayBufferView)), dataset).toBe(0);
@@ -133,8 +167,16 @@ describe('hdf5 writer: the MilvusDM layout, exact', { timeout: 120_000 }, () => 
 
   it('a failure mid-dataset leaves no finished file, and its .partial only when rows were committed (for a resumed run)', async () => {
     const n = 30;
-    const schema: CollectionSchema = { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }, { name: 'embedding', type: 'float_vector', dim: 3 }] };
-    const columns = { id: { type: 'int64', values: ids(n) }, embedding: { type: 'float_vector', dim: 3, values: floats(n, 3) } } as Record<string, Column>;
+    const schema: CollectionSchema = {
+      fields: [
+        { name: 'id', type: 'int64', isPrimaryKey: true },
+        { name: 'embedding', type: 'float_vector', dim: 3 },
+      ],
+    };
+    const columns = { id: { type: 'int64', values: ids(n) }, embedding: { type: 'float_vector', dim: 3, values: floats(n, 3) } } as Record<
+      string,
+      Column
+    >;
     const good = slices(columns, n, 10);
     const dir = tempDir();
     const sink = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));

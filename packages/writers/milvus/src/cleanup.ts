@@ -14,16 +14,29 @@ import { lockHolder } from './lock.js';
 import { parseHelperName } from './names.js';
 
 async function listCollections(conn: MilvusConnection): Promise<string[]> {
-  const r = await conn.sdk<{ collection_names?: string[] }>('ShowCollections', conn.database ? { db_name: conn.database } : {}, 'list collections');
+  const r = await conn.sdk<{ collection_names?: string[] }>(
+    'ShowCollections',
+    conn.database ? { db_name: conn.database } : {},
+    'list collections',
+  );
   return r.collection_names ?? [];
 }
 
 async function aliasesOf(conn: MilvusConnection, name: string): Promise<string[]> {
-  const r = await conn.sdk<{ aliases?: string[] }>('DescribeCollection', { collection_name: name, ...(conn.database ? { db_name: conn.database } : {}) }, `describe "${name}"`);
+  const r = await conn.sdk<{ aliases?: string[] }>(
+    'DescribeCollection',
+    { collection_name: name, ...(conn.database ? { db_name: conn.database } : {}) },
+    `describe "${name}"`,
+  );
   return r.aliases ?? [];
 }
 
-export async function findLeftovers(conn: MilvusConnection, context: ChannelContext, staleSeconds: number, apply: boolean): Promise<LeftoverItem[]> {
+export async function findLeftovers(
+  conn: MilvusConnection,
+  context: ChannelContext,
+  staleSeconds: number,
+  apply: boolean,
+): Promise<LeftoverItem[]> {
   const names = await listCollections(conn);
   const present = new Set(names);
   const items: LeftoverItem[] = [];
@@ -46,12 +59,29 @@ export async function findLeftovers(conn: MilvusConnection, context: ChannelCont
     if (helper.kind === 'staging') {
       const aliases = await aliasesOf(conn, name);
       if (aliases.length > 0) continue; // swapped in behind an alias: it is the live collection
-      if (busy.has(helper.target)) items.push({ name, kind: 'staging', action: `kept: a run writing "${helper.target}" is still running`, removable: false });
-      else items.push({ name, kind: 'staging', action: `drop (an unfinished overwrite of "${helper.target}"; "${helper.target}" was not changed by it)`, removable: true });
+      if (busy.has(helper.target))
+        items.push({ name, kind: 'staging', action: `kept: a run writing "${helper.target}" is still running`, removable: false });
+      else
+        items.push({
+          name,
+          kind: 'staging',
+          action: `drop (an unfinished overwrite of "${helper.target}"; "${helper.target}" was not changed by it)`,
+          removable: true,
+        });
     } else if (!present.has(helper.target)) {
-      items.push({ name, kind: 'set-aside', action: `rename back to "${helper.target}" (a swap stopped between its two renames)`, removable: true });
+      items.push({
+        name,
+        kind: 'set-aside',
+        action: `rename back to "${helper.target}" (a swap stopped between its two renames)`,
+        removable: true,
+      });
     } else {
-      items.push({ name, kind: 'set-aside', action: `drop (the collection "${helper.target}" replaced; the swap completed)`, removable: true });
+      items.push({
+        name,
+        kind: 'set-aside',
+        action: `drop (the collection "${helper.target}" replaced; the swap completed)`,
+        removable: true,
+      });
     }
   }
   if (!apply) return items;
@@ -63,7 +93,11 @@ export async function findLeftovers(conn: MilvusConnection, context: ChannelCont
     }
     const helper = parseHelperName(item.name)!;
     if (item.kind === 'set-aside' && item.action.startsWith('rename back')) {
-      await conn.sdk('RenameCollection', { oldName: item.name, newName: helper.target, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) }, `rename "${item.name}" back to "${helper.target}"`);
+      await conn.sdk(
+        'RenameCollection',
+        { oldName: item.name, newName: helper.target, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) },
+        `rename "${item.name}" back to "${helper.target}"`,
+      );
     } else {
       await new MilvusCollection(conn, item.name).drop();
     }

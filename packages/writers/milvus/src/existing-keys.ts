@@ -25,7 +25,13 @@ export async function existingKeys(
   const present = new Uint8Array(values.length);
   const found = new Set<bigint | string>();
   const ask = async (expr: string) => {
-    const fields = await queryColumns(conn, { collection, expr, outputFields: [keyField], consistency: 'Strong', ...(partitions ? { partitions } : {}) });
+    const fields = await queryColumns(conn, {
+      collection,
+      expr,
+      outputFields: [keyField],
+      consistency: 'Strong',
+      ...(partitions ? { partitions } : {}),
+    });
     const column = fields.find((f) => f.name === keyField)?.column;
     const got = (column?.values ?? []) as ArrayLike<bigint | string>;
     for (let i = 0; i < got.length; i++) found.add(got[i]!);

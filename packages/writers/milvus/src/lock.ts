@@ -24,7 +24,12 @@ const HEARTBEAT_KEY = 'milvusdm.heartbeat';
 
 /** The marker's extra fields: `run_<id>`, `pid_<n>`, `host_<hex>`, `t_<epoch ms>`. */
 function holderFields(h: Holder): string[] {
-  return [`run_${h.run}`, `pid_${h.pid}`, `host_${Buffer.from(h.host, 'utf8').toString('hex').slice(0, 200)}`, `t_${Date.parse(h.started)}`];
+  return [
+    `run_${h.run}`,
+    `pid_${h.pid}`,
+    `host_${Buffer.from(h.host, 'utf8').toString('hex').slice(0, 200)}`,
+    `t_${Date.parse(h.started)}`,
+  ];
 }
 
 function parseHolder(fields: readonly { name: string }[] | undefined): Holder | undefined {
@@ -49,7 +54,11 @@ function processAlive(pid: number): boolean {
 }
 
 /** Who holds a lock marker, and why it is stale (undefined: it is live). For `milvusdm cleanup`. */
-export async function lockHolder(conn: MilvusConnection, marker: string, staleSeconds: number): Promise<{ who: string; stale: string | undefined }> {
+export async function lockHolder(
+  conn: MilvusConnection,
+  marker: string,
+  staleSeconds: number,
+): Promise<{ who: string; stale: string | undefined }> {
   const d = await conn.sdk<DescribedMarker>(
     'DescribeCollection',
     { collection_name: marker, ...(conn.database ? { db_name: conn.database } : {}) },
@@ -107,9 +116,13 @@ export class TargetLock {
       const stale = this.staleReason(holder, heartbeat);
       if (!stale || attempt > 0) {
         const who = holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'an unknown holder';
-        throw new MilvusdmError('MDM_LOCKED', `another milvusdm run is writing "${this.target}" (${who}); this run was refused before writing`, {
-          hint: `Wait for it to finish. If it is gone, the lock expires after ${this.staleSeconds} s without a heartbeat; \`milvusdm cleanup\` lists and removes it; run: {lock: false} writes regardless.`,
-        });
+        throw new MilvusdmError(
+          'MDM_LOCKED',
+          `another milvusdm run is writing "${this.target}" (${who}); this run was refused before writing`,
+          {
+            hint: `Wait for it to finish. If it is gone, the lock expires after ${this.staleSeconds} s without a heartbeat; \`milvusdm cleanup\` lists and removes it; run: {lock: false} writes regardless.`,
+          },
+        );
       }
       this.logger.warn(`taking over the lock on "${this.target}": ${stale}`);
       await this.marker.drop();
@@ -132,7 +145,9 @@ export class TargetLock {
   }
 
   private async read(): Promise<{ holder: Holder | undefined; heartbeat: number | undefined }> {
-    const d = await this.conn.sdk<DescribedMarker>('DescribeCollection', this.params, `read the lock on "${this.target}"`).catch(() => undefined);
+    const d = await this.conn
+      .sdk<DescribedMarker>('DescribeCollection', this.params, `read the lock on "${this.target}"`)
+      .catch(() => undefined);
     const beat = Number(d?.properties?.find((p) => p.key === HEARTBEAT_KEY)?.value);
     return { holder: parseHolder(d?.schema?.fields), heartbeat: Number.isFinite(beat) && beat > 0 ? beat : undefined };
   }
@@ -140,7 +155,11 @@ export class TargetLock {
   private async beat(): Promise<void> {
     // Renewal is best effort: a server without collection properties falls back to the start time.
     await this.conn
-      .sdk('AlterCollection', { ...this.params, properties: [{ key: HEARTBEAT_KEY, value: String(Date.now()) }] }, `renew the lock on "${this.target}"`)
+      .sdk(
+        'AlterCollection',
+        { ...this.params, properties: [{ key: HEARTBEAT_KEY, value: String(Date.now()) }] },
+        `renew the lock on "${this.target}"`,
+      )
       .catch((e: unknown) => this.logger.debug(`lock heartbeat on "${this.target}" failed: ${String(e)}`));
   }
 

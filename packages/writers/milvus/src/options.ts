@@ -16,9 +16,18 @@ export const milvusWriterOptions = z.strictObject({
   mode: z
     .enum(MODES)
     .default('append')
-    .describe('When the target exists: skip it, append rows, overwrite (drop and recreate it, or the named partition), or upsert rows by key (default append).'),
-  dim: z.int().min(1).optional().describe('Expected vector dimension; the run stops before writing anything if the source differs (default: not checked).'),
-  metric: z.enum(METRICS).optional().describe("Metric of the vector index (default: the source's metric, else L2, HAMMING for binary vectors)."),
+    .describe(
+      'When the target exists: skip it, append rows, overwrite (drop and recreate it, or the named partition), or upsert rows by key (default append).',
+    ),
+  dim: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Expected vector dimension; the run stops before writing anything if the source differs (default: not checked).'),
+  metric: z
+    .enum(METRICS)
+    .optional()
+    .describe("Metric of the vector index (default: the source's metric, else L2, HAMMING for binary vectors)."),
   index: z
     .union([
       z.literal('auto'),

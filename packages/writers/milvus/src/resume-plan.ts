@@ -31,7 +31,12 @@ export function tokenFrom(value: unknown, where: string): MilvusResumeToken {
       hint: 'Run again with --restart to start over.',
     });
   }
-  return { collection: t.collection, partition: t.partition ?? null, before: typeof t.before === 'number' ? t.before : null, swap: t.swap ?? null };
+  return {
+    collection: t.collection,
+    partition: t.partition ?? null,
+    before: typeof t.before === 'number' ? t.before : null,
+    swap: t.swap ?? null,
+  };
 }
 
 export interface ResumePlan {
@@ -53,14 +58,22 @@ export function keyedResumePlan(concurrency: number, maxRows: number, unrecorded
 export function autoIdResumePlan(present: number, recorded: number, bound: number, where: string): ResumePlan {
   const extra = present - recorded;
   if (extra < 0) {
-    throw new MilvusdmError('MDM_RESUME', `${where} holds ${present} rows of this job but the interrupted run recorded ${recorded} as written: rows were deleted since`, {
-      hint: 'Run again with --restart and mode: overwrite to start over.',
-    });
+    throw new MilvusdmError(
+      'MDM_RESUME',
+      `${where} holds ${present} rows of this job but the interrupted run recorded ${recorded} as written: rows were deleted since`,
+      {
+        hint: 'Run again with --restart and mode: overwrite to start over.',
+      },
+    );
   }
   if (extra > bound) {
-    throw new MilvusdmError('MDM_RESUME', `${where} holds ${extra} rows more than the interrupted run recorded, more than it can have sent unrecorded (${bound}): someone else wrote there`, {
-      hint: 'Run again with --restart and mode: overwrite to start over.',
-    });
+    throw new MilvusdmError(
+      'MDM_RESUME',
+      `${where} holds ${extra} rows more than the interrupted run recorded, more than it can have sent unrecorded (${bound}): someone else wrote there`,
+      {
+        hint: 'Run again with --restart and mode: overwrite to start over.',
+      },
+    );
   }
   return { skipRows: extra, upsertRows: 0 };
 }

@@ -34,7 +34,6 @@ import type { MilvusWriterOptions } from './options.js';
 import { schemaProblems, schemaToCreate } from './schema-fit.js';
 import { aliasTarget, swapIn, type SwapPlan } from './staging.js';
 
-
 interface CollectionState {
   /** Where rows go: the collection itself, or its staging collection under overwrite. */
   target: MilvusCollection;
@@ -70,7 +69,6 @@ function defaultMetric(field: FieldSchema): MetricType {
   return 'L2';
 }
 
-
 export class MilvusSink implements WriterSink {
   private readonly collections = new Map<string, CollectionState>();
   private readonly locks: TargetLock[] = [];
@@ -100,7 +98,9 @@ export class MilvusSink implements WriterSink {
     // A resumed dataset's target was prepared by the interrupted run: the mode is not applied again.
     const state =
       this.collections.get(name) ??
-      (resume ? await this.resumeCollection(name, dataset, metric, resume) : await this.prepareCollection(name, dataset, metric, partition));
+      (resume
+        ? await this.resumeCollection(name, dataset, metric, resume)
+        : await this.prepareCollection(name, dataset, metric, partition));
     // Rows earlier runs committed count towards what a staging collection must hold at the swap.
     if (resume) state.committedRows += resume.rows;
     // Decided per dataset, not by which dataset came first: skip keeps an existing collection.
@@ -136,20 +136,34 @@ export class MilvusSink implements WriterSink {
    * A collection this run created and has not written yet is empty: no check, no cost. Other
    * modes say what they do with existing rows themselves.
    */
-  private async existingKeyPolicy(state: CollectionState, partition: string | undefined, before: number | undefined, resumed: boolean): Promise<'check' | 'upsert' | undefined> {
+  private async existingKeyPolicy(
+    state: CollectionState,
+    partition: string | undefined,
+    before: number | undefined,
+    resumed: boolean,
+  ): Promise<'check' | 'upsert' | undefined> {
     if (this.options.mode !== 'append' || (state.createdNow && state.committedRows === 0)) return undefined;
     const key = primaryField(state.schema);
     if (!key || key.autoId) return undefined;
     // Keys are unique across the whole collection, so it is the collection that must be empty.
     // A resumed run asks what the collection held before the interrupted run's first row.
-    const held = resumed && before !== undefined && !partition ? before : partition || before === undefined ? (state.countable ? await state.target.count() : undefined) : before;
+    const held =
+      resumed && before !== undefined && !partition
+        ? before
+        : partition || before === undefined
+          ? state.countable
+            ? await state.target.count()
+            : undefined
+          : before;
     if (held === 0) return undefined;
     if (held === undefined) {
       this.context.logger.warn(`"${state.target.name}" cannot be queried (no index, not loaded): keys already present cannot be checked`);
       return undefined;
     }
     const policy = this.context.run?.existingKeys ?? 'fail';
-    this.context.logger.info(`"${state.target.name}" already holds ${held} rows: ${policy === 'upsert' ? 'rows whose key it holds replace them (existing_keys: upsert)' : `every batch's keys are checked before it is sent (existing_keys: ${policy})`}`);
+    this.context.logger.info(
+      `"${state.target.name}" already holds ${held} rows: ${policy === 'upsert' ? 'rows whose key it holds replace them (existing_keys: upsert)' : `every batch's keys are checked before it is sent (existing_keys: ${policy})`}`,
+    );
     return policy === 'upsert' ? 'upsert' : 'check';
   }
 
@@ -159,7 +173,12 @@ export class MilvusSink implements WriterSink {
    * written as it is. Under overwrite that is its staging collection, swapped in at the end as
    * the interrupted run would have; the lock is taken again on the name users read.
    */
-  private async resumeCollection(name: string, dataset: DatasetInfo, metric: MetricType | undefined, resume: ResumeInfo): Promise<CollectionState> {
+  private async resumeCollection(
+    name: string,
+    dataset: DatasetInfo,
+    metric: MetricType | undefined,
+    resume: ResumeInfo,
+  ): Promise<CollectionState> {
     const token = tokenFrom(resume.token, `"${name}"`);
     const swap = token.swap ?? undefined;
     const written = swap ? token.collection : name;
@@ -174,7 +193,10 @@ export class MilvusSink implements WriterSink {
         hint: 'Run again with --restart to start over.',
       });
     }
-    if (swap) this.context.logger.info(`resuming into staging collection "${written}"; "${name}" is replaced only when it is complete (mode overwrite)`);
+    if (swap)
+      this.context.logger.info(
+        `resuming into staging collection "${written}"; "${name}" is replaced only when it is complete (mode overwrite)`,
+      );
     const metrics = new Map<string, MetricType>();
     for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
     const schema = await target.describe();
@@ -199,9 +221,13 @@ export class MilvusSink implements WriterSink {
   private async resumePartition(state: CollectionState, partition: string): Promise<undefined> {
     if (state.partitionsReady.has(partition)) return undefined;
     if (!(await state.target.hasPartition(partition))) {
-      throw new MilvusdmError('MDM_RESUME', `partition "${partition}" of "${state.target.name}", written by the interrupted run, no longer exists`, {
-        hint: 'Run again with --restart to start over.',
-      });
+      throw new MilvusdmError(
+        'MDM_RESUME',
+        `partition "${partition}" of "${state.target.name}", written by the interrupted run, no longer exists`,
+        {
+          hint: 'Run again with --restart to start over.',
+        },
+      );
     }
     state.partitionsReady.add(partition);
     return undefined;
@@ -217,23 +243,35 @@ export class MilvusSink implements WriterSink {
       }
       const v = vectors[0]!;
       if (v.dim !== dim) {
-        throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `target.dim is ${dim} but ${dataset.origin} holds ${v.type} "${v.name}" of dimension ${v.dim}`, {
-          hint: v.type === 'binary_vector' ? 'Binary dimensions count bits: 64 bytes per vector is dimension 512.' : undefined,
-        });
+        throw new MilvusdmError(
+          'MDM_SCHEMA_MISMATCH',
+          `target.dim is ${dim} but ${dataset.origin} holds ${v.type} "${v.name}" of dimension ${v.dim}`,
+          {
+            hint: v.type === 'binary_vector' ? 'Binary dimensions count bits: 64 bytes per vector is dimension 512.' : undefined,
+          },
+        );
       }
     }
     if (metric) {
       for (const v of vectors) {
         const binary = v.type === 'binary_vector';
         if (binary !== isBinaryMetric(metric)) {
-          throw new MilvusdmError('MDM_SCHEMA_MISMATCH', `target.metric ${metric} does not apply to ${v.type} "${v.name}" of ${dataset.origin}`);
+          throw new MilvusdmError(
+            'MDM_SCHEMA_MISMATCH',
+            `target.metric ${metric} does not apply to ${v.type} "${v.name}" of ${dataset.origin}`,
+          );
         }
       }
     }
     return metric;
   }
 
-  private async prepareCollection(name: string, dataset: DatasetInfo, metric: MetricType | undefined, partition: string | undefined): Promise<CollectionState> {
+  private async prepareCollection(
+    name: string,
+    dataset: DatasetInfo,
+    metric: MetricType | undefined,
+    partition: string | undefined,
+  ): Promise<CollectionState> {
     let target = new MilvusCollection(this.conn, name);
     const { mode } = this.options;
     if (this.context.run?.lock !== false) {
@@ -251,7 +289,9 @@ export class MilvusSink implements WriterSink {
       const aliasOf = await aliasTarget(this.conn, name);
       swap = { target: name, ...(aliasOf ? { aliasOf } : {}), oldLoaded: await target.isLoaded(), runId: this.runId };
       target = new MilvusCollection(this.conn, stagingName(name, this.runId));
-      this.context.logger.info(`writing into staging collection "${target.name}"; "${name}" is replaced only when it is complete (mode overwrite)`);
+      this.context.logger.info(
+        `writing into staging collection "${target.name}"; "${name}" is replaced only when it is complete (mode overwrite)`,
+      );
       exists = false;
     }
     let schema: CollectionSchema;
@@ -354,14 +394,21 @@ export class MilvusSink implements WriterSink {
           }
         : {}),
     };
-    const elementTypes = new Map(state.schema.fields.filter((f) => f.type === 'array' && f.elementType).map((f) => [f.name, f.elementType!]));
+    const elementTypes = new Map(
+      state.schema.fields.filter((f) => f.type === 'array' && f.elementType).map((f) => [f.name, f.elementType!]),
+    );
     const insertTarget = {
       collection: name,
       ...(partition ? { partition } : {}),
       elementTypes,
       ...(state.schema.enableDynamicField ? { dynamicColumn: '$meta' } : {}),
     };
-    const resumeToken: MilvusResumeToken = { collection: name, partition: partition ?? null, before: before ?? null, swap: state.swap ?? null };
+    const resumeToken: MilvusResumeToken = {
+      collection: name,
+      partition: partition ?? null,
+      before: before ?? null,
+      swap: state.swap ?? null,
+    };
     const countTarget = key ? { collection: name, partition, keyField: key.name } : undefined;
     return {
       ...screening,
@@ -369,16 +416,24 @@ export class MilvusSink implements WriterSink {
       write: async (batches, outer) => {
         const hooks = { committed: (b: ColumnBatch) => ((state.committedRows += b.numRows), outer.committed(b)) };
         const base = resume?.rows ?? 0;
-        const plan = resume ? await this.resumePlan(state, partition, autoId, concurrency, resume, before, where) : { skipRows: 0, upsertRows: 0 };
-        if (plan.skipRows > 0) this.context.logger.info(`${where}: ${plan.skipRows} rows of the interrupted run's last request landed; not sent again`);
-        if (plan.upsertRows > 0) this.context.logger.info(`${where}: the next ${plan.upsertRows} rows go as upserts (the interrupted run may have sent some of them)`);
+        const plan = resume
+          ? await this.resumePlan(state, partition, autoId, concurrency, resume, before, where)
+          : { skipRows: 0, upsertRows: 0 };
+        if (plan.skipRows > 0)
+          this.context.logger.info(`${where}: ${plan.skipRows} rows of the interrupted run's last request landed; not sent again`);
+        if (plan.upsertRows > 0)
+          this.context.logger.info(
+            `${where}: the next ${plan.upsertRows} rows go as upserts (the interrupted run may have sent some of them)`,
+          );
         let sent = 0;
         const sendOne = async (batch: ColumnBatch) => {
           const asUpsert = upsert || sent < plan.upsertRows;
           sent += batch.numRows;
           // Retries, backoff and too-large splitting: milvus-client's send policy.
           await sendBatch(this.conn, insertTarget, batch, { upsert: asUpsert });
-          this.context.logger.debug(`${asUpsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`);
+          this.context.logger.debug(
+            `${asUpsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`,
+          );
           // An upsert replaces by key, so the collection's count cannot prove it: count the batch's keys.
           if (upsert && countTarget && state.countable) await this.proveKeys(countTarget, batch, where);
         };
@@ -396,7 +451,10 @@ export class MilvusSink implements WriterSink {
           if (after !== expected) {
             const ours = base > 0 ? `${base + written} (${base} of them by the interrupted run)` : `${written}`;
             throw new MilvusdmError('MDM_VERIFY', `${where} holds ${after} rows after writing ${ours} to ${before}: expected ${expected}`, {
-              hint: after < expected ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.' : undefined,
+              hint:
+                after < expected
+                  ? 'Some keys were already present and the server kept one row per key; use mode upsert to replace rows on purpose.'
+                  : undefined,
             });
           }
         }
@@ -416,22 +474,37 @@ export class MilvusSink implements WriterSink {
   ): Promise<ResumePlan> {
     if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows);
     if (before === undefined || !state.countable) {
-      throw new MilvusdmError('MDM_RESUME', `${where} assigns its own keys and cannot be counted (no vector index), so the rows of the interrupted run's last request cannot be told apart`, {
-        hint: 'Run again with --restart and mode: overwrite, or let the target build its index (index: auto).',
-      });
+      throw new MilvusdmError(
+        'MDM_RESUME',
+        `${where} assigns its own keys and cannot be counted (no vector index), so the rows of the interrupted run's last request cannot be told apart`,
+        {
+          hint: 'Run again with --restart and mode: overwrite, or let the target build its index (index: auto).',
+        },
+      );
     }
     const present = (await state.target.count(partition, primaryField(state.schema))) - before;
     return autoIdResumePlan(present, resume.rows, resume.unrecordedRows + MAX_ROWS, where);
   }
 
-  private async proveKeys(target: { collection: string; partition: string | undefined; keyField: string }, batch: ColumnBatch, where: string): Promise<void> {
+  private async proveKeys(
+    target: { collection: string; partition: string | undefined; keyField: string },
+    batch: ColumnBatch,
+    where: string,
+  ): Promise<void> {
     const keys = batch.columns.get(target.keyField);
     if (!keys) return;
     const found = await countKeys(this.conn, target, keys);
     if (found !== batch.numRows) {
-      throw new MilvusdmError('MDM_VERIFY', `${where}: after upserting ${batch.numRows} rows, ${found} rows carry their keys: expected exactly ${batch.numRows}`, {
-        hint: found > batch.numRows ? 'The target holds duplicate keys (rows inserted twice before this run).' : 'The server acknowledged rows it did not store.',
-      });
+      throw new MilvusdmError(
+        'MDM_VERIFY',
+        `${where}: after upserting ${batch.numRows} rows, ${found} rows carry their keys: expected exactly ${batch.numRows}`,
+        {
+          hint:
+            found > batch.numRows
+              ? 'The target holds duplicate keys (rows inserted twice before this run).'
+              : 'The server acknowledged rows it did not store.',
+        },
+      );
     }
   }
 
@@ -479,16 +552,22 @@ export class MilvusSink implements WriterSink {
         if (state.swap && state.committedRows > 0 && this.context.signal.aborted) {
           // Interrupted (Ctrl-C), its rows recorded in the run's state: running the same job again
           // continues it. A run that failed on its input would fail again: its staging goes.
-          this.context.logger.warn(`the run did not finish: "${state.swap.target}" was not changed; staging collection "${name}" is kept, so running the same job again continues it (--restart starts over; \`milvusdm cleanup\` removes it)`);
+          this.context.logger.warn(
+            `the run did not finish: "${state.swap.target}" was not changed; staging collection "${name}" is kept, so running the same job again continues it (--restart starts over; \`milvusdm cleanup\` removes it)`,
+          );
         } else if (state.swap) {
           await state.target.drop();
-          this.context.logger.warn(`the run did not finish: staging collection "${name}" was dropped; "${state.swap.target}" was not changed`);
+          this.context.logger.warn(
+            `the run did not finish: staging collection "${name}" was dropped; "${state.swap.target}" was not changed`,
+          );
         } else if (state.committedRows === 0 && (!state.countable || (await state.target.count()) === 0)) {
           await state.target.drop();
           this.context.logger.info(`the run wrote no row: dropped collection "${name}", which it had created`);
         }
       } catch (e) {
-        this.context.logger.warn(`could not remove "${name}" after the failed run (${String(e)}): \`milvusdm cleanup\` lists and removes what runs leave behind`);
+        this.context.logger.warn(
+          `could not remove "${name}" after the failed run (${String(e)}): \`milvusdm cleanup\` lists and removes what runs leave behind`,
+        );
       }
     }
   }

@@ -44,7 +44,11 @@ interface Described {
 }
 
 async function describe(conn: MilvusConnection, name: string): Promise<Described> {
-  return conn.sdk<Described>('DescribeCollection', { collection_name: name, ...(conn.database ? { db_name: conn.database } : {}) }, `describe "${name}"`);
+  return conn.sdk<Described>(
+    'DescribeCollection',
+    { collection_name: name, ...(conn.database ? { db_name: conn.database } : {}) },
+    `describe "${name}"`,
+  );
 }
 
 /** The collection an alias points to, or undefined when `name` is a collection itself. */
@@ -54,7 +58,11 @@ export async function aliasTarget(conn: MilvusConnection, name: string): Promise
 }
 
 async function rename(conn: MilvusConnection, from: string, to: string): Promise<void> {
-  await conn.sdk('RenameCollection', { oldName: from, newName: to, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) }, `rename collection "${from}" to "${to}"`);
+  await conn.sdk(
+    'RenameCollection',
+    { oldName: from, newName: to, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) },
+    `rename collection "${from}" to "${to}"`,
+  );
   if (!(await new MilvusCollection(conn, to).exists())) {
     throw new MilvusdmError('MDM_TARGET', `rename collection "${from}" to "${to}": the server reported success but "${to}" does not exist`);
   }
@@ -64,16 +72,29 @@ async function rename(conn: MilvusConnection, from: string, to: string): Promise
  * Checks the staging collection holds exactly `rows` rows (it must be loaded), runs the
  * registered content checks, then swaps it in. Returns the collection now behind the name.
  */
-export async function swapIn(conn: MilvusConnection, staging: MilvusCollection, rows: number, plan: SwapPlan, logger: Logger): Promise<MilvusCollection> {
+export async function swapIn(
+  conn: MilvusConnection,
+  staging: MilvusCollection,
+  rows: number,
+  plan: SwapPlan,
+  logger: Logger,
+): Promise<MilvusCollection> {
   const counted = await staging.count();
   if (counted !== rows) {
-    throw new MilvusdmError('MDM_VERIFY', `staging collection "${staging.name}" holds ${counted} rows, ${rows} were written: "${plan.target}" was left as it was`);
+    throw new MilvusdmError(
+      'MDM_VERIFY',
+      `staging collection "${staging.name}" holds ${counted} rows, ${rows} were written: "${plan.target}" was left as it was`,
+    );
   }
   for (const check of swapChecks) await check({ staging: staging.name, target: plan.target, rows });
   const db = conn.database ? { db_name: conn.database } : {};
   if (plan.aliasOf) {
     logger.info(`switching alias "${plan.target}" from "${plan.aliasOf}" to "${staging.name}"`);
-    await conn.sdk('AlterAlias', { ...db, alias: plan.target, collection_name: staging.name }, `switch alias "${plan.target}" to "${staging.name}"`);
+    await conn.sdk(
+      'AlterAlias',
+      { ...db, alias: plan.target, collection_name: staging.name },
+      `switch alias "${plan.target}" to "${staging.name}"`,
+    );
     const now = await aliasTarget(conn, plan.target);
     if (now !== staging.name) throw new MilvusdmError('MDM_TARGET', `switch alias "${plan.target}": it still points to "${now}"`);
     const others = (await describe(conn, plan.aliasOf)).aliases ?? [];

@@ -48,7 +48,13 @@ function job(server: Server, source: string, collection: string, target: Record<
   });
 }
 
-function run(server: Server, source: string, collection: string, target: Record<string, unknown> = {}, runBlock: Record<string, unknown> = {}) {
+function run(
+  server: Server,
+  source: string,
+  collection: string,
+  target: Record<string, unknown> = {},
+  runBlock: Record<string, unknown> = {},
+) {
   return runCli(['run', job(server, source, collection, target, runBlock), '--log-dir', tempDir()]);
 }
 
@@ -199,7 +205,11 @@ describe('staged overwrite through an alias, locks, interruptions and cleanup (M
     // The same source and schema: only the lock can stop it.
     const second = await run(s, files.huge, c, { mode: 'append' });
     expect(second.code, second.stderr).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`error MDM_LOCKED: another milvusdm run is writing "${c}" \\(pid ${first.pid} on .*\\); this run was refused before writing`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `error MDM_LOCKED: another milvusdm run is writing "${c}" \\(pid ${first.pid} on .*\\); this run was refused before writing`,
+      ),
+    );
     expect(await first.done).toBe(0);
     // Only the first run's rows, and no marker left: the first released its lock.
     const after = (await snapshot(s, c)).collections;
@@ -213,7 +223,7 @@ describe('staged overwrite through an alias, locks, interruptions and cleanup (M
     expect((await run(s, files.clean, c)).code).toBe(0);
     const before = (await snapshot(s, c)).collections[c]!;
     let seed = 20261130;
-    const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const cleanupJob = job(s, files.large, c);
     for (let i = 0; i < 5; i++) {
       const child = spawnRun(job(s, files.large, c, { mode: 'overwrite' }, { batch_rows: 2000 }));
@@ -249,7 +259,9 @@ describe('staged overwrite through an alias, locks, interruptions and cleanup (M
 
 /** The CLI as a child process we can kill, with a promise for "this line was logged". */
 function spawnRun(jobFile: string) {
-  const child = spawn(process.execPath, [cliBin, 'run', jobFile, '--log-dir', tempDir(), '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliBin, 'run', jobFile, '--log-dir', tempDir(), '--log-level', 'debug'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const waiters: { re: RegExp; ok: () => void }[] = [];
   const onData = (d: Buffer) => {

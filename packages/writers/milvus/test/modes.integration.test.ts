@@ -35,11 +35,23 @@ beforeAll(async () => {
 });
 
 function run(source: string, target: Record<string, unknown>) {
-  return runCli(['run', writeJob({ source: { type: 'hdf5', path: source }, target: { type: 'milvus', ...target } }), '--log-dir', tempDir()]);
+  return runCli([
+    'run',
+    writeJob({ source: { type: 'hdf5', path: source }, target: { type: 'milvus', ...target } }),
+    '--log-dir',
+    tempDir(),
+  ]);
 }
 
 function verify(uri: string, collection: string, h5s: string[], partition?: string) {
-  return runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', collection, ...h5s.flatMap((f) => ['--h5', f]), ...(partition ? ['--partition', partition] : [])]);
+  return runPython<Verdict>('verify_milvus.py', [
+    '--uri',
+    uri,
+    '--collection',
+    collection,
+    ...h5s.flatMap((f) => ['--h5', f]),
+    ...(partition ? ['--partition', partition] : []),
+  ]);
 }
 
 describe('milvus writer modes (Milvus Lite)', () => {
@@ -102,7 +114,15 @@ describe('milvus writer modes (Milvus Lite)', () => {
       expect((await run(files.b, { uri, collection: c })).code).toBe(0);
     }
     // The named partition comes first here; the default partition must be skipped all the same.
-    const r = await runCli(['run', writeJob({ source: { type: 'milvus', uri, collection: source, partitions: ['p1', '_default'] }, target: { type: 'milvus', uri, collection: target, mode: 'skip' } }), '--log-dir', tempDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'milvus', uri, collection: source, partitions: ['p1', '_default'] },
+        target: { type: 'milvus', uri, collection: target, mode: 'skip' },
+      }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/partition "p1" of "[^"]+" exists \(mode skip\)/);
     expect(r.stderr).toMatch(/collection "[^"]+" exists \(mode skip\)/);
@@ -116,7 +136,9 @@ describe('milvus writer modes (Milvus Lite)', () => {
     expect((await run(files.a, { uri, collection: c })).code).toBe(0);
     const r = await run(files.wide, { uri, collection: c, mode: 'append' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error MDM_SCHEMA_MISMATCH: .*does not fit collection "[^"]+": field "embedding" is float_vector\(16\) at the source but float_vector\(8\) in the collection/);
+    expect(r.stderr).toMatch(
+      /error MDM_SCHEMA_MISMATCH: .*does not fit collection "[^"]+": field "embedding" is float_vector\(16\) at the source but float_vector\(8\) in the collection/,
+    );
     expect(await verify(uri, c, [files.a])).toMatchObject({ ok: true, counted: 1000 });
   });
 
@@ -127,7 +149,8 @@ describe('milvus writer modes (Milvus Lite)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('done: 300 rows');
     // The ids are the server's: the vectors must be there, each as often as in the file.
-    const autoid = (h5s: string[]) => runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', c, '--autoid', ...h5s.flatMap((f) => ['--h5', f])]);
+    const autoid = (h5s: string[]) =>
+      runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--collection', c, '--autoid', ...h5s.flatMap((f) => ['--h5', f])]);
     expect(await autoid([files.noIds])).toMatchObject({ ok: true, counted: 300, fetched: 300 });
     const again = await run(files.noIds, { uri, collection: c, mode: 'append' });
     expect(again.code, again.stderr).toBe(0);
@@ -143,9 +166,17 @@ describe('batching and loading', () => {
     const uri = inject('milvusLiteUri');
     const c = uniqueName('small_requests');
     const logs = tempDir();
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri, collection: c, batch_bytes: 4096 } }), '--log-dir', logs]);
+    const r = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri, collection: c, batch_bytes: 4096 } }),
+      '--log-dir',
+      logs,
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const log = readdirSync(logs).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('');
+    const log = readdirSync(logs)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => readFileSync(join(logs, f), 'utf8'))
+      .join('');
     const sizes = [...log.matchAll(/inserted (\d+) rows \((\d+) bytes\)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
     expect(sizes.reduce((n, [rows]) => n + rows, 0)).toBe(1000);
     expect(sizes.length).toBeGreaterThanOrEqual(10);
@@ -158,8 +189,16 @@ describe('batching and loading', () => {
     const token = inject('milvus23Token');
     const loaded = uniqueName('loaded');
     const released = uniqueName('released');
-    for (const [c, load] of [[loaded, true], [released, false]] as const) {
-      const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.b }, target: { type: 'milvus', uri, token, collection: c, load } }), '--log-dir', tempDir()]);
+    for (const [c, load] of [
+      [loaded, true],
+      [released, false],
+    ] as const) {
+      const r = await runCli([
+        'run',
+        writeJob({ source: { type: 'hdf5', path: files.b }, target: { type: 'milvus', uri, token, collection: c, load } }),
+        '--log-dir',
+        tempDir(),
+      ]);
       expect(r.code, r.stderr).toBe(0);
     }
     const states = await runPython<Record<string, string>>('load_state.py', ['--uri', uri, '--token', token, loaded, released]);
@@ -179,10 +218,21 @@ describe('connections', () => {
     expect(uri, 'Milvus 2.3 is needed for this test').not.toBe('');
     const logs = tempDir();
     const password = 'Wr0ngPassw0rd!';
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri, user: 'root', password, collection: 'never_created' } }), '--log-dir', logs]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: files.a },
+        target: { type: 'milvus', uri, user: 'root', password, collection: 'never_created' },
+      }),
+      '--log-dir',
+      logs,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error MDM_CONNECT: Milvus at 127\.0\.0\.1:\d+ \(target\.uri\) refused the credentials/);
-    const logText = readdirSync(logs).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
+    const logText = readdirSync(logs)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => readFileSync(join(logs, f), 'utf8'))
+      .join('\n');
     expect(logText).toMatch(/\| ERROR \| Milvus at .* refused the credentials/);
     expect(r.stderr + r.stdout + logText).not.toContain(password);
   });
@@ -192,29 +242,63 @@ describe('connections', () => {
     const token = inject('milvus23Token');
     const c = uniqueName('token');
     const logs = tempDir();
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.b }, target: { type: 'milvus', uri, token, collection: c } }), '--log-dir', logs]);
+    const r = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', path: files.b }, target: { type: 'milvus', uri, token, collection: c } }),
+      '--log-dir',
+      logs,
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--token', token, '--collection', c, '--h5', files.b])).toMatchObject({ ok: true, counted: 700 });
+    expect(
+      await runPython<Verdict>('verify_milvus.py', ['--uri', uri, '--token', token, '--collection', c, '--h5', files.b]),
+    ).toMatchObject({ ok: true, counted: 700 });
   });
 
   it('starts Milvus Lite for a local folder uri, for the run only', async () => {
     const folder = join(tempDir(), 'milvus-data');
     const c = uniqueName('local');
     const env = { PATH: `${join(process.cwd(), '.venv', 'bin')}:${process.env['PATH'] ?? ''}` };
-    const load = await runCli(['run', writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri: folder, collection: c } }), '--log-dir', tempDir()], { env });
+    const load = await runCli(
+      [
+        'run',
+        writeJob({ source: { type: 'hdf5', path: files.a }, target: { type: 'milvus', uri: folder, collection: c } }),
+        '--log-dir',
+        tempDir(),
+      ],
+      { env },
+    );
     expect(load.code, load.stderr).toBe(0);
     expect(load.stderr).toMatch(/starting Milvus Lite on .*milvus-data/);
     // Read the folder back with pymilvus, through a Milvus Lite started here, not milvusdm's reader.
     const lite = await startMilvusLite(folder, { logDir: tempDir() });
     try {
-      expect(await runPython<Verdict>('verify_milvus.py', ['--uri', lite.uri, '--collection', c, '--h5', files.a])).toMatchObject({ ok: true, counted: 1000, fetched: 1000 });
+      expect(await runPython<Verdict>('verify_milvus.py', ['--uri', lite.uri, '--collection', c, '--h5', files.a])).toMatchObject({
+        ok: true,
+        counted: 1000,
+        fetched: 1000,
+      });
     } finally {
       await lite.stop();
     }
     const out = tempDir();
-    const dump = await runCli(['run', writeJob({ source: { type: 'milvus', uri: folder, collection: c }, target: { type: 'hdf5', dir: out } }), '--log-dir', tempDir()], { env });
+    const dump = await runCli(
+      [
+        'run',
+        writeJob({ source: { type: 'milvus', uri: folder, collection: c }, target: { type: 'hdf5', dir: out } }),
+        '--log-dir',
+        tempDir(),
+      ],
+      { env },
+    );
     expect(dump.code, dump.stderr).toBe(0);
-    const v = await runPython<{ ok: boolean }>('verify_h5.py', ['--actual', join(out, c, '_default.h5'), '--expected', files.a, '--dtype', 'float32']);
+    const v = await runPython<{ ok: boolean }>('verify_h5.py', [
+      '--actual',
+      join(out, c, '_default.h5'),
+      '--expected',
+      files.a,
+      '--dtype',
+      'float32',
+    ]);
     expect(v).toMatchObject({ ok: true, expected: 1000 });
   });
 });

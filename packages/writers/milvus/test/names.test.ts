@@ -14,7 +14,14 @@ describe('helper collection names', () => {
   });
 
   it('does not take user collections for its own', () => {
-    for (const n of ['books', 'books__milvusdm', 'books_milvusdm_lock', '__milvusdm_lock', 'a__milvusdm_staging_', 'a__milvusdm_staging_x y']) {
+    for (const n of [
+      'books',
+      'books__milvusdm',
+      'books_milvusdm_lock',
+      '__milvusdm_lock',
+      'a__milvusdm_staging_',
+      'a__milvusdm_staging_x y',
+    ]) {
       expect(isMilvusdmName(n), n).toBe(false);
     }
   });

@@ -39,12 +39,18 @@ describe('server refusals are one line with the server reason', () => {
       job,
       seed
         .replace('/Users/data/example/byte_example.h5', seedBinary)
-        .replace("dest_port: 19530", `dest_port: ${port}`)
+        .replace('dest_port: 19530', `dest_port: ${port}`)
         .replace("'test_bina'", `'${collection}'`),
     );
     const r = await runCli(['--yaml', job, '--log-dir', tempDir()]);
     expect(r.code).toBe(1);
-    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(new RegExp(`^error MDM_TARGET: create collection "${collection}": field 'embedding' uses Milvus type BinaryVector which MilvusLite does not support\\.`))]);
+    expect(errorLines(r.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^error MDM_TARGET: create collection "${collection}": field 'embedding' uses Milvus type BinaryVector which MilvusLite does not support\\.`,
+        ),
+      ),
+    ]);
     expect(r.stderr).not.toMatch(/\[object Object\]|MDM_INTERNAL/);
     expect(await state(uri, collection)).toEqual({ [collection]: { exists: false } });
   });
@@ -67,34 +73,76 @@ describe('a server that accepts the connection and never answers', () => {
 
   it('is reported after the connect deadline (default 15 s), naming the key', async () => {
     const port = (server.address() as { port: number }).port;
-    const r = await runJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: `http://127.0.0.1:${port}`, collection: 'never' } });
+    const r = await runJob({
+      source: { type: 'hdf5', path: seedFloat },
+      target: { type: 'milvus', uri: `http://127.0.0.1:${port}`, collection: 'never' },
+    });
     expect(r.code).toBe(1);
-    expect(errorLines(r.stderr)).toEqual([`error MDM_CONNECT: no answer from 127.0.0.1:${port} (target.uri) within 15 s: is it a Milvus server, and is it running?`]);
+    expect(errorLines(r.stderr)).toEqual([
+      `error MDM_CONNECT: no answer from 127.0.0.1:${port} (target.uri) within 15 s: is it a Milvus server, and is it running?`,
+    ]);
     expect(r.stderr).toContain('hint: The wait is target.connect_timeout (seconds).');
   });
 
   it('honours connect_timeout', async () => {
     const port = (server.address() as { port: number }).port;
-    const r = await runJob({ source: { type: 'milvus', uri: `127.0.0.1:${port}`, collection: 'c', connect_timeout: 2 }, target: { type: 'hdf5', dir: tempDir() } });
+    const r = await runJob({
+      source: { type: 'milvus', uri: `127.0.0.1:${port}`, collection: 'c', connect_timeout: 2 },
+      target: { type: 'hdf5', dir: tempDir() },
+    });
     expect(r.code).toBe(1);
-    expect(errorLines(r.stderr)).toEqual([`error MDM_CONNECT: no answer from 127.0.0.1:${port} (source.uri) within 2 s: is it a Milvus server, and is it running?`]);
+    expect(errorLines(r.stderr)).toEqual([
+      `error MDM_CONNECT: no answer from 127.0.0.1:${port} (source.uri) within 2 s: is it a Milvus server, and is it running?`,
+    ]);
   });
 });
 
 describe('input checks before anything opens (exit 2, target untouched)', () => {
   const cases: { name: string; target?: Record<string, unknown>; run?: Record<string, unknown>; args?: string[]; message: RegExp }[] = [
-    { name: '--batch-rows -3', args: ['--batch-rows', '-3'], message: /^error MDM_CONFIG: --batch-rows: expected a whole number from 1 to 1000000, got "-3"$/ },
-    { name: '--batch-rows 0.5', args: ['--batch-rows', '0.5'], message: /^error MDM_CONFIG: --batch-rows: expected a whole number from 1 to 1000000, got "0\.5"$/ },
-    { name: '--batch-rows 0', args: ['--batch-rows=0'], message: /^error MDM_CONFIG: --batch-rows: expected a whole number from 1 to 1000000, got "0"$/ },
+    {
+      name: '--batch-rows -3',
+      args: ['--batch-rows', '-3'],
+      message: /^error MDM_CONFIG: --batch-rows: expected a whole number from 1 to 1000000, got "-3"$/,
+    },
+    {
+      name: '--batch-rows 0.5',
+      args: ['--batch-rows', '0.5'],
+      message: /^error MDM_CONFIG: --batch-rows: expected a whole number from 1 to 1000000, got "0\.5"$/,
+    },
+    {
+      name: '--batch-rows 0',
+      args: ['--batch-rows=0'],
+      message: /^error MDM_CONFIG: --batch-rows: expected a whole number from 1 to 1000000, got "0"$/,
+    },
     { name: 'run.batch_rows 0.5', run: { batch_rows: 0.5 }, message: /^error MDM_CONFIG: .*job\.yaml: run\.batch_rows: / },
     { name: 'run.batch_rows -3', run: { batch_rows: -3 }, message: /^error MDM_CONFIG: .*job\.yaml: run\.batch_rows: / },
     { name: 'run.prefetch -1', run: { prefetch: -1 }, message: /^error MDM_CONFIG: .*job\.yaml: run\.prefetch: / },
     { name: 'run.prefetch 1.5', run: { prefetch: 1.5 }, message: /^error MDM_CONFIG: .*job\.yaml: run\.prefetch: / },
-    { name: 'partition p"; drop', target: { partition: 'p"; drop' }, message: /^error MDM_CONFIG: .*job\.yaml: target\.partition: not a valid Milvus partition name: .*\(got "p\\"; drop"\)$/ },
-    { name: 'collection with a quote', target: { collection: 'a" || 1==1' }, message: /^error MDM_CONFIG: .*job\.yaml: target\.collection: not a valid Milvus collection name/ },
-    { name: 'ftp:// uri', target: { uri: 'ftp://127.0.0.1:21' }, message: /^error MDM_CONFIG: .*job\.yaml: target\.uri: unsupported scheme "ftp:\/\/"/ },
-    { name: 's3:// uri', target: { uri: 's3://bucket/milvus' }, message: /^error MDM_CONFIG: .*job\.yaml: target\.uri: unsupported scheme "s3:\/\/"/ },
-    { name: 'client cert without key', target: { tls: { cert: 'client.pem' } }, message: /^error MDM_CONFIG: .*job\.yaml: target\.tls: a client certificate needs both cert and key$/ },
+    {
+      name: 'partition p"; drop',
+      target: { partition: 'p"; drop' },
+      message: /^error MDM_CONFIG: .*job\.yaml: target\.partition: not a valid Milvus partition name: .*\(got "p\\"; drop"\)$/,
+    },
+    {
+      name: 'collection with a quote',
+      target: { collection: 'a" || 1==1' },
+      message: /^error MDM_CONFIG: .*job\.yaml: target\.collection: not a valid Milvus collection name/,
+    },
+    {
+      name: 'ftp:// uri',
+      target: { uri: 'ftp://127.0.0.1:21' },
+      message: /^error MDM_CONFIG: .*job\.yaml: target\.uri: unsupported scheme "ftp:\/\/"/,
+    },
+    {
+      name: 's3:// uri',
+      target: { uri: 's3://bucket/milvus' },
+      message: /^error MDM_CONFIG: .*job\.yaml: target\.uri: unsupported scheme "s3:\/\/"/,
+    },
+    {
+      name: 'client cert without key',
+      target: { tls: { cert: 'client.pem' } },
+      message: /^error MDM_CONFIG: .*job\.yaml: target\.tls: a client certificate needs both cert and key$/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -179,10 +227,14 @@ describe('local files and folders', () => {
     const deep = join(tempDir(), 'typo', 'milvus');
     const w = await runJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: deep, collection: 'c' } });
     expect(w.code).toBe(2);
-    expect(errorLines(w.stderr)).toEqual([`error MDM_CONFIG: target.uri: cannot create the Milvus Lite folder ${deep}: ${join(deep, '..')} does not exist`]);
+    expect(errorLines(w.stderr)).toEqual([
+      `error MDM_CONFIG: target.uri: cannot create the Milvus Lite folder ${deep}: ${join(deep, '..')} does not exist`,
+    ]);
     // A folder that is fine, on a machine without Milvus Lite: that one is "not installed".
     const ok = tempDir();
-    const n = await runJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: ok, collection: 'c' } }, [], { MILVUSDM_MILVUS_LITE: '/nonexistent/milvus-lite' });
+    const n = await runJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: ok, collection: 'c' } }, [], {
+      MILVUSDM_MILVUS_LITE: '/nonexistent/milvus-lite',
+    });
     expect(n.code).toBe(1);
     expect(errorLines(n.stderr)).toEqual([`error MDM_CONNECT: target.uri is a local folder (${ok}) and Milvus Lite is not installed`]);
   });

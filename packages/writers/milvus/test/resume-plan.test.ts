@@ -11,7 +11,9 @@ describe('resume plan', () => {
   it('autoid targets skip the rows that landed unrecorded, and refuse what cannot be theirs', () => {
     expect(autoIdResumePlan(1000, 1000, 150_000, '"c"')).toEqual({ skipRows: 0, upsertRows: 0 });
     expect(autoIdResumePlan(1400, 1000, 150_000, '"c"')).toEqual({ skipRows: 400, upsertRows: 0 });
-    expect(() => autoIdResumePlan(900, 1000, 150_000, '"c"')).toThrow(/"c" holds 900 rows of this job but the interrupted run recorded 1000/);
+    expect(() => autoIdResumePlan(900, 1000, 150_000, '"c"')).toThrow(
+      /"c" holds 900 rows of this job but the interrupted run recorded 1000/,
+    );
     expect(() => autoIdResumePlan(200_000, 1000, 150_000, '"c"')).toThrow(/someone else wrote there/);
   });
 });

@@ -6,7 +6,17 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeCertificates, runCli, runPython, seedDir, startTlsProxy, tempDir, uniqueName, writeJob, type TlsMaterial } from '@milvusdm/testing';
+import {
+  makeCertificates,
+  runCli,
+  runPython,
+  seedDir,
+  startTlsProxy,
+  tempDir,
+  uniqueName,
+  writeJob,
+  type TlsMaterial,
+} from '@milvusdm/testing';
 
 const seedFloat = join(seedDir, 'float_example.h5');
 const seedBinary = join(seedDir, 'byte_example.h5');
@@ -38,14 +48,23 @@ describe('credentials', () => {
       ['password', { user: 'root', password_file: 'password.txt' }],
       ['env', { token: '${MDM_TEST_TOKEN}' }],
     ] as const) {
-      writeFileSync(job, JSON.stringify({ source: { type: 'hdf5', path: seedBinary }, target: { type: 'milvus', uri, collection, ...target } }));
+      writeFileSync(
+        job,
+        JSON.stringify({ source: { type: 'hdf5', path: seedBinary }, target: { type: 'milvus', uri, collection, ...target } }),
+      );
       for (const json of [false, true]) {
         const logs = tempDir();
-        const r = await runCli(['run', job, '--log-dir', logs, '--verbose', ...(json ? ['--json'] : [])], { env: { MDM_TEST_TOKEN: token } });
+        const r = await runCli(['run', job, '--log-dir', logs, '--verbose', ...(json ? ['--json'] : [])], {
+          env: { MDM_TEST_TOKEN: token },
+        });
         expect(r.code, `${file}: ${r.stderr}`).toBe(1);
         // The server's own reason, with the echoed password masked.
         const type = file === 'password' ? '\\*+' : 'BinaryVector';
-        expect(r.stderr).toMatch(new RegExp(`error MDM_TARGET: create collection "${collection}": field 'embedding' uses Milvus type ${type} which MilvusLite does not support`));
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `error MDM_TARGET: create collection "${collection}": field 'embedding' uses Milvus type ${type} which MilvusLite does not support`,
+          ),
+        );
         const shown = r.stdout + r.stderr + allText(logs);
         expect(shown).not.toContain(token);
         if (file === 'password') expect(shown).not.toContain(password);
@@ -54,10 +73,28 @@ describe('credentials', () => {
   });
 
   it('a credential file that cannot be read is named by its key, exit 2', async () => {
-    const r = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: inject('milvusLiteUri'), collection: 'c', token_file: 'missing-token.txt' } }), '--log-dir', tempDir()]);
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: seedFloat },
+        target: { type: 'milvus', uri: inject('milvusLiteUri'), collection: 'c', token_file: 'missing-token.txt' },
+      }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error MDM_CONFIG: target\.token_file: cannot open .*missing-token\.txt: no such file or folder$/)]);
-    const both = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri: inject('milvusLiteUri'), collection: 'c', token: 'abcd', token_file: 't.txt' } }), '--log-dir', tempDir()]);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([
+      expect.stringMatching(/^error MDM_CONFIG: target\.token_file: cannot open .*missing-token\.txt: no such file or folder$/),
+    ]);
+    const both = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: seedFloat },
+        target: { type: 'milvus', uri: inject('milvusLiteUri'), collection: 'c', token: 'abcd', token_file: 't.txt' },
+      }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('error MDM_CONFIG: target.token_file: give token or token_file, not both');
   });
@@ -76,15 +113,43 @@ describe('mutual TLS', () => {
     const uri = `https://127.0.0.1:${proxy.port}`;
     const collection = uniqueName('mtls');
     const tls = { ca: certs.caPem, cert: certs.clientCertPem, key: certs.clientKeyPem, server_name: 'milvus.test' };
-    const ok = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri, tls, collection } }), '--log-dir', tempDir()]);
+    const ok = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri, tls, collection } }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
-    const v = await runPython<{ ok: boolean }>('verify_milvus.py', ['--uri', inject('milvusLiteUri'), '--collection', collection, '--h5', seedFloat]);
+    const v = await runPython<{ ok: boolean }>('verify_milvus.py', [
+      '--uri',
+      inject('milvusLiteUri'),
+      '--collection',
+      collection,
+      '--h5',
+      seedFloat,
+    ]);
     expect(v).toMatchObject({ ok: true, counted: 5000 });
 
-    const refused = await runCli(['run', writeJob({ source: { type: 'hdf5', path: seedFloat }, target: { type: 'milvus', uri, tls: { ca: certs.caPem, server_name: 'milvus.test' }, collection: uniqueName('mtls_no'), connect_timeout: 10 } }), '--log-dir', tempDir()]);
+    const refused = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: seedFloat },
+        target: {
+          type: 'milvus',
+          uri,
+          tls: { ca: certs.caPem, server_name: 'milvus.test' },
+          collection: uniqueName('mtls_no'),
+          connect_timeout: 10,
+        },
+      }),
+      '--log-dir',
+      tempDir(),
+    ]);
     expect(refused.code).toBe(1);
     const lines = refused.stderr.split('\n').filter((l) => l.startsWith('error'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^error MDM_CONNECT: (cannot reach Milvus at|no answer from) 127\\.0\\.0\\.1:${proxy.port} \\(target\\.uri\\)`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^error MDM_CONNECT: (cannot reach Milvus at|no answer from) 127\\.0\\.0\\.1:${proxy.port} \\(target\\.uri\\)`),
+    );
   });
 });

@@ -13,7 +13,10 @@ import { freePort, milvusLiteBin, runCli, runPython, tempDir, uniqueName, writeJ
 
 function startLite(dataDir: string, port: number): ChildProcess {
   const log = openSync(join(dataDir, 'server.log'), 'a');
-  return spawn(milvusLiteBin, ['server', '--data-dir', join(dataDir, 'data'), '--host', '127.0.0.1', '--port', String(port)], { detached: true, stdio: ['ignore', log, log] });
+  return spawn(milvusLiteBin, ['server', '--data-dir', join(dataDir, 'data'), '--host', '127.0.0.1', '--port', String(port)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -45,7 +48,12 @@ function listening(port: number): Promise<boolean> {
 
 function insertsLogged(logDir: string): number {
   if (!existsSync(logDir)) return 0;
-  return readdirSync(logDir).reduce((n, f) => n + (readFileSync(join(logDir, f), 'utf8').match(/ inserted \d+ rows/g)?.length ?? 0), 0);
+  return (
+    readdirSync(logDir)
+      // The log folder also holds the resume state's folder: only the daily log files count.
+      .filter((f) => f.endsWith('.log'))
+      .reduce((n, f) => n + (readFileSync(join(logDir, f), 'utf8').match(/ inserted \d+ rows/g)?.length ?? 0), 0)
+  );
 }
 
 const servers: ChildProcess[] = [];
@@ -66,7 +74,11 @@ describe('Milvus Lite killed and restarted mid-run', () => {
     const collection = uniqueName('restart');
     const logDir = tempDir();
     // Small requests, one at a time, so the kill lands between and during inserts.
-    const job = writeJob({ source: { type: 'hdf5', path: h5 }, target: { type: 'milvus', uri, collection, batch_bytes: 64 * 1024, concurrency: 1 }, run: { batch_rows: 1000 } });
+    const job = writeJob({
+      source: { type: 'hdf5', path: h5 },
+      target: { type: 'milvus', uri, collection, batch_bytes: 64 * 1024, concurrency: 1 },
+      run: { batch_rows: 1000 },
+    });
     const run = runCli(['run', job, '--log-dir', logDir]);
 
     await waitFor(() => insertsLogged(logDir) >= 5, 'the first inserts');
@@ -81,7 +93,10 @@ describe('Milvus Lite killed and restarted mid-run', () => {
     // Which of the two outcomes happened, for whoever reads the test output.
     console.info(`server restart: exit ${r.code}${lines[0] ? `, ${lines[0]}` : ''}`);
     if (r.code === 0) {
-      expect(await runPython('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', h5])).toMatchObject({ ok: true, counted: 40000 });
+      expect(await runPython('verify_milvus.py', ['--uri', uri, '--collection', collection, '--h5', h5])).toMatchObject({
+        ok: true,
+        counted: 40000,
+      });
     } else {
       expect(r.code, r.stderr).toBe(1);
       expect(lines).toHaveLength(1);
@@ -92,7 +107,9 @@ describe('Milvus Lite killed and restarted mid-run', () => {
       expect(state[collection]!.rows).toBeLessThanOrEqual(40000);
     }
     // The retries were logged (the kill was noticed) in either case.
-    const logText = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8')).join('');
+    const logText = readdirSync(logDir)
+      .map((f) => readFileSync(join(logDir, f), 'utf8'))
+      .join('');
     expect(logText, logText.slice(-3000)).toMatch(/retry \d+\/\d+ in|may or may not be stored|cannot reach Milvus/);
   });
 });

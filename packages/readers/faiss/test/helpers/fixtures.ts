@@ -80,7 +80,8 @@ export async function readAll(options: Record<string, unknown>, batchRows = 1000
     const idColumn = batch.columns.get('id') as Extract<Column, { type: 'int64' }>;
     const vec = batch.columns.get('embedding') as Extract<Column, { type: 'float_vector' | 'binary_vector' }>;
     ids.push(...idColumn.values);
-    if (vec.dim !== dim || vec.type !== type) throw new Error(`batch column ${vec.type}(${vec.dim}) differs from the schema's ${type}(${dim})`);
+    if (vec.dim !== dim || vec.type !== type)
+      throw new Error(`batch column ${vec.type}(${vec.dim}) differs from the schema's ${type}(${dim})`);
     chunks.push(new Uint8Array(vec.values.buffer, vec.values.byteOffset, vec.values.byteLength).slice());
   }
   await source.close();

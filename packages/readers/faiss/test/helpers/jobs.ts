@@ -52,7 +52,8 @@ export async function runSeedF2M(indexPath: string, uri: string, dimension: numb
 export async function faissExpected(index: string | Fixture): Promise<string> {
   const out = join(tempDir(), 'expected.h5');
   if (typeof index === 'string') await runPython(join(pythonDir, 'faiss_expected.py'), [index, out]);
-  else await runPython(join(pythonDir, 'npy_to_h5.py'), [join(index.dir, index.expected!.ids), join(index.dir, index.expected!.vectors), out]);
+  else
+    await runPython(join(pythonDir, 'npy_to_h5.py'), [join(index.dir, index.expected!.ids), join(index.dir, index.expected!.vectors), out]);
   return out;
 }
 

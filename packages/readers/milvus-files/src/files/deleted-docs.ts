@@ -76,7 +76,7 @@ export async function readDeletedRows(file: PayloadFile, rows: number): Promise<
   }
   try {
     const chunk = new Uint8Array(Math.min(CHUNK_BYTES, file.payloadBytes));
-    for (let done = 0; done < file.payloadBytes; ) {
+    for (let done = 0; done < file.payloadBytes;) {
       const n = Math.min(chunk.length, file.payloadBytes - done);
       const part = chunk.subarray(0, n);
       await readExactly(fh, part, HEADER_BYTES + done, file.path);

@@ -36,7 +36,11 @@ export async function readExactly(fh: FileHandle, into: Uint8Array, position: nu
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await fh.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw new FileProblem(path, `ended at byte ${position + done}, before the ${into.length} bytes expected at ${position} (changed while reading?)`);
+    if (bytesRead === 0)
+      throw new FileProblem(
+        path,
+        `ended at byte ${position + done}, before the ${into.length} bytes expected at ${position} (changed while reading?)`,
+      );
     done += bytesRead;
   }
 }

@@ -32,7 +32,14 @@ function assertLittleEndian(): void {
  * Moves the rows of [0, count) not deleted to the front, keeping their order; returns how many.
  * Works on runs of consecutive live rows, so a block with few deletes costs a few memmoves.
  */
-export function compactRows(bitmap: Uint8Array, firstRow: number, count: number, ids: Uint8Array, vectors: Uint8Array, vectorBytes: number): number {
+export function compactRows(
+  bitmap: Uint8Array,
+  firstRow: number,
+  count: number,
+  ids: Uint8Array,
+  vectors: Uint8Array,
+  vectorBytes: number,
+): number {
   let kept = 0;
   let k = 0;
   while (k < count) {
@@ -59,7 +66,10 @@ async function sameAsChecked(file: PayloadFile, segmentId: string): Promise<void
     throw fsProblem(file.path, e);
   }
   if (size !== file.size) {
-    throw new FileProblem(file.path, `is ${size} bytes now but was ${file.size} when the job started (is Milvus still running on segment ${segmentId}?)`);
+    throw new FileProblem(
+      file.path,
+      `is ${size} bytes now but was ${file.size} when the job started (is Milvus still running on segment ${segmentId}?)`,
+    );
   }
 }
 
@@ -71,7 +81,12 @@ async function openFile(path: string): Promise<FileHandle> {
   }
 }
 
-export async function* readSegment(segment: CheckedSegment, vectorBytes: number, fromRow: number, blockRows: number): AsyncGenerator<SegmentBlock> {
+export async function* readSegment(
+  segment: CheckedSegment,
+  vectorBytes: number,
+  fromRow: number,
+  blockRows: number,
+): AsyncGenerator<SegmentBlock> {
   assertLittleEndian();
   const { meta } = segment;
   await sameAsChecked(segment.uid, meta.segmentId);
@@ -82,7 +97,10 @@ export async function* readSegment(segment: CheckedSegment, vectorBytes: number,
     deleted = await readDeletedRows(segment.deletedDocs, segment.rows);
   } else deleted = noDeletedRows(segment.rows);
   if (deleted.count !== segment.deletedRows) {
-    throw new FileProblem(segment.deletedDocs?.path ?? segment.dir, `now lists ${deleted.count} deleted rows, ${segment.deletedRows} when the job started`);
+    throw new FileProblem(
+      segment.deletedDocs?.path ?? segment.dir,
+      `now lists ${deleted.count} deleted rows, ${segment.deletedRows} when the job started`,
+    );
   }
   const anyDeleted = deleted.count > 0;
   const uid = await openFile(segment.uid.path);

@@ -70,7 +70,8 @@ export async function locateSegmentFiles(dir: string, meta: MetaSegment): Promis
 export async function checkSegment(dir: string, meta: MetaSegment, vectorBytes: number): Promise<CheckedSegment> {
   const files = await locateSegmentFiles(dir, meta);
   const uid = await readPayloadHeader(files.uid);
-  if (uid.payloadBytes % 8 !== 0) throw new FileProblem(uid.path, `holds ${uid.payloadBytes} bytes of ids, not a whole number of 8-byte ids`);
+  if (uid.payloadBytes % 8 !== 0)
+    throw new FileProblem(uid.path, `holds ${uid.payloadBytes} bytes of ids, not a whole number of 8-byte ids`);
   const rows = uid.payloadBytes / 8;
   const rv = await readPayloadHeader(files.rv);
   if (rv.payloadBytes !== rows * vectorBytes) {
