@@ -29,7 +29,13 @@ import type { Hdf5WriterOptions } from './options.js';
 const SAFE = /[^A-Za-z0-9_.-]/g;
 
 /** At most this long between two flushes of the file (each is an fsync). */
-const FLUSH_INTERVAL_MS = 1000;
+const FLUSH_INTERVAL_MS = flushInterval(process.env['MILVUSDM_STATE_SAVE_MS']);
+
+/** 1 s, or $MILVUSDM_STATE_SAVE_MS (10 to 60000), the same pacing as the run's resume state. */
+function flushInterval(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n >= 10 && n <= 60_000 ? n : 1000;
+}
 
 /** What a resumed run needs to find and trust the `.partial` file. */
 interface Hdf5ResumeToken {
