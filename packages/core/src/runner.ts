@@ -75,7 +75,9 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
     source = await input.reader.open(readerOptions, context);
     // Before the target opens: a refused resume must not cost a connection.
     const book = input.resume ? await ResumeBook.open(input.resume, source) : undefined;
-    if (book?.resuming) context.logger.info(`resuming the interrupted run recorded in ${book.stateFile}`);
+    if (book?.finishedBefore)
+      context.logger.info(`the last run of this job wrote everything but was stopped before it ended (${book.stateFile})`);
+    else if (book?.resuming) context.logger.info(`resuming the interrupted run recorded in ${book.stateFile}`);
     sink = await input.writer.open(writerOptions, context);
     const datasets = source.datasets;
     const known = datasets.every((d) => d.rows !== undefined);

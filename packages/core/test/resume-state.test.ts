@@ -208,6 +208,38 @@ describe('runner with a resume state', () => {
     expect(existsSync(stateFile)).toBe(false);
   });
 
+  it('keeps a finished state when asked: the same job then finds everything done; another job or source starts fresh', async () => {
+    const stateFile = join(dir(), 'job.state.json');
+    const stored: bigint[] = [];
+    const begins: (ResumeInfo | undefined)[] = [];
+    const run = (jobHash: string, extra: Record<string, unknown>) =>
+      runJob({
+        reader: countingReader(200, 50, [], extra),
+        readerOptions: {},
+        writer: memoryWriter(stored, begins),
+        writerOptions: {},
+        run: { batchRows: 50, prefetch: 0 },
+        context,
+        resume: { stateFile, jobHash, restart: false, removeWhenFinished: false },
+      });
+    await run('h1', { size: 1 });
+    expect(readRunState(stateFile)).toMatchObject({
+      finishedAt: expect.any(String),
+      datasets: { 'c/_default': { status: 'done', rows: 200 } },
+    });
+    // As if killed while reporting: run again, nothing is written twice.
+    const again = await run('h1', { size: 1 });
+    expect(stored.length).toBe(200);
+    expect(begins[1]).toMatchObject({ rows: 200, complete: true });
+    expect(again.datasets[0]).toMatchObject({ rows: 200, resumedRows: 200 });
+    // A finished state of another job, or of a changed source, is not an interrupted run to refuse.
+    await run('h2', { size: 1 });
+    expect(stored.length).toBe(400);
+    await run('h2', { size: 2 });
+    expect(stored.length).toBe(600);
+    expect(begins.slice(2)).toEqual([undefined, undefined]);
+  });
+
   it('keeps no state when none is asked for', async () => {
     const stored: bigint[] = [];
     await runJob({

@@ -11,6 +11,7 @@ import {
   jobHashOf,
   readRunState,
   stateFileFor,
+  removeRunState,
   type SecretRedactor,
   loadJobFile,
   resolveChannel,
@@ -78,7 +79,7 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
       context,
       ...(job.file ? { file: job.file } : {}),
       onEvent: (e) => view.handle(e),
-      resume: { stateFile, jobHash, restart: args.restart === true, runId, jobFile },
+      resume: { stateFile, jobHash, restart: args.restart === true, runId, jobFile, removeWhenFinished: false },
     });
     const skipped = summary.datasets.filter((d) => d.skipped).length;
     const resumed = summary.datasets.reduce((n, d) => n + (d.resumedRows ?? 0), 0);
@@ -88,18 +89,22 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
         `${summary.seconds > 0 ? ` (${Math.round(summary.rows / summary.seconds)} rows/s)` : ''}` +
         `${skipped ? `, ${skipped} dataset(s) skipped` : ''}`,
     );
-    if (args.verify)
-      return await verifyAndReport({
-        job,
-        reader: reader.plugin,
-        writer: writer.plugin,
-        context,
-        options: args.verify,
-        console: args.console,
-        out,
-        redactor,
-      });
-    return EXIT_OK;
+    const code = args.verify
+      ? await verifyAndReport({
+          job,
+          reader: reader.plugin,
+          writer: writer.plugin,
+          context,
+          options: args.verify,
+          console: args.console,
+          out,
+          redactor,
+        })
+      : EXIT_OK;
+    // Kept (marked finished) until now: a run killed while verifying or reporting is found
+    // complete when run again, rather than its target taken for someone else's.
+    removeRunState(stateFile);
+    return code;
   } catch (e) {
     view.clear();
     // The console gets the error from the CLI's error report; the log file gets it here.

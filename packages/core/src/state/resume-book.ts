@@ -19,6 +19,11 @@ export interface ResumeSettings {
   readonly runId?: string;
   /** The job file, for messages. */
   readonly jobFile?: string;
+  /**
+   * Remove the state as soon as the job succeeds (the default). The CLI keeps it, marked
+   * finished, until it has verified and reported the result, then removes it itself.
+   */
+  readonly removeWhenFinished?: boolean;
 }
 
 /**
@@ -69,6 +74,10 @@ export class ResumeBook {
     }
     const old = readRunState(settings.stateFile);
     if (!old || Object.keys(old.datasets).length === 0) return new ResumeBook(settings, fresh, false);
+    // A finished run of another job, or of a changed source, leaves nothing to resume.
+    if (old.finishedAt !== undefined && (old.jobHash !== settings.jobHash || fingerprintChanges(old.fingerprint, fingerprint).length > 0)) {
+      return new ResumeBook(settings, fresh, false);
+    }
     const job = settings.jobFile ?? 'the job';
     if (old.jobHash !== settings.jobHash) {
       throw new MilvusdmError(
@@ -141,9 +150,17 @@ export class ResumeBook {
     this.save();
   }
 
-  /** The whole job succeeded: nothing left to resume. */
+  /** True when the interrupted run had written everything and was stopped while reporting. */
+  get finishedBefore(): boolean {
+    return this.resuming && this.state.finishedAt !== undefined;
+  }
+
+  /** The whole job succeeded: nothing left to resume (see `removeWhenFinished`). */
   finish(): void {
-    removeRunState(this.settings.stateFile);
+    if (this.settings.removeWhenFinished === false) {
+      this.state.finishedAt = new Date().toISOString();
+      this.save();
+    } else removeRunState(this.settings.stateFile);
   }
 
   private save(): void {

@@ -43,6 +43,12 @@ export interface RunState {
   recordEveryRows: number;
   startedAt: string;
   updatedAt: string;
+  /**
+   * Set when every dataset is written. The caller removes the state once it has reported the
+   * result; a run killed in between leaves a finished state, and the same job run again then
+   * finds everything done instead of a target it would take for someone else's.
+   */
+  finishedAt?: string;
   datasets: Record<string, DatasetState>;
 }
 
