@@ -3,7 +3,7 @@
  * at seeded moments, run again until it completes, and the target is then compared bit for bit
  * with the source by an independent reader (pymilvus, h5py). Nothing missing, nothing doubled.
  *
- * CI runs a few kill points per channel (MILVUSDM_KILL_POINTS, default 3); scripts/soak.sh runs
+ * CI runs a few kill points per channel (MILVUSDM_KILL_POINTS, default 2); scripts/soak.sh runs
  * the full set with more points and rows. MILVUSDM_KILL_SEED replays a sequence.
  */
 import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { pythonToolsDir, repoRoot, runCli, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
 import { interrupt, killAndResume, type KillPlan, type KillReport } from './helpers/kill-resume.js';
 
-const POINTS = Number(process.env['MILVUSDM_KILL_POINTS'] ?? 3);
+const POINTS = Number(process.env['MILVUSDM_KILL_POINTS'] ?? 2);
 const SEED = Number(process.env['MILVUSDM_KILL_SEED'] ?? 20261130);
 /** Rows per channel: about 200k over the whole file in CI. */
 const ROWS = Number(process.env['MILVUSDM_KILL_ROWS'] ?? 16_000);

@@ -126,9 +126,12 @@ export async function killAndResume(args: readonly string[], stateDir: string, p
     runs.push(run);
     // A Ctrl-C that lands while the last batch is being written lets the run finish (exit 0):
     // the signal came too late to interrupt anything, so it does not count as an interruption.
-    if (run.interrupted && run.code !== 0) interrupted++;
+    // So does a signal that arrives once the run has reported it is done: Node restores the default
+    // handlers while it exits, so such a late signal can still end the process, with nothing left to do.
+    const finished = run.code === 0 || /^done: \d+ rows/m.test(run.stderr);
+    if (run.interrupted && !finished) interrupted++;
     // The run reached the end before its kill point: the job is complete, nothing to resume.
-    if (run.code === 0) return { interrupted, runs, final: { code: 0, stderr: run.stderr } };
+    if (finished) return { interrupted, runs, final: { code: 0, stderr: run.stderr } };
   }
   const last = runCliProcess(args);
   const exit = await last.exit;

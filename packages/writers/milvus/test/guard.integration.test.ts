@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliBin, runCli, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
 
 const TOOLS = join(import.meta.dirname, 'helpers', 'guard_tools.py');
+/** Kills of the staged-overwrite loop: a few in CI, more in scripts/soak.sh (MILVUSDM_KILL_POINTS). */
+const KILLS = Number(process.env['MILVUSDM_KILL_POINTS'] ?? 3);
 
 interface Snap {
   collections: Record<string, { count: number; rows: number; digest: string }>;
@@ -225,7 +227,7 @@ describe('staged overwrite through an alias, locks, interruptions and cleanup (M
     let seed = 20261130;
     const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const cleanupJob = job(s, files.large, c);
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < KILLS; i++) {
       const child = spawnRun(job(s, files.large, c, { mode: 'overwrite' }, { batch_rows: 2000 }));
       await child.started(/writing into staging collection/);
       await new Promise((r) => setTimeout(r, Math.floor(random() * 4000)));
