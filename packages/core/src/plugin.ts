@@ -45,6 +45,11 @@ export interface ReadOptions {
   readonly batchRows: number;
   /** A cursor taken from a batch this dataset yielded in an earlier run. */
   readonly resumeFrom?: unknown;
+  /**
+   * Only these fields are needed (the runner's passes over the keys). A reader that can read
+   * fewer fields cheaply yields only these; any other reader may yield every field.
+   */
+  readonly fields?: readonly string[];
 }
 
 export interface SourceDataset extends DatasetInfo {

@@ -148,6 +148,12 @@ async function moveDataset(
   }
   book?.begun(dataset.key, writer.resumeToken);
   const base = prior?.rows ?? 0;
+  // Source rows the interrupted run handled up to its cursor, written or skipped by the screen
+  // (states written before this was recorded had no skipped rows to count).
+  const priorSourceRows = prior ? (prior.sourceRowsAtCursor ?? prior.rowsAtCursor) : 0;
+  const priorSkipped = prior ? priorSourceRows - prior.rowsAtCursor : 0;
+  // Source rows read up to each cursor, so a commit records how far into the source it reaches.
+  const sourceRowsAt = new Map<string, number>();
   if (prior) {
     logger.info(`${dataset.origin}: resuming after ${base} rows written by the interrupted run`);
     overall.add(base);
@@ -159,7 +165,8 @@ async function moveDataset(
   async function* checked(): AsyncGenerator<ColumnBatch> {
     // The screen's temporary key files go when the stream ends, however it ends.
     try {
-      await screen.prepare(input.run.batchRows, input.context.signal);
+      await screen.prepare(input.run.batchRows, input.context.signal, priorSourceRows);
+      let sourceRows = priorSourceRows;
       // Rows of the batch after the cursor that were committed already: read again, not written again.
       let alreadyWritten = prior ? prior.rows - prior.rowsAtCursor : 0;
       const read = { batchRows: input.run.batchRows, ...(prior?.cursor !== undefined ? { resumeFrom: prior.cursor } : {}) };
@@ -170,9 +177,12 @@ async function moveDataset(
         await new Promise<void>((resolve) => setImmediate(resolve));
         input.context.signal.throwIfAborted();
         checkBatch(dataset.schema, raw, dataset.origin);
+        sourceRows += raw.numRows;
+        if (raw.cursor !== undefined) sourceRowsAt.set(JSON.stringify(raw.cursor), sourceRows);
         if (alreadyWritten > 0) {
           const drop = Math.min(alreadyWritten, raw.numRows);
           alreadyWritten -= drop;
+          screen.passOver(drop === raw.numRows ? raw : sliceBatch(raw, 0, drop));
           if (drop === raw.numRows) continue;
           raw = sliceBatch(raw, drop, raw.numRows);
         }
@@ -191,7 +201,13 @@ async function moveDataset(
     ({ rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
       committed(batch) {
         committed += batch.numRows;
-        book?.committed(dataset.key, batch);
+        let reach: number | undefined;
+        if (batch.cursor !== undefined) {
+          const cursorKey = JSON.stringify(batch.cursor);
+          reach = sourceRowsAt.get(cursorKey);
+          sourceRowsAt.delete(cursorKey);
+        }
+        book?.committed(dataset.key, batch, reach);
         overall.add(batch.numRows);
         emit({ type: 'progress', dataset, overall: overall.snapshot() });
       },
@@ -218,7 +234,7 @@ async function moveDataset(
   const skippedNote = screen.summary();
   if (skippedNote) logger.warn(skippedNote);
   const total = base + rowsRead;
-  if (dataset.rows !== undefined && total + screen.skippedRows !== dataset.rows) {
+  if (dataset.rows !== undefined && total + priorSkipped + screen.skippedRows !== dataset.rows) {
     const resumed = base > 0 ? ` (${base} of them by the interrupted run)` : '';
     throw new MilvusdmError('MDM_VERIFY', `${dataset.origin}: announced ${dataset.rows} rows but yielded ${total}${resumed}`);
   }

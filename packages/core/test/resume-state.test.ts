@@ -24,7 +24,14 @@ import {
 const dir = () => mkdtempSync(join(tmpdir(), 'milvusdm-state-unit-'));
 
 /** A reader of `rows` sequential ids in batches of `size`, whose cursor is the next row; it records where it was asked to start. */
-function countingReader(rows: number, size: number, starts: unknown[], extra: Record<string, unknown> = {}): ReaderPlugin<unknown> {
+function countingReader(
+  rows: number,
+  size: number,
+  starts: unknown[],
+  extra: Record<string, unknown> = {},
+  /** Ids that differ from the row number (repeated keys). */
+  ids: ReadonlyMap<number, bigint> = new Map(),
+): ReaderPlugin<unknown> {
   return {
     kind: 'reader',
     name: 'counting',
@@ -43,7 +50,7 @@ function countingReader(rows: number, size: number, starts: unknown[], extra: Re
               const from = (options.resumeFrom as { next: number } | undefined)?.next ?? 0;
               for (let row = from; row < rows; row += size) {
                 const n = Math.min(size, rows - row);
-                const values = BigInt64Array.from({ length: n }, (_, i) => BigInt(row + i));
+                const values = BigInt64Array.from({ length: n }, (_, i) => ids.get(row + i) ?? BigInt(row + i));
                 yield {
                   numRows: n,
                   columns: new Map([['id', { type: 'int64', values }]]),
@@ -176,7 +183,8 @@ describe('runner with a resume state', () => {
       context,
       resume,
     });
-    expect(starts).toEqual([undefined, { next: 320 }]);
+    // The resumed run reads the keys before the stop once (to catch keys repeated across it), then the rest.
+    expect(starts).toEqual([undefined, undefined, { next: 320 }]);
     expect(begins[1]).toEqual({ rows: 320, token: { kept: 0 }, complete: false, unrecordedRows: 100_000 });
     expect(stored).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)));
     expect(summary.datasets[0]).toMatchObject({ rows: 1000, resumedRows: 320 });
@@ -238,6 +246,31 @@ describe('runner with a resume state', () => {
     await run('h2', { size: 2 });
     expect(stored.length).toBe(600);
     expect(begins.slice(2)).toEqual([undefined, undefined]);
+  });
+
+  it('a resumed run counts the rows its screen skipped before, and still catches keys repeated across the stop', async () => {
+    const stateFile = join(dir(), 'job.state.json');
+    const stored: bigint[] = [];
+    // Row 50 repeats key 10 (skipped before the stop); row 700 repeats key 100, first seen before it.
+    const repeats = new Map([
+      [50, 10n],
+      [700, 100n],
+    ]);
+    const run = (failAfter = Infinity) =>
+      runJob({
+        reader: countingReader(1000, 64, [], {}, repeats),
+        readerOptions: {},
+        writer: memoryWriter(stored, [], failAfter),
+        writerOptions: {},
+        run: { batchRows: 64, prefetch: 1, duplicates: 'first' },
+        context,
+        resume: { stateFile, jobHash: 'h', restart: false },
+      });
+    await expect(run(5)).rejects.toThrow(/server went away/);
+    expect(readRunState(stateFile)!.datasets['c/_default']).toMatchObject({ rows: 319, rowsAtCursor: 319, sourceRowsAtCursor: 320 });
+    const summary = await run();
+    expect(summary.datasets[0]).toMatchObject({ rows: 998, resumedRows: 319 });
+    expect(stored).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)).filter((id, i) => i !== 50 && i !== 700));
   });
 
   it('keeps no state when none is asked for', async () => {

@@ -10,7 +10,7 @@
  * target). What happens is the job's `run:` choice: on_invalid fail|skip, duplicates
  * fail|first|last, existing_keys fail|skip|upsert.
  */
-import type { Column, ColumnBatch } from '../batch.js';
+import { sliceColumn, type Column, type ColumnBatch } from '../batch.js';
 import { MilvusdmError } from '../errors.js';
 import type { DuplicatePolicy, ExistingKeyPolicy, InvalidPolicy, RunSettings } from '../job/spec.js';
 import type { Logger } from '../logger.js';
@@ -164,14 +164,16 @@ export class BatchScreen {
    * Under duplicates: last, a key's earlier occurrences must not be written at all (an insert
    * is not a replace), so the keys are read once before writing: one extra pass over the source.
    */
-  async prepare(batchRows: number, signal: AbortSignal): Promise<void> {
+  async prepare(batchRows: number, signal: AbortSignal, resumeRows = 0): Promise<void> {
+    this.row = resumeRows;
+    if (this.options.duplicates !== 'last') await this.recallKeys(batchRows, signal, resumeRows);
     if (this.options.duplicates !== 'last' || !this.key) return;
     this.logger.info(`${this.dataset.origin}: reading the keys once to find repeated ones (duplicates: last)`);
     const finder = new DuplicateFinder();
     const last = new Map<bigint | string, number>();
     let row = 0;
     try {
-      for await (const batch of this.dataset.batches({ batchRows })) {
+      for await (const batch of this.dataset.batches({ batchRows, fields: [this.key.name] })) {
         signal.throwIfAborted();
         const keys = batch.columns.get(this.key.name);
         if (!keys) break; // checkBatch reports it in the real pass
@@ -185,6 +187,36 @@ export class BatchScreen {
     this.lastRows = last;
     if (last.size > 0)
       this.logger.info(`${this.dataset.origin}: ${last.size} key(s) occur more than once; the last occurrence of each is kept`);
+  }
+
+  /**
+   * A resumed run must know the keys the interrupted run saw, or a key repeated across the point
+   * where it stopped would be written twice: the source rows before that point are read once more
+   * for their keys only (under duplicates: last, `prepare`'s pass over every key does this).
+   */
+  private async recallKeys(batchRows: number, signal: AbortSignal, rows: number): Promise<void> {
+    if (rows === 0 || !this.finder || !this.key) return;
+    this.logger.info(`${this.dataset.origin}: reading the keys of the ${rows} rows already handled, to catch keys repeated after them`);
+    let seen = 0;
+    for await (const batch of this.dataset.batches({ batchRows, fields: [this.key.name] })) {
+      signal.throwIfAborted();
+      const keys = batch.columns.get(this.key.name);
+      if (!keys) return; // checkBatch reports it in the real pass
+      const take = Math.min(batch.numRows, rows - seen);
+      this.finder.check(take === batch.numRows ? keys : sliceColumn(keys, 0, take));
+      seen += take;
+      if (seen >= rows) return;
+    }
+  }
+
+  /**
+   * Rows the interrupted run wrote after its last recorded cursor, read again but not written:
+   * their keys still count as seen, and the row numbers in messages stay those of the source.
+   */
+  passOver(batch: ColumnBatch): void {
+    this.row += batch.numRows;
+    const keys = this.key ? batch.columns.get(this.key.name) : undefined;
+    if (keys && this.finder) this.finder.check(keys);
   }
 
   /** The batch with the rows the job's policies drop removed; throws when a policy is fail. */

@@ -124,15 +124,18 @@ export class ResumeBook {
   }
 
   /**
-   * Called once the writer reports a batch durable. Saved about once a second, and always before
+   * Called once the writer reports a batch durable, with the source rows read up to its cursor
+   * (more than the rows written when the screen skipped some). Saved about once a second, and always before
    * `recordEveryRows` rows go unrecorded: a resumed writer's overlap depends on that bound.
    */
-  committed(key: string, batch: ColumnBatch): void {
+  committed(key: string, batch: ColumnBatch, sourceRowsAtCursor?: number): void {
     const d = this.state.datasets[key]!;
     d.rows += batch.numRows;
     if (batch.cursor !== undefined) {
       d.cursor = batch.cursor;
       d.rowsAtCursor = d.rows;
+      if (sourceRowsAtCursor !== undefined) d.sourceRowsAtCursor = sourceRowsAtCursor;
+      else delete d.sourceRowsAtCursor;
     }
     this.dirty = true;
     this.rowsSinceSave += batch.numRows;

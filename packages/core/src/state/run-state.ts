@@ -23,6 +23,11 @@ export interface DatasetState {
   cursor?: unknown;
   /** Rows of the source up to `cursor`. */
   rowsAtCursor: number;
+  /**
+   * Source rows up to `cursor`: `rowsAtCursor` plus the rows the run's screen skipped there
+   * (on_invalid: skip, duplicates, existing_keys: skip). Absent in states of older versions.
+   */
+  sourceRowsAtCursor?: number;
   /** Rows committed in all (at least rowsAtCursor: slices of the next batch may be committed too). */
   rows: number;
   skipped?: string;

@@ -116,9 +116,13 @@ export class MilvusDataset implements SourceDataset {
 
   async *batches(options: ReadOptions): AsyncGenerator<ColumnBatch> {
     const key = this.keyField;
-    const outputFields = this.schema.fields.map((f) => f.name);
-    if (this.schema.enableDynamicField) outputFields.push(DYNAMIC_FIELD);
-    const page = Math.max(1, Math.min(options.batchRows, this.pageRows, Math.floor(PAGE_BYTES / estimateRowBytes(this.schema))));
+    // A pass over the keys only (options.fields) asks the server for just those: no vectors on the wire.
+    const wanted = options.fields ? new Set([...options.fields, key.name]) : undefined;
+    const fields = wanted ? this.schema.fields.filter((f) => wanted.has(f.name)) : this.schema.fields;
+    const outputFields = fields.map((f) => f.name);
+    if (this.schema.enableDynamicField && !wanted) outputFields.push(DYNAMIC_FIELD);
+    const rowBytes = estimateRowBytes({ ...this.schema, fields });
+    const page = Math.max(1, Math.min(options.batchRows, this.pageRows, Math.floor(PAGE_BYTES / rowBytes)));
     const scanner = new RangeScanner({
       conn: this.conn,
       collection: this.collection,
