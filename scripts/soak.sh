@@ -12,4 +12,4 @@ export MILVUSDM_KILL_POINTS="${1:-20}"
 export MILVUSDM_KILL_ROWS="${2:-100000}"
 export MILVUSDM_KILL_SEED="${3:-20261130}"
 echo "soak: ${MILVUSDM_KILL_POINTS} kill points per channel and signal, ${MILVUSDM_KILL_ROWS} rows per channel, seed ${MILVUSDM_KILL_SEED}"
-MILVUSDM_SKIP_MILVUS23="${MILVUSDM_SKIP_MILVUS23:-1}" pnpm exec vitest run --project integration apps/cli/test/resume.integration.test.ts packages/writers/milvus/test/guard.integration.test.ts
+MILVUSDM_SKIP_MILVUS23="${MILVUSDM_SKIP_MILVUS23:-1}" pnpm exec vitest run --project integration apps/cli/test/resume.integration.test.ts packages/readers/milvus-files/test/resume.integration.test.ts packages/writers/milvus/test/guard.integration.test.ts

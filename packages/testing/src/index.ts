@@ -8,3 +8,14 @@ export { makeCertificates, startTlsProxy, type TlsMaterial } from './tls-proxy.j
 export { dumpH5, type DumpedFile, type DumpedDataset } from './h5-dump.js';
 export { testContext, drain, columnBytes, batchesOf } from './plugin-harness.js';
 export { runLite25Python } from './python-lite25.js';
+export {
+  checkResumedCleanly,
+  interrupt,
+  killAndResume,
+  runCliProcess,
+  seeded,
+  stateRows,
+  type KillPlan,
+  type KillReport,
+  type RunRecord,
+} from './kill-resume.js';

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliBin } from '@milvusdm/testing';
+import { cliBin } from './paths.js';
 
 /** mulberry32: a small seeded generator, so a failing kill sequence can be replayed. */
 export function seeded(seed: number): () => number {
@@ -136,4 +136,35 @@ export async function killAndResume(args: readonly string[], stateDir: string, p
   const last = runCliProcess(args);
   const exit = await last.exit;
   return { interrupted, runs, final: { code: exit.code, stderr: last.stderr() } };
+}
+
+/**
+ * Throws, with every run's threshold, exit and rows, unless the job ended complete after at least
+ * one real interruption, each interruption looked as documented (kill -9: killed; Ctrl-C: exit 1
+ * with MDM_ABORTED, or ended by the signal before it printed anything, while Node was starting),
+ * and no state was left behind. Prints one line for the record (scripts/soak.sh collects them).
+ */
+export function checkResumedCleanly(report: KillReport, plan: KillPlan, stateDir: string): void {
+  const detail = JSON.stringify(report.runs.map((r) => ({ threshold: r.threshold, code: r.code, signal: r.signal, rows: r.rowsAtKill })));
+  const fail = (what: string, stderr = '') => {
+    throw new Error(`${what}\n${stderr ? `${stderr}\n` : ''}runs: ${detail}`);
+  };
+  if (report.final.code !== 0) fail(`the last run exited ${report.final.code}`, report.final.stderr);
+  for (const run of report.runs.slice(0, report.interrupted)) {
+    if (plan.signal === 'SIGKILL') {
+      if (run.signal !== 'SIGKILL') fail(`a run meant to be killed ended with ${run.signal ?? `exit ${run.code}`}`, run.stderr);
+    } else if (run.signal === 'SIGINT') {
+      if (run.stderr !== '') fail('a run ended by Ctrl-C itself had already printed', run.stderr);
+    } else if (run.code !== 1 || !/error MDM_ABORTED: /.test(run.stderr)) {
+      fail(`a run stopped by Ctrl-C exited ${run.code} without MDM_ABORTED`, run.stderr);
+    }
+  }
+  // At least one interruption really happened mid-run, or the test proves nothing.
+  if (report.interrupted === 0) fail('no run was interrupted before it finished');
+  console.log(
+    `${plan.signal} seed ${plan.seed}: ${report.interrupted} interruption(s), rows recorded at each: ${report.runs.map((r) => r.rowsAtKill ?? '-').join(', ')}`,
+  );
+  // A finished job leaves no state behind: the next run of it starts afresh.
+  const left = existsSync(stateDir) ? readdirSync(stateDir).filter((f) => f.endsWith('.state.json')) : [];
+  if (left.length > 0) fail(`the finished job left its state behind: ${left.join(', ')}`);
 }
