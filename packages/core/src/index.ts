@@ -37,3 +37,4 @@ export {
   stateFileFor,
   jobHashOf,
 } from './state/index.js';
+export { ensureFreeSpace, estimatedRowBytes, freeBytes, formatBytes } from './io/free-space.js';
