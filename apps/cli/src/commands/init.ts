@@ -28,6 +28,9 @@ interface JsonSchema {
 /** A value that shows the expected shape; a required option's placeholder must be edited. */
 function placeholder(s: JsonSchema): unknown {
   if (s.default !== undefined) return s.default;
+  // A default applied by the plugin rather than the schema is stated in the description.
+  const stated = documentedDefault(s);
+  if (stated !== undefined) return stated;
   if (s.examples?.[0] !== undefined) return s.examples[0];
   if (s.const !== undefined) return s.const;
   if (s.enum?.[0] !== undefined) return s.enum[0];
@@ -47,6 +50,20 @@ function placeholder(s: JsonSchema): unknown {
     default:
       return '';
   }
+}
+
+/** The value of "(default X)" in the description, when X has the option's type. */
+function documentedDefault(s: JsonSchema): unknown {
+  const text = /\(default ([^),;]+)[),;]/.exec(s.description ?? '')?.[1]?.trim();
+  if (text === undefined) return undefined;
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  if (types.includes('integer') || types.includes('number')) {
+    const n = Number(text);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  if (types.includes('boolean')) return text === 'true' ? true : text === 'false' ? false : undefined;
+  if (types.includes('string')) return text.replace(/^["'`]|["'`]$/g, '');
+  return undefined;
 }
 
 function choices(s: JsonSchema): string {
