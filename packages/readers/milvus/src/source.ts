@@ -171,13 +171,15 @@ export class MilvusSource implements ReaderSource {
   constructor(
     private readonly conn: MilvusConnection,
     readonly datasets: readonly SourceDataset[],
-    private readonly loadedByUs: MilvusCollection | undefined,
+    private readonly loadedByUs: readonly MilvusCollection[],
   ) {}
 
   async close(): Promise<void> {
     try {
-      // Leave the collection as we found it.
-      await this.loadedByUs?.release();
+      // Leave the collections as we found them: every one is released, even if one fails.
+      const failures: unknown[] = [];
+      for (const c of this.loadedByUs) await c.release().catch((e: unknown) => failures.push(e));
+      if (failures.length > 0) throw failures[0];
     } finally {
       await this.conn.close();
     }
