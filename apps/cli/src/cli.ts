@@ -98,6 +98,36 @@ async function verifyArg(a: CommandArgs): Promise<RunArgs['verify']> {
 
 const jsonFlag = (y: Argv) => y.option('json', { type: 'boolean', describe: 'Print JSON instead of text' });
 
+/** Credentials and database of the Milvus that dump reads or restore writes (a token is better kept in MILVUSDM_TOKEN). */
+function connectionFlags(y: Argv): Argv {
+  return y
+    .option('token', { type: 'string', describe: 'Milvus token (user:password or an API key; default $MILVUSDM_TOKEN)' })
+    .option('user', { type: 'string', describe: 'Milvus user' })
+    .option('password', { type: 'string', describe: 'Milvus password (default $MILVUSDM_PASSWORD)' })
+    .option('database', { type: 'string', describe: 'Milvus database (default: the default database)' });
+}
+
+function connectionArgs(a: CommandArgs) {
+  const token = (a['token'] as string | undefined) ?? process.env['MILVUSDM_TOKEN'];
+  const password = (a['password'] as string | undefined) ?? process.env['MILVUSDM_PASSWORD'];
+  return {
+    token: token || undefined,
+    user: a['user'] as string | undefined,
+    password: password || undefined,
+    database: a['database'] as string | undefined,
+  };
+}
+
+/** A comma-separated flag as a list; an empty item is a usage error. */
+function listArg(value: unknown, flag: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = String(value)
+    .split(',')
+    .map((s) => s.trim());
+  if (items.some((i) => i === '')) throw new UsageError(`${flag}: empty name in ${JSON.stringify(String(value))}`);
+  return items;
+}
+
 function consoleMode(a: CommandArgs): ConsoleMode {
   return a['json'] ? 'json' : a['quiet'] ? 'quiet' : 'human';
 }
@@ -180,6 +210,80 @@ export const COMMANDS: readonly CliCommand[] = [
       const file = (a['file'] ?? a['yaml']) as string | undefined;
       if (!file) throw new UsageError('verify: give a job file (or --yaml FILE)');
       return verifyJobFile(file, a, c);
+    },
+  },
+  {
+    command: 'dump',
+    describe: 'Dump collections of a live Milvus (or a Milvus 1.x directory) into a Parquet archive with a manifest',
+    builder: (y) =>
+      connectionFlags(restartFlag(runFlags(y)))
+        .option('from', { type: 'string', demandOption: true, describe: 'Milvus URI (http://host:19530), or a Milvus 0.10/1.x directory' })
+        .option('to', { type: 'string', demandOption: true, describe: 'Archive folder to write (new, or an interrupted dump to finish)' })
+        .option('collections', { type: 'string', describe: 'Comma-separated collections (default: every collection)' })
+        .example('$0 dump --from http://localhost:19530 --to ./backup', 'Every collection of the default database')
+        .example('$0 dump --from /var/lib/milvus --to ./backup --collections books', 'One collection of a Milvus 1.x directory'),
+    handler: async (a, c) => {
+      const { dumpCommand } = await withPlugins(() => import('./commands/dump.js'));
+      return dumpCommand(
+        {
+          from: a['from'] as string,
+          to: a['to'] as string,
+          collections: listArg(a['collections'], '--collections'),
+          ...connectionArgs(a),
+          restart: a['restart'] === true,
+          console: consoleMode(a),
+          logDir: a['log-dir'] as string | undefined,
+          logLevel: (a['log-level'] as RunArgs['logLevel'] | undefined) ?? 'debug',
+          batchRows: a['batch-rows'] as number | undefined,
+          version: cliVersion(),
+        },
+        c.out,
+        c.signal,
+        c.redactor,
+      );
+    },
+  },
+  {
+    command: 'restore',
+    describe: 'Restore chosen collections and partitions of a milvusdm archive into a Milvus, renamed if asked',
+    builder: (y) =>
+      connectionFlags(restartFlag(runFlags(y)))
+        .option('from', { type: 'string', demandOption: true, describe: 'Archive folder written by milvusdm dump' })
+        .option('to', { type: 'string', demandOption: true, describe: 'Milvus URI to restore into' })
+        .option('collections', { type: 'string', describe: 'Comma-separated collections (default: every one in the archive)' })
+        .option('partitions', { type: 'string', describe: 'Comma-separated COLLECTION:PARTITION items (default: every partition)' })
+        .option('rename', { type: 'string', describe: 'Comma-separated OLD=NEW collection names' })
+        .option('mode', {
+          type: 'string',
+          choices: ['skip', 'append', 'overwrite', 'upsert'],
+          describe: 'When a collection exists at the target (default: as the milvus writer does)',
+        })
+        .example('$0 restore --from ./backup --to http://localhost:19530', 'Everything, under the same names')
+        .example(
+          '$0 restore --from ./backup --to http://localhost:19530 --partitions books:p1 --rename books=books_p1',
+          'One partition, renamed',
+        ),
+    handler: async (a, c) => {
+      const { restoreCommand } = await withPlugins(() => import('./commands/restore.js'));
+      return restoreCommand(
+        {
+          from: a['from'] as string,
+          to: a['to'] as string,
+          collections: listArg(a['collections'], '--collections'),
+          partitions: listArg(a['partitions'], '--partitions'),
+          rename: listArg(a['rename'], '--rename'),
+          mode: a['mode'] as string | undefined,
+          ...connectionArgs(a),
+          restart: a['restart'] === true,
+          console: consoleMode(a),
+          logDir: a['log-dir'] as string | undefined,
+          logLevel: (a['log-level'] as RunArgs['logLevel'] | undefined) ?? 'debug',
+          batchRows: a['batch-rows'] as number | undefined,
+        },
+        c.out,
+        c.signal,
+        c.redactor,
+      );
     },
   },
   {

@@ -13,11 +13,14 @@ import {
   stateFileFor,
   removeRunState,
   type SecretRedactor,
+  jobFromDocument,
   loadJobFile,
   resolveChannel,
   runJob,
   type ChannelContext,
+  type DatasetInfo,
   type JobSpec,
+  type RunSummary,
   type VerifyOptions,
 } from '@milvusdm/core';
 import { setupLogging, type ConsoleMode } from '../logging.js';
@@ -36,10 +39,28 @@ export interface RunArgs {
   readonly verify?: VerifyOptions | undefined;
   /** Forget the state of an interrupted run and start over. */
   readonly restart?: boolean | undefined;
+  /**
+   * A job made by another command (dump, restore) instead of read from `file`: its document, and
+   * what `file` then only names (the state file is named after it, in `stateDir`).
+   */
+  readonly inline?: InlineJob | undefined;
+}
+
+export interface InlineJob {
+  /** A milvusdm-format job document (never written to disk: it may hold credentials). */
+  readonly document: unknown;
+  readonly baseDir: string;
+  /** Where the state goes (default: the log folder's `state`). */
+  readonly stateDir?: string;
+  /** Called once every row is written and verified, before the state is removed (e.g. to seal an archive). */
+  readonly onDone?: (summary: RunSummary, datasets: readonly DatasetInfo[]) => Promise<void>;
 }
 
 export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
-  let job: JobSpec = await loadJobFile(args.file, { runId: defaultRunId() });
+  const inline = args.inline;
+  let job: JobSpec = inline
+    ? jobFromDocument(inline.document, undefined, inline.baseDir)
+    : await loadJobFile(args.file, { runId: defaultRunId() });
   const bases = pluginBases(job.baseDir);
   // Resolve both plugins before opening anything: a missing plugin must not cost a connection.
   const reader = await resolveChannel('reader', job.source.type, { bases, baseDir: job.baseDir });
@@ -58,18 +79,23 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
   const { logger } = logs;
   try {
     // The state lives beside the logs unless the job says where; one file per job file.
-    const stateDir = job.run.stateDir !== undefined ? resolve(job.baseDir, job.run.stateDir) : resolve(logs.logDir, 'state');
+    const stateDir = inline?.stateDir
+      ? inline.stateDir
+      : job.run.stateDir !== undefined
+        ? resolve(job.baseDir, job.run.stateDir)
+        : resolve(logs.logDir, 'state');
     const jobFile = job.file ?? resolve(args.file);
     const stateFile = stateFileFor(stateDir, jobFile);
-    const jobHash = jobHashOf(await readFile(jobFile));
+    const jobHash = inline ? jobHashOf(JSON.stringify(inline.document)) : jobHashOf(await readFile(jobFile));
     const previous = args.restart ? undefined : readRunState(stateFile);
     // A legacy M2H writes into a new folder per run: a resumed run continues the interrupted one's.
     const runId = previous?.jobHash === jobHash && previous.runId ? previous.runId : defaultRunId();
-    job = await loadJobFile(args.file, { runId });
-    logger.info(`job ${job.file ?? ''} (${job.format}): ${job.source.type} → ${job.target.type}`);
+    if (!inline) job = await loadJobFile(args.file, { runId });
+    logger.info(`job ${job.file ?? args.file} (${job.format}): ${job.source.type} → ${job.target.type}`);
     logger.debug(`reader from ${reader.from}, writer from ${writer.from}; logs in ${logs.logDir}`);
     for (const note of job.notes) logger.info(`note: ${note}`);
     const context: ChannelContext = { signal, logger, baseDir: job.baseDir, redact: (s) => redactor.add(s) };
+    let planned: readonly DatasetInfo[] = [];
     const summary = await runJob({
       reader: reader.plugin,
       readerOptions: job.source.options,
@@ -78,7 +104,10 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
       run: args.batchRows ? { ...job.run, batchRows: args.batchRows } : job.run,
       context,
       ...(job.file ? { file: job.file } : {}),
-      onEvent: (e) => view.handle(e),
+      onEvent: (e) => {
+        if (e.type === 'plan') planned = e.datasets;
+        view.handle(e);
+      },
       resume: { stateFile, jobHash, restart: args.restart === true, runId, jobFile, removeWhenFinished: false },
     });
     const skipped = summary.datasets.filter((d) => d.skipped).length;
@@ -101,6 +130,7 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
           redactor,
         })
       : EXIT_OK;
+    if (code === EXIT_OK && inline?.onDone) await inline.onDone(summary, planned);
     // Kept (marked finished) until now: a run killed while verifying or reporting is found
     // complete when run again, rather than its target taken for someone else's.
     removeRunState(stateFile);
