@@ -92,7 +92,6 @@ export async function restoreCommand(args: RestoreArgs, out: Output, signal: Abo
   for (const item of plan) {
     signal.throwIfAborted();
     const parts = item.partitions.filter((p) => p.rows > 0);
-    const expected = parts.reduce((n, p) => n + p.rows, 0);
     if (parts.length === 0) {
       out.message(`${item.collection.name}: no rows in the chosen partitions; nothing to restore`);
       continue;
@@ -124,13 +123,17 @@ export async function restoreCommand(args: RestoreArgs, out: Output, signal: Abo
           document,
           baseDir: root,
           onDone: async (summary) => {
-            if (summary.rows !== expected) {
+            // Datasets the mode skipped (the collection existed, mode skip) are not counted.
+            const skipped = new Set(summary.datasets.filter((d) => d.skipped).map((d) => d.key.slice(d.key.lastIndexOf('/') + 1)));
+            const due = parts.filter((p) => !skipped.has(p.name)).reduce((n, p) => n + p.rows, 0);
+            if (summary.rows !== due) {
               throw new MilvusdmError(
                 'MDM_VERIFY',
-                `${item.collection.name} → ${item.target}: ${summary.rows} rows restored, the manifest lists ${expected}`,
+                `${item.collection.name} → ${item.target}: ${summary.rows} rows restored, the manifest lists ${due}`,
               );
             }
-            out.message(`${item.collection.name} → ${item.target}: ${summary.rows} rows, as the manifest lists`);
+            const note = skipped.size > 0 ? ` (${skipped.size} partition(s) skipped: the target had them)` : '';
+            out.message(`${item.collection.name} → ${item.target}: ${summary.rows} rows, as the manifest lists${note}`);
           },
         },
       },
