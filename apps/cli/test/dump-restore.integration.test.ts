@@ -69,6 +69,10 @@ describe('dump and restore', () => {
     for (const p of a.partitions) for (const f of p.files) expect(existsSync(join(archive, f.path))).toBe(true);
     expect(readFileSync(join(archive, 'README.md'), 'utf8')).toMatch(/A milvusdm archive/);
     expect(existsSync(join(archive, '.milvusdm'))).toBe(false);
+    const inspected = await runCli(['inspect', archive]);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    expect(inspected.stdout).toMatch(new RegExp(`collection ${made.a}: 6000 rows, \\d+ file\\(s\\)`));
+    expect(inspected.stdout).toMatch(/partition p1: \d+ rows in \d+ file\(s\)/);
     // A second dump into the same folder is refused: the archive is complete.
     const again = await cli(['dump', '--from', uri, '--to', archive]);
     expect(again.code).toBe(1);
@@ -187,6 +191,7 @@ describe('dump and restore', () => {
     const killed = await interrupt(args, join(folder, '.milvusdm'), 2000, 0, 'SIGKILL');
     expect(killed.interrupted, killed.stderr).toBe(true);
     expect(existsSync(join(folder, 'manifest.json'))).toBe(false);
+    expect((await runCli(['inspect', folder])).stdout).toMatch(/an unfinished milvusdm dump/);
     const refused = await cli(['restore', '--from', folder, '--to', uri]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not a complete milvusdm archive \(no manifest\.json/);

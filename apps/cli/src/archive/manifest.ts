@@ -8,7 +8,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { MilvusdmError, errorMessage, schemaFromDocument, schemaToDocument, type CollectionSchema, type DatasetInfo } from '@milvusdm/core';
+import {
+  MilvusdmError,
+  describeSchema,
+  errorMessage,
+  schemaFromDocument,
+  schemaToDocument,
+  type CollectionSchema,
+  type DatasetInfo,
+} from '@milvusdm/core';
 
 export const ARCHIVE_FORMAT = 'milvusdm-archive';
 export const ARCHIVE_VERSION = 1;
@@ -199,4 +207,32 @@ function archiveReadme(m: Manifest): string {
     '- Restore with `milvusdm restore --from <this folder> --to <Milvus URI>`.',
     '',
   ].join('\n');
+}
+
+/** `milvusdm inspect` of an archive folder: what it holds, or that it is an unfinished dump. */
+export async function describeArchive(root: string): Promise<{ lines: string[]; data: Record<string, unknown> }> {
+  let manifest: Manifest;
+  try {
+    manifest = await readManifest(root);
+  } catch (e) {
+    if (e instanceof MilvusdmError && /no manifest\.json/.test(e.message)) {
+      return {
+        lines: [`${root}: an unfinished milvusdm dump (no ${MANIFEST} yet); run the same dump command again to finish it`],
+        data: { format: ARCHIVE_FORMAT, complete: false, path: root },
+      };
+    }
+    throw e;
+  }
+  const lines = [
+    `${root}: milvusdm archive (format ${manifest.version}) written by milvusdm ${manifest.milvusdm} on ${manifest.createdAt}`,
+    `from ${manifest.source.type} ${manifest.source.from}`,
+  ];
+  for (const c of manifest.collections) {
+    const files = c.partitions.reduce((n, p) => n + p.files.length, 0);
+    const bytes = c.partitions.reduce((n, p) => n + p.files.reduce((m, f) => m + f.bytes, 0), 0);
+    const schema = schemaFromDocument(c.schema, `${MANIFEST}: collection ${c.name}`);
+    lines.push(`collection ${c.name}: ${c.rows} rows, ${files} file(s), ${bytes} bytes; ${describeSchema(schema)}`);
+    for (const p of c.partitions) lines.push(`  partition ${p.name}: ${p.rows} rows in ${p.files.length} file(s)`);
+  }
+  return { lines, data: { ...manifest, complete: true, path: root } };
 }

@@ -2,7 +2,8 @@
  * `milvusdm inspect TARGET`: asks each installed reader that can inspect whether it recognises
  * the file or folder, and prints the first description.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   MilvusdmError,
   errorMessage,
@@ -12,6 +13,7 @@ import {
   type ChannelContext,
   type ReaderPlugin,
 } from '@milvusdm/core';
+import { DATA_DIR, MANIFEST, describeArchive } from '../archive/manifest.js';
 import { pluginBases } from '../plugin-bases.js';
 import type { Output } from '../output.js';
 
@@ -30,6 +32,12 @@ export async function inspectCommand(
     redact: (s) => redactor.add(s),
   };
   const path = resolve(target);
+  // A milvusdm archive is the CLI's own format: described from its manifest, no plugin needed.
+  if (existsSync(join(path, MANIFEST)) || existsSync(join(path, DATA_DIR))) {
+    const described = await describeArchive(path);
+    out.print(json ? JSON.stringify(described.data, null, 2) : described.lines.join('\n'));
+    return 0;
+  }
   const tried: string[] = [];
   for (const installed of await scanPlugins(bases)) {
     for (const channel of installed.manifest?.channels ?? []) {
