@@ -113,6 +113,11 @@ export function inferSchema(
         );
       field.elementType = element;
     } else if (type.endsWith('_vector') && type !== 'sparse_float_vector') {
+      if (!isList(column.type))
+        throw new MilvusdmError(
+          'MDM_SOURCE',
+          `${path}: column "${column.name}" is ${String(column.type)}; a ${type} field is stored as a list`,
+        );
       const length = listLength(column, sample);
       if (length === undefined || length === 0)
         throw new MilvusdmError(
