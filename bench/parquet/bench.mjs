@@ -11,9 +11,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { ReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 
 const GROUP = 100_000;
@@ -214,7 +214,8 @@ async function main() {
   const dim = Number(args[1] ?? 128);
   const only = args[2] ? [args[2]] : Object.keys(libs);
   const want = expected(total, dim);
-  const dir = mkdtempSync(join(tmpdir(), 'pq-bench-'));
+  // Beside the script, not in /tmp: a 1M-row file is 170 MB and /tmp may be a small tmpfs or cleaned.
+  const dir = mkdtempSync(join(import.meta.dirname, '.tmp-'));
   console.log(`${total} rows × ${dim} float32 + int64 id, row groups of ${GROUP}, uncompressed; node ${process.version}`);
   console.log('| library | write s | write peak RSS MB | read s | read peak RSS MB | file MB | exact |');
   console.log('|---|---|---|---|---|---|---|');
