@@ -240,6 +240,41 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     expect(readdirSync(join(dir, 'books'))).toEqual([]);
   });
 
+  it('a resumed run that finds the folder already renamed takes it as complete, and checks the count', async () => {
+    const dir = tempDir();
+    const schema = schemaFor(['int32']);
+    const all = generateBatch(schema, 20);
+    const { token } = await writeAll(dir, info(schema, 20), split(all, 5), { file_rows: 10 });
+    const options = parquetWriterOptions.parse({ dir });
+    const again = await plugin.open(options, testContext(dir));
+    const resumed = (await again.begin(info(schema, 20), {
+      resume: { rows: 10, unrecordedRows: 10, token, complete: false },
+    })) as DatasetWriter;
+    const committed: number[] = [];
+    expect(await resumed.write(batchesOf(split(all, 5).slice(2)), { committed: (b) => committed.push(b.numRows) })).toEqual({ rows: 10 });
+    expect(committed).toEqual([5, 5]);
+    await again.close();
+    const short = await plugin.open(options, testContext(dir));
+    const w = (await short.begin(info(schema, 20), { resume: { rows: 10, unrecordedRows: 0, token, complete: false } })) as DatasetWriter;
+    await expect(w.write(batchesOf(split(all, 5).slice(2, 3)), { committed: () => {} })).rejects.toThrow(
+      /holds 20 rows but the source has 15/,
+    );
+    await short.close();
+    expect(partsOf(join(dir, 'books', '_default'))).toEqual(['part-00000.parquet', 'part-00001.parquet']);
+  });
+
+  it('a field it cannot store is refused before anything is created', async () => {
+    const dir = tempDir();
+    const schema: CollectionSchema = {
+      fields: [
+        { name: 'id', type: 'int64', isPrimaryKey: true },
+        { name: 'tags', type: 'array' },
+      ],
+    };
+    await expect(writeAll(dir, info(schema, 1), [])).rejects.toThrow(/field "tags": an array field needs its element type/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('refuses a resume whose parts were written by another run', async () => {
     const dir = tempDir();
     const schema = schemaFor(['int32']);
