@@ -3,7 +3,8 @@
  * writer (which closes a row group whenever it reaches the configured size) and its output
  * goes to disk as it is produced, so memory holds about one row group whatever the file's size.
  */
-import { open } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
@@ -80,4 +81,42 @@ export async function writePart(path: string, settings: PartSettings, next: () =
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Cuts a complete part file back to its first `keep` rows (rewritten next to it, fsynced, then
+ * renamed over it), row group by row group. A resumed run needs this when the state was saved
+ * between the commits of one part's batches: the rows after `keep` come again from the source.
+ */
+export async function keepFirstRows(
+  path: string,
+  keep: number,
+  settings: Omit<PartSettings, 'schema' | 'empty' | 'metadata'>,
+): Promise<void> {
+  const file = await pw.ParquetFile.fromFile(await openAsBlob(path));
+  try {
+    // The Arrow schema is stored again by the writer; the rest (milvusdm's keys) is copied.
+    const metadata = new Map(
+      [...(file.metadata().fileMetadata().keyValueMetadata() as Map<string, string>)].filter(([k]) => !k.startsWith('ARROW:')),
+    );
+    const props = new pw.WriterPropertiesBuilder()
+      .setCompression(CODECS[settings.codec])
+      .setMaxRowGroupSize(settings.rowGroupRows)
+      .setCreatedBy('milvusdm (parquet-wasm)')
+      .setKeyValueMetadata(metadata)
+      .build();
+    const rows = (await file.stream({ limit: keep, batchSize: Math.min(keep, settings.rowGroupRows) })) as ReadableStream<pw.RecordBatch>;
+    const bytes = (await pw.transformParquetStream(rows, props)) as ReadableStream<Uint8Array>;
+    const handle = await open(`${path}.partial`, 'w');
+    try {
+      for await (const chunk of Readable.fromWeb(bytes as import('node:stream/web').ReadableStream<Uint8Array>))
+        await handle.write(chunk as Uint8Array);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    file.free();
+  }
+  await rename(`${path}.partial`, path);
 }

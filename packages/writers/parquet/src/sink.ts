@@ -27,7 +27,7 @@ import type * as arrow from 'apache-arrow';
 import { arrowBatch, arrowSchema, emptyColumns, storedFields } from './arrow-encode.js';
 import { META, PART_FILE, datasetFolder, partName } from './layout.js';
 import type { ParquetWriterOptions } from './options.js';
-import { writePart, type PartSettings } from './part-file.js';
+import { keepFirstRows, writePart, type PartSettings } from './part-file.js';
 import { readPartFooter } from './footer.js';
 
 /** What a resumed run needs to find and trust the `.partial` folder. */
@@ -89,8 +89,9 @@ export class ParquetSink implements WriterSink {
 
   /**
    * Continues the `.partial` folder an interrupted run left: its complete parts up to the rows
-   * the state recorded are kept, anything after them (a part being written, or one completed
-   * after the state was last saved) is removed and written again from the source.
+   * the state recorded are kept (the last one cut back if the state ends inside it), anything
+   * after them (a part being written, or one completed after the state was last saved) is
+   * removed and written again from the source.
    */
   private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter> {
     const token = resume.token as Partial<ParquetResumeToken> | undefined;
@@ -129,10 +130,17 @@ export class ParquetSink implements WriterSink {
     let kept = 0;
     let rows = 0;
     for (const part of parts) {
-      if (part.index === kept && part.firstRow === rows && rows + part.rows <= resume.rows) {
-        kept++;
-        rows += part.rows;
-      } else break;
+      if (part.index !== kept || part.firstRow !== rows || rows >= resume.rows) break;
+      if (rows + part.rows > resume.rows) {
+        // The state was saved between the commits of this part's batches: keep its first rows only.
+        await keepFirstRows(join(partial, partName(part.index)), resume.rows - rows, {
+          codec: this.options.compression,
+          rowGroupRows: this.rowGroupRows(dataset),
+        });
+        this.context.logger.info(`${partial}: ${partName(part.index)} cut back to the ${resume.rows - rows} rows the state recorded`);
+      }
+      kept++;
+      rows = Math.min(resume.rows, rows + part.rows);
     }
     if (rows !== resume.rows) {
       throw new MilvusdmError(
@@ -176,8 +184,7 @@ export class ParquetSink implements WriterSink {
     base: number,
   ): DatasetWriter {
     const partial = `${path}.partial`;
-    const rowBytes = estimatedRowBytes(dataset);
-    const rowGroupRows = Math.max(1, Math.min(1_000_000, Math.floor((this.options.row_group_mb * MB) / rowBytes)));
+    const rowGroupRows = this.rowGroupRows(dataset);
     const fileBytes = this.options.file_mb * MB;
     const fileRows = this.options.file_rows ?? Number.POSITIVE_INFINITY;
     const schemaJson = schemaToJson(dataset.schema);
@@ -265,6 +272,11 @@ export class ParquetSink implements WriterSink {
         return { rows: rows - base };
       },
     };
+  }
+
+  /** Rows per row group: `row_group_mb` of the dataset's estimated row size. */
+  private rowGroupRows(dataset: DatasetInfo): number {
+    return Math.max(1, Math.min(1_000_000, Math.floor((this.options.row_group_mb * MB) / estimatedRowBytes(dataset))));
   }
 
   /** Renames the complete `.partial` folder into place, setting an existing one aside until then (existing: overwrite). */

@@ -226,6 +226,37 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     expect(new Set(dumped.map((d) => d.metadata['milvusdm.write_id'])).size).toBe(1);
   });
 
+  it('a resumed run whose state ends inside a part cuts that part back to the recorded rows', async () => {
+    const dir = tempDir();
+    const schema = schemaFor(['float_vector']);
+    const all = generateBatch(schema, 100);
+    const batches = split(all, 5);
+    const options = parquetWriterOptions.parse({ dir, file_rows: 30 });
+    const sink = await plugin.open(options, testContext(dir));
+    const writer = (await sink.begin(info(schema, 100))) as DatasetWriter;
+    async function* failing() {
+      for (const b of batches.slice(0, 13)) yield b;
+      throw new Error('killed');
+    }
+    await expect(writer.write(failing(), { committed: () => {} })).rejects.toThrow(/killed/);
+    await sink.close();
+    // The state was saved while part 1's batches were being reported: 45 rows recorded, part 1 holds 30..60.
+    const again = await plugin.open(options, testContext(dir));
+    const resumed = (await again.begin(info(schema, 100), {
+      resume: { rows: 45, unrecordedRows: 15, token: writer.resumeToken, complete: false },
+    })) as DatasetWriter;
+    expect((await resumed.write(batchesOf(batches.slice(9)), { committed: () => {} })).rows).toBe(55);
+    await again.close();
+    const folder = join(dir, 'books', '_default');
+    const dumped = await dump(partsOf(folder).map((p) => join(folder, p)));
+    expect(dumped.map((d) => d.rows)).toEqual([30, 15, 30, 25]);
+    expect(dumped.map((d) => d.metadata['milvusdm.first_row'])).toEqual(['0', '30', '45', '75']);
+    expect(dumped.map((d) => d.columns['id']!.hex).join('')).toBe(hexOf(all.columns.get('id')!.values as BigInt64Array));
+    expect(dumped.flatMap((d) => d.columns['f_float_vector']!.rows).join('')).toBe(
+      hexOf(all.columns.get('f_float_vector')!.values as Float32Array),
+    );
+  });
+
   it('a failure before any part is complete leaves nothing behind', async () => {
     const dir = tempDir();
     const schema = schemaFor(['float_vector']);
