@@ -1,6 +1,6 @@
 /** Expanding the `path` option into a sorted list of Parquet files. */
 import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { MilvusdmError } from '@milvusdm/core';
 
@@ -25,7 +25,9 @@ export async function expandPaths(entries: readonly string[], baseDir: string): 
   for (const entry of entries) {
     const path = isAbsolute(entry) ? entry : resolve(baseDir, entry);
     if (isDynamicPattern(entry)) {
-      const matches = (await glob(path, { absolute: true, onlyFiles: true, expandDirectories: false })).sort();
+      const matches = (await glob(path, { absolute: true, onlyFiles: true, expandDirectories: false }))
+        .filter((m) => !m.split(sep).some((part) => UNFINISHED.test(part)))
+        .sort();
       if (matches.length === 0) throw new MilvusdmError('MDM_SOURCE', `source.path: no file matches ${entry}`);
       files.push(...matches);
       continue;

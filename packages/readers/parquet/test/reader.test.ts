@@ -4,7 +4,7 @@
  * parquet writer wrote (schema restored exactly, nulls and `$meta` included); resuming from every
  * cursor; empty, truncated and mistyped files.
  */
-import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -197,19 +197,29 @@ describe('parquet reader: files written by pyarrow', { timeout: 120_000 }, () =>
     expect((err as Error).message).not.toContain('\n');
   });
 
-  it('a folder, a glob and a list read the files in path order; options naming missing columns fail', async () => {
-    const source = await open(dir, { path: join(dir, '*.parquet'), primary_key: 'id', field_types: { doc: 'json' } }).catch(
-      (e: unknown) => e,
-    );
-    // every.parquet needs its overrides; the error names the file and column.
-    expect((source as Error).message).toMatch(
-      /every\.parquet: source options name column "doc"|cannot tell the dimension|varchar_pk\.parquet/,
-    );
+  it('a folder (sub-folders included), a glob and a list read their files as one dataset, in path order', async () => {
+    const folder = join(tempDir(), 'many');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    copyFileSync(join(dir, 'varchar_pk.parquet'), join(folder, 'a.parquet'));
+    copyFileSync(join(dir, 'varchar_pk.parquet'), join(folder, 'sub', 'b.parquet'));
+    writeFileSync(join(folder, 'notes.txt'), 'not parquet');
+    mkdirSync(join(folder, 'left.partial'));
+    copyFileSync(join(dir, 'every.parquet'), join(folder, 'left.partial', 'part-00000.parquet'));
+    const keys = expected.varchar_pk.pk;
+    for (const path of [folder, join(folder, '**', '*.parquet'), [join(folder, 'a.parquet'), join(folder, 'sub')]]) {
+      const { dataset, all } = await readAll(dir, { path, primary_key: 'pk', collection: 'many' }, 30);
+      expect(dataset.rows, JSON.stringify(path)).toBe(100);
+      expect(dataset.origin).toMatch(/^2 Parquet files/);
+      expect(all.columns.get('pk')!.values).toEqual([...keys, ...keys]);
+    }
     await expect(open(dir, { path: join(dir, 'nulls.parquet'), field_types: { nope: 'json' } })).rejects.toThrow(
       /nulls\.parquet: source options name column "nope", which the file does not have/,
     );
     await expect(open(dir, { path: join(dir, 'varchar_pk.parquet'), field_types: { pk: 'float_vector' } })).rejects.toThrow(
       /varchar_pk\.parquet: column "pk" is Utf8; a float_vector field is stored as a list/,
+    );
+    await expect(open(dir, { path: [join(dir, 'varchar_pk.parquet'), join(dir, 'nulls.parquet')], primary_key: 'pk' })).rejects.toThrow(
+      /nulls\.parquet: source\.primary_key: the file has no column "pk"/,
     );
   });
 
