@@ -64,6 +64,35 @@ export class ParquetInput {
     }
   }
 
+  /**
+   * One row group as Arrow record batches of at most `batchRows` rows, decoded as they are
+   * asked for: memory holds one batch, whatever size the file's writer gave its row groups.
+   */
+  async *streamRowGroup(index: number, batchRows: number): AsyncGenerator<arrow.RecordBatch> {
+    const failed = (e: unknown) =>
+      new MilvusdmError('MDM_SOURCE', `${this.path}: row group ${index} cannot be read (${errorMessage(e).split('\n')[0]})`, { cause: e });
+    let reader: ReadableStreamDefaultReader<pw.RecordBatch>;
+    try {
+      reader = (
+        (await this.file.stream({ rowGroups: [index], batchSize: Math.max(1, batchRows) })) as ReadableStream<pw.RecordBatch>
+      ).getReader();
+    } catch (e) {
+      throw failed(e);
+    }
+    try {
+      for (;;) {
+        const next = await reader.read().catch((e: unknown) => {
+          throw failed(e);
+        });
+        if (next.done) return;
+        yield* arrow.tableFromIPC(next.value.intoIPCStream()).batches;
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+  }
+
   close(): void {
     this.file.free();
   }

@@ -141,9 +141,8 @@ export class ParquetDataset implements SourceDataset {
             groupStart = groupEnd;
             continue;
           }
-          const table = await input.readRowGroup(g);
           let row = groupStart;
-          for (const record of table.batches) {
+          for await (const record of input.streamRowGroup(g, options.batchRows)) {
             const columns = new Map<string, Column>();
             for (const field of fields) {
               const data = record.getChild(field.name)?.data[0];
