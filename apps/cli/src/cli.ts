@@ -304,8 +304,8 @@ export const COMMANDS: readonly CliCommand[] = [
     describe: 'Write a commented job file for a source and a target type',
     builder: (y) =>
       y
-        .option('source', { type: 'string', demandOption: true, describe: 'Reader type (hdf5, faiss, milvus1x, milvus, …)' })
-        .option('target', { type: 'string', demandOption: true, describe: 'Writer type (milvus, hdf5, …)' })
+        .option('source', { type: 'string', demandOption: true, describe: 'Reader type (hdf5, faiss, milvus1x, milvus, parquet, …)' })
+        .option('target', { type: 'string', demandOption: true, describe: 'Writer type (milvus, hdf5, parquet, …)' })
         .option('out', { alias: 'o', type: 'string', describe: 'File to write (default: print on stdout)' })
         .option('force', { type: 'boolean', describe: 'Overwrite --out if it exists' })
         .example('$0 init --source hdf5 --target milvus --out job.yaml', 'Start a job that loads HDF5 files into Milvus'),

@@ -11,9 +11,11 @@ export const FIRST_PARTY_CHANNELS: Readonly<Record<ChannelKind, Readonly<Record<
     faiss: '@milvusdm/reader-faiss',
     milvus1x: '@milvusdm/reader-milvus-files',
     milvus: '@milvusdm/reader-milvus',
+    parquet: '@milvusdm/reader-parquet',
   },
   writer: {
     milvus: '@milvusdm/writer-milvus',
     hdf5: '@milvusdm/writer-hdf5',
+    parquet: '@milvusdm/writer-parquet',
   },
 };

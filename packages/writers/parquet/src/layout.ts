@@ -1,0 +1,29 @@
+/**
+ * Where the writer puts a dataset and what it records in each file, shared by the sink and
+ * the read-back: `<dir>/<collection>/<partition>/part-NNNNN.parquet`, with the folder written
+ * as `<partition>.partial` and renamed once every part of it is complete.
+ */
+import { join, resolve } from 'node:path';
+import type { DatasetInfo } from '@milvusdm/core';
+
+const SAFE = /[^A-Za-z0-9_.-]/g;
+
+/** Key-value metadata keys; the reader looks for the same. */
+export const META = {
+  schema: 'milvusdm.schema',
+  collection: 'milvusdm.collection',
+  partition: 'milvusdm.partition',
+  writeId: 'milvusdm.write_id',
+  firstRow: 'milvusdm.first_row',
+} as const;
+
+export function datasetFolder(dir: string, baseDir: string, dataset: DatasetInfo): string {
+  const partition = dataset.partition ?? '_default';
+  return join(resolve(baseDir, dir), dataset.collection.replace(SAFE, '_'), partition.replace(SAFE, '_'));
+}
+
+export function partName(index: number): string {
+  return `part-${String(index).padStart(5, '0')}.parquet`;
+}
+
+export const PART_FILE = /^part-(\d{5,})\.parquet$/;
