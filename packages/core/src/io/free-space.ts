@@ -1,22 +1,17 @@
 /**
  * A file target checks, before it writes anything, that its folder's file system has room for
  * what the job will write: a disk that fills mid-run leaves a partial file and a run to resume,
- * while a refusal up front costs nothing. Estimates err upwards (fixed-width columns are exact,
- * strings and JSON are guessed) and a margin is kept, but a run is never refused for a guess:
- * when the source's row count is unknown, or the file system cannot say, nothing is checked.
+ * while a refusal up front costs nothing. Only what is certain is counted — fixed-width columns
+ * (vectors, numbers) uncompressed; strings, JSON, arrays and sparse rows as nothing — so a run
+ * is refused only when even that cannot fit. When the source's row count is unknown, or the
+ * file system cannot say, nothing is checked.
  */
 import { statfs } from 'node:fs/promises';
 import { MilvusdmError } from '../errors.js';
 import { isVectorType, vectorRowBytes, type CollectionSchema, type FieldSchema } from '../schema.js';
 
-/** Bytes assumed for a value whose size the schema does not fix (a string, JSON, an array, a sparse row). */
-const VARIABLE_FIELD_BYTES = 64;
-/** Room left on top of the estimate: file-system metadata, other writers, the resume state. */
-const MARGIN = 1.05;
-const MARGIN_BYTES = 64 * 1024 * 1024;
-
 function fieldBytes(field: FieldSchema): number {
-  if (isVectorType(field.type)) return field.type === 'sparse_float_vector' ? VARIABLE_FIELD_BYTES : vectorRowBytes(field);
+  if (isVectorType(field.type)) return vectorRowBytes(field); // 0 for sparse rows: their size varies
   switch (field.type) {
     case 'bool':
     case 'int8':
@@ -30,11 +25,11 @@ function fieldBytes(field: FieldSchema): number {
     case 'double':
       return 8;
     default:
-      return Math.min(field.maxLength ?? VARIABLE_FIELD_BYTES, VARIABLE_FIELD_BYTES);
+      return 0; // strings, JSON, arrays: their size varies, and may be small
   }
 }
 
-/** Bytes one row of `schema` takes uncompressed (auto-assigned keys are not stored by a file target). */
+/** Bytes one row of `schema` certainly takes uncompressed (auto-assigned keys are not stored by a file target). */
 export function estimatedRowBytes(schema: CollectionSchema): number {
   return schema.fields.filter((f) => !f.autoId).reduce((n, f) => n + fieldBytes(f), 0);
 }
@@ -50,14 +45,15 @@ export async function freeBytes(folder: string): Promise<number | undefined> {
 }
 
 /**
- * Throws MDM_IO, naming the folder, the bytes needed and free, when `bytes` (plus a margin) do not
- * fit. `what` says what would be written there, for the message.
+ * Throws MDM_IO, naming the folder, the bytes needed and free, when `bytes` do not fit. `what`
+ * says what would be written there, for the message.
  */
 export async function ensureFreeSpace(folder: string, bytes: number, what: string): Promise<void> {
   if (!(bytes > 0)) return;
   const free = await freeBytes(folder);
   if (free === undefined) return;
-  const needed = Math.ceil(bytes * MARGIN) + MARGIN_BYTES;
+  // No margin: the estimate is already what the rows certainly take, so a refusal is never a guess.
+  const needed = Math.ceil(bytes);
   if (free >= needed) return;
   throw new MilvusdmError('MDM_IO', `${folder}: ${what} needs about ${formatBytes(needed)} but only ${formatBytes(free)} is free`, {
     hint: 'Free some space or choose another target folder; nothing was written.',

@@ -12,7 +12,9 @@ import {
   MilvusdmError,
   asMilvusdmError,
   batchBytes,
+  ensureFreeSpace,
   errorMessage,
+  estimatedRowBytes as certainRowBytes,
   schemaToJson,
   type BeginOptions,
   type ChannelContext,
@@ -83,6 +85,14 @@ export class ParquetSink implements WriterSink {
       await mkdir(partial, { recursive: true });
     } catch (e) {
       throw asMilvusdmError(e);
+    }
+    if (dataset.rows !== undefined) {
+      await ensureFreeSpace(partial, dataset.rows * certainRowBytes(dataset.schema), `${dataset.origin} (${dataset.rows} rows)`).catch(
+        async (e: unknown) => {
+          await rm(partial, { recursive: true, force: true });
+          throw e;
+        },
+      );
     }
     return this.folderWriter(dataset, path, schema, { path, writeId: randomUUID() }, 0, 0);
   }
