@@ -128,20 +128,20 @@ function batches(all: Map<string, Column>, rows: number, size: number): ColumnBa
   return out;
 }
 
-function info(schema: CollectionSchema, rows: number): DatasetInfo {
-  return { key: 'rich/p1', collection: 'rich', partition: 'p1', schema, origin: 'test rich', rows };
+function info(schema: CollectionSchema, rows: number, partition = 'p1'): DatasetInfo {
+  return { key: `rich/${partition}`, collection: 'rich', partition, schema, origin: 'test rich', rows };
 }
 
-async function write(schema: CollectionSchema, all: Map<string, Column>, rows: number, dir = tempDir()) {
+async function write(schema: CollectionSchema, all: Map<string, Column>, rows: number, dir = tempDir(), partition = 'p1') {
   const sink = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));
   try {
-    const writer = (await sink.begin(info(schema, rows))) as DatasetWriter;
+    const writer = (await sink.begin(info(schema, rows, partition))) as DatasetWriter;
     await writer.write(batchesOf(batches(all, rows, 7)), { committed: () => {} });
     await sink.finish();
   } finally {
     await sink.close();
   }
-  return join(dir, 'rich', 'p1.h5');
+  return join(dir, 'rich', `${partition}.h5`);
 }
 
 async function read(path: string, batchRows: number, extra: Record<string, unknown> = {}) {
@@ -278,6 +278,29 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     // file_schema: false reads it as MilvusDM did: ids and one vector dataset.
     const plain = await read(path, 4, { file_schema: false });
     expect(plain.dataset.schema.fields.map((f) => `${f.name} ${f.type}`)).toEqual(['id int64', 'embedding float_vector']);
+  });
+
+  it('a folder of the partitions of one collection makes one dataset per partition; files that disagree on the schema are refused', async () => {
+    const dir = tempDir();
+    await write(SCHEMA, slice(all, 0, 20), 20, dir, 'p1');
+    await write(SCHEMA, slice(all, 20, rows), rows - 20, dir, 'p2');
+    const source = await reader.open(hdf5ReaderOptions.parse({ path: join(dir, 'rich') }), testContext(dir));
+    try {
+      expect(source.datasets.map((d) => [d.key, d.rows])).toEqual([
+        ['rich/p1', 20],
+        ['rich/p2', rows - 20],
+      ]);
+      const second = await drain(source.datasets[1]!.batches({ batchRows: 16 }));
+      expect(joined(second, 'sparse')).toEqual(comparable(slice(all, 20, rows).get('sparse')!, rows - 20));
+    } finally {
+      await source.close();
+    }
+    // The job's partition puts both files into one dataset: their schemas must then agree.
+    const other = { ...SCHEMA, description: 'another collection' };
+    await write(other, slice(all, 0, 5), 5, dir, 'p3');
+    await expect(reader.open(hdf5ReaderOptions.parse({ path: join(dir, 'rich'), partition: 'x' }), testContext(dir))).rejects.toThrow(
+      /p3\.h5: its schema \(attribute "milvusdm_schema"\) differs from that of .*p1\.h5, whose rows go to the same collection and partition/,
+    );
   });
 
   it('refuses a value HDF5 strings cannot hold (a NUL), naming the file, row and field', async () => {
