@@ -63,7 +63,10 @@ function typeFits(d: DatasetInfo, spec: PartSpec): boolean {
 export function describeExtended(file: Hdf5File, schemaText: unknown, attrs: Readonly<Record<string, unknown>>): ExtendedLayout {
   const path = file.path;
   if (typeof schemaText !== 'string')
-    throw new MilvusdmError('MDM_SOURCE', `${path}: attribute "${SCHEMA_ATTR}" is not a string (it should hold milvusdm's schema document)`);
+    throw new MilvusdmError(
+      'MDM_SOURCE',
+      `${path}: attribute "${SCHEMA_ATTR}" is not a string (it should hold milvusdm's schema document)`,
+    );
   const version = attrs[LAYOUT_ATTR];
   if (version !== undefined && (typeof version !== 'number' || version > LAYOUT_VERSION)) {
     throw new MilvusdmError(
@@ -155,7 +158,13 @@ function typed<T>(bytes: Uint8Array, ctor: { new (b: ArrayBuffer, o: number, n: 
 }
 
 /** Rows [row, row + n) of every field, as the batch columns (`$meta` for dynamic fields). */
-export function readExtendedBlock(file: Hdf5File, layout: ExtendedLayout, row: number, n: number, skip: ReadonlySet<string>): Map<string, Column> {
+export function readExtendedBlock(
+  file: Hdf5File,
+  layout: ExtendedLayout,
+  row: number,
+  n: number,
+  skip: ReadonlySet<string>,
+): Map<string, Column> {
   const columns = new Map<string, Column>();
   for (const field of layout.fields) {
     if (skip.has(field.layout.name)) continue;

@@ -58,7 +58,11 @@ export async function inspectHdf5(path: string): Promise<InspectReport | undefin
         reading = { problem: errorMessage(e) };
         lines.push(`problem:    ${errorMessage(e)}`);
       }
-      return { format: 'hdf5', lines, data: { path, datasets: datasets.map((d) => ({ name: d.name, shape: d.shape, type: typeName(d) })), ...reading } };
+      return {
+        format: 'hdf5',
+        lines,
+        data: { path, datasets: datasets.map((d) => ({ name: d.name, shape: d.shape, type: typeName(d) })), ...reading },
+      };
     }
     try {
       const layout = describeFile(file, { vector_type: 'auto' });

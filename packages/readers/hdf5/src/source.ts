@@ -238,7 +238,10 @@ export class Hdf5Dataset implements SourceDataset {
             if (layout.ids) {
               columns.set(this.options.id_field ?? 'id', idColumn(layout.ids, file.readRows(layout.ids.dataset, row, n), n, path, row));
             }
-            columns.set(this.options.vector_field ?? 'embedding', vectorColumn(layout.vectors, file.readRows(layout.vectors.dataset, row, n), n));
+            columns.set(
+              this.options.vector_field ?? 'embedding',
+              vectorColumn(layout.vectors, file.readRows(layout.vectors.dataset, row, n), n),
+            );
           }
           const cursor: Hdf5Cursor = { file: f, path, row: row + n };
           yield { numRows: n, columns, cursor };

@@ -97,7 +97,8 @@ export class GrowingFile {
       });
     }
     const grown = new GrowingFile(path, file, module, compression);
-    const refuse = (message: string) => new MilvusdmError('MDM_RESUME', `${path}: ${message}`, { hint: 'Run again with --restart to write it from the start.' });
+    const refuse = (message: string) =>
+      new MilvusdmError('MDM_RESUME', `${path}: ${message}`, { hint: 'Run again with --restart to write it from the start.' });
     try {
       const found = file.attrs[WRITE_ID]?.value;
       if (found !== writeId) {
@@ -120,7 +121,8 @@ export class GrowingFile {
         const end = parts.find((p) => p.spec.role === 'end');
         for (const part of parts) {
           if (part.spec.role === 'flat') continue;
-          if (part.length < rows) throw refuse(`dataset "${part.spec.name}" holds ${part.length} rows, the interrupted run recorded ${rows} as written`);
+          if (part.length < rows)
+            throw refuse(`dataset "${part.spec.name}" holds ${part.length} rows, the interrupted run recorded ${rows} as written`);
           if (!cut && stored !== undefined && part.length !== stored)
             throw refuse(`dataset "${part.spec.name}" holds ${part.length} rows, other datasets ${stored}`);
           stored ??= part.length;
@@ -207,7 +209,10 @@ export class GrowingFile {
       const column = columns.get(layout.name);
       if (!column) throw new MilvusdmError('MDM_BATCH_INVALID', `${this.path}: the batch has no data for field "${layout.name}"`);
       if (column.type !== layout.type)
-        throw new MilvusdmError('MDM_BATCH_INVALID', `${this.path}: field "${layout.name}" arrived as ${column.type}, the schema says ${layout.type}`);
+        throw new MilvusdmError(
+          'MDM_BATCH_INVALID',
+          `${this.path}: field "${layout.name}" arrived as ${column.type}, the schema says ${layout.type}`,
+        );
       const encoded = encodeColumn(column, layout, numRows, parts, (row, what) => {
         throw new MilvusdmError('MDM_INVALID_DATA', `${this.path}: row ${start + row}: field "${layout.name}" ${what}`);
       });
@@ -287,7 +292,11 @@ export class GrowingFile {
 type Encoded = Map<string, ArrayBufferView | readonly string[]>;
 
 /** Strings go into NUL-terminated HDF5 strings: a NUL inside one would cut it short. */
-function checkStrings(values: readonly string[], fail: (row: number, what: string) => never, rowOf: (i: number) => number = (i) => i): void {
+function checkStrings(
+  values: readonly string[],
+  fail: (row: number, what: string) => never,
+  rowOf: (i: number) => number = (i) => i,
+): void {
   for (let i = 0; i < values.length; i++) {
     if (values[i]!.includes('\0')) fail(rowOf(i), 'holds a NUL character, which HDF5 variable-length strings cannot store');
   }
@@ -340,7 +349,10 @@ function encodeColumn(
     }
     case 'bool':
       // Any non-zero byte is true: stored as 0 or 1, as h5py's bool would read it.
-      out.set('values', column.values.map((v) => (v ? 1 : 0)));
+      out.set(
+        'values',
+        column.values.map((v) => (v ? 1 : 0)),
+      );
       return out;
     default:
       out.set('values', column.values as ArrayBufferView);

@@ -72,7 +72,14 @@ export function baseName(field: FieldSchema, schema: CollectionSchema): string {
 }
 
 function partsOf(field: FieldSchema, base: string, where: string): PartSpec[] {
-  const row = (dtype: string, entryBytes: number, width = 0): PartSpec => ({ name: base, dtype, width, role: 'rows', entryBytes, part: 'values' });
+  const row = (dtype: string, entryBytes: number, width = 0): PartSpec => ({
+    name: base,
+    dtype,
+    width,
+    role: 'rows',
+    entryBytes,
+    part: 'values',
+  });
   const dim = field.dim ?? 0;
   const needDim = () => {
     if (!(dim > 0)) throw new MilvusdmError('MDM_UNSUPPORTED', `${where}: vector field "${field.name}" has no dimension`);
@@ -116,7 +123,11 @@ function partsOf(field: FieldSchema, base: string, where: string): PartSpec[] {
     }
     default: {
       const scalar = SCALAR_DTYPE[field.type];
-      if (!scalar) throw new MilvusdmError('MDM_UNSUPPORTED', `${where}: field "${field.name}" is of type ${field.type}, which the HDF5 writer cannot store`);
+      if (!scalar)
+        throw new MilvusdmError(
+          'MDM_UNSUPPORTED',
+          `${where}: field "${field.name}" is of type ${field.type}, which the HDF5 writer cannot store`,
+        );
       parts = [row(scalar[0], scalar[1])];
     }
   }

@@ -139,13 +139,7 @@ export class Hdf5Sink implements WriterSink {
     return this.fileWriter(dataset, path, file, { path, writeId: token.writeId }, resume.rows);
   }
 
-  private fileWriter(
-    dataset: DatasetInfo,
-    path: string,
-    file: GrowingFile,
-    resumeToken: Hdf5ResumeToken,
-    base: number,
-  ): DatasetWriter {
+  private fileWriter(dataset: DatasetInfo, path: string, file: GrowingFile, resumeToken: Hdf5ResumeToken, base: number): DatasetWriter {
     const partial = `${path}.partial`;
     return {
       resumeToken,

@@ -103,7 +103,14 @@ function columns(n: number): Map<string, Column> {
     ['a8', { type: 'array', values: seq((i) => [-128, 127, i % 100].slice(0, i % 4)) }],
     ['a16', { type: 'array', values: seq((i) => [-32768, 32767, i].slice(0, i % 4)) }],
     ['a32', { type: 'array', values: seq((i) => [-(2 ** 31), 2 ** 31 - 1, i].slice(0, i % 4)) }],
-    ['a64', { type: 'array', values: seq((i) => (i % 5 === 0 ? [] : [2n ** 63n - 1n, -(2n ** 63n), BigInt(i)].slice(0, i % 4))), valid: valid(5) }],
+    [
+      'a64',
+      {
+        type: 'array',
+        values: seq((i) => (i % 5 === 0 ? [] : [2n ** 63n - 1n, -(2n ** 63n), BigInt(i)].slice(0, i % 4))),
+        valid: valid(5),
+      },
+    ],
     ['af', { type: 'array', values: seq((i) => [f32(1 / 3), -0, f32(i * 1.1)].slice(0, i % 4)) }],
     ['ad', { type: 'array', values: seq((i) => [1 / 3, Number.MIN_VALUE, i * 1.1].slice(0, i % 4)) }],
     ['as', { type: 'array', values: seq((i) => ['', 'ü😀', `s${i}`].slice(0, i % 4)) }],
@@ -124,7 +131,8 @@ function slice(all: Map<string, Column>, start: number, end: number): Map<string
 
 function batches(all: Map<string, Column>, rows: number, size: number): ColumnBatch[] {
   const out: ColumnBatch[] = [];
-  for (let s = 0; s < rows; s += size) out.push({ numRows: Math.min(size, rows - s), columns: slice(all, s, Math.min(rows, s + size)), cursor: s });
+  for (let s = 0; s < rows; s += size)
+    out.push({ numRows: Math.min(size, rows - s), columns: slice(all, s, Math.min(rows, s + size)), cursor: s });
   return out;
 }
 
@@ -162,9 +170,14 @@ function comparable(c: Column, rows: number): unknown[] {
     let v: unknown;
     if (c.type === 'sparse_float_vector') {
       const r = c.values[i]!;
-      v = [Buffer.from(r.indices.buffer, r.indices.byteOffset, r.indices.byteLength).toString('hex'), Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength).toString('hex')];
+      v = [
+        Buffer.from(r.indices.buffer, r.indices.byteOffset, r.indices.byteLength).toString('hex'),
+        Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength).toString('hex'),
+      ];
     } else if (c.type === 'array') {
-      v = c.values[i]!.map((x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'number' ? Buffer.from(new Float64Array([x]).buffer).toString('hex') : x));
+      v = c.values[i]!.map((x) =>
+        typeof x === 'bigint' ? `${x}n` : typeof x === 'number' ? Buffer.from(new Float64Array([x]).buffer).toString('hex') : x,
+      );
     } else if (Array.isArray(c.values)) v = c.values[i];
     else {
       const t = (c.values as Uint8Array).subarray(i * per, (i + 1) * per) as unknown as ArrayBufferView;
@@ -193,8 +206,14 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     expect([...got[0]!.columns.keys()].sort()).toEqual([...all.keys()].sort());
 
     // What h5py users see.
-    const seen = await runPython<Record<string, { dtype: string; shape: number[]; attrs: Record<string, string> }>>('h5_describe.py', [path]);
-    const dtypes = Object.fromEntries(Object.entries(seen).filter(([k]) => !k.startsWith('@')).map(([k, v]) => [k, [v.dtype, v.shape]]));
+    const seen = await runPython<Record<string, { dtype: string; shape: number[]; attrs: Record<string, string> }>>('h5_describe.py', [
+      path,
+    ]);
+    const dtypes = Object.fromEntries(
+      Object.entries(seen)
+        .filter(([k]) => !k.startsWith('@'))
+        .map(([k, v]) => [k, [v.dtype, v.shape]]),
+    );
     expect(dtypes).toEqual({
       ids: ['str', [rows]],
       embeddings: ['<f4', [rows, 4]],
@@ -264,7 +283,8 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     const cols = new Map<string, Column>([
       ['id', { type: 'int64', values: BigInt64Array.from({ length: 9 }, (_, i) => BigInt(i)) }],
       ['embedding', small.get('vec')!],
-      ['tags', { ...small.get('a64')!, valid: undefined } as Column],
+      // Not nullable here: the same rows without their validity mask.
+      ['tags', { type: 'array', values: (small.get('a64')!.values as unknown[][]).map((r) => r) }],
     ]);
     const path = await write(schema, cols, 9);
     const { dataset, batches: got } = await read(path, 4, { ids: false });
@@ -273,8 +293,12 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     expect(joined(got, 'tags')).toEqual(comparable(cols.get('tags')!, 9));
     // The seed's H2M jobs pass vector_type from their metric: fine when the file agrees.
     expect((await read(path, 4, { vector_type: 'float' })).dataset.rows).toBe(9);
-    await expect(read(path, 4, { vector_type: 'binary' })).rejects.toThrow(/source\.vector_type: binary vectors were asked for, but .*p1\.h5 states its schema/);
-    await expect(read(path, 4, { vectors: 'embeddings' })).rejects.toThrow(/source\.vectors: .*p1\.h5 states its schema .*applies to files without one/);
+    await expect(read(path, 4, { vector_type: 'binary' })).rejects.toThrow(
+      /source\.vector_type: binary vectors were asked for, but .*p1\.h5 states its schema/,
+    );
+    await expect(read(path, 4, { vectors: 'embeddings' })).rejects.toThrow(
+      /source\.vectors: .*p1\.h5 states its schema .*applies to files without one/,
+    );
     // file_schema: false reads it as MilvusDM did: ids and one vector dataset.
     const plain = await read(path, 4, { file_schema: false });
     expect(plain.dataset.schema.fields.map((f) => `${f.name} ${f.type}`)).toEqual(['id int64', 'embedding float_vector']);
@@ -329,7 +353,9 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     expect(committed).toEqual([7, 7, 7, 7]);
     const again = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));
     try {
-      const resumed = (await again.begin(info(SCHEMA, rows), { resume: { rows: 21, unrecordedRows: 7, token } })) as DatasetWriter;
+      const resumed = (await again.begin(info(SCHEMA, rows), {
+        resume: { rows: 21, unrecordedRows: 7, token, complete: false },
+      })) as DatasetWriter;
       await resumed.write(batchesOf(batches(slice(all, 21, rows), rows - 21, 9)), { committed: () => {} });
       await again.finish();
     } finally {
@@ -344,13 +370,37 @@ describe('hdf5 extended layout: malformed files stop the reader with one line na
   const rows = 12;
   const all = columns(rows);
   const cases: [string, string[], RegExp][] = [
-    ['a dataset the schema lists is missing', ['delete', 'title'], /: dataset "title" \(field "title", varchar\) is missing; the file's schema attribute lists the field$/],
-    ['a dataset of the wrong type', ['retype', 'i32', 'float64'], /: dataset "i32" \(field "i32", int32\) holds float64; the layout stores this field as int32$/],
-    ['strings stored as fixed-length bytes', ['retype', 'meta', 'S8'], /: dataset "meta" \(field "meta", json\) holds fixed-length strings of 8 bytes; the layout stores this field as variable-length UTF-8 strings$/],
+    [
+      'a dataset the schema lists is missing',
+      ['delete', 'title'],
+      /: dataset "title" \(field "title", varchar\) is missing; the file's schema attribute lists the field$/,
+    ],
+    [
+      'a dataset of the wrong type',
+      ['retype', 'i32', 'float64'],
+      /: dataset "i32" \(field "i32", int32\) holds float64; the layout stores this field as int32$/,
+    ],
+    [
+      'strings stored as fixed-length bytes',
+      ['retype', 'meta', 'S8'],
+      /: dataset "meta" \(field "meta", json\) holds fixed-length strings of 8 bytes; the layout stores this field as variable-length UTF-8 strings$/,
+    ],
     ['a dataset of the wrong length', ['truncate', 'f', '11'], /: dataset "f" \(field "f", float\) has 11 rows but dataset "ids" has 12$/],
-    ['a vector of the wrong dimension', ['retype', 'embeddings', 'float32', '3'], /: dataset "embeddings" \(field "vec", float_vector\) has shape \[12, 3\]; the schema says \[rows, 4\]$/],
-    ['element offsets that overrun their values', ['truncate', 'a32.values', '2'], /: dataset "a32\.values" holds 2 elements but "a32\.end" says the rows end at \d+$/],
-    ['a schema attribute that is not a schema', ['attr', 'milvusdm_schema', '{"format":"milvusdm-schema","version":1,"fields":[{"name":"x","type":"vector"}]}'], /: attribute "milvusdm_schema": schema document: fields\.0\.type: /],
+    [
+      'a vector of the wrong dimension',
+      ['retype', 'embeddings', 'float32', '3'],
+      /: dataset "embeddings" \(field "vec", float_vector\) has shape \[12, 3\]; the schema says \[rows, 4\]$/,
+    ],
+    [
+      'element offsets that overrun their values',
+      ['truncate', 'a32.values', '2'],
+      /: dataset "a32\.values" holds 2 elements but "a32\.end" says the rows end at \d+$/,
+    ],
+    [
+      'a schema attribute that is not a schema',
+      ['attr', 'milvusdm_schema', '{"format":"milvusdm-schema","version":1,"fields":[{"name":"x","type":"vector"}]}'],
+      /: attribute "milvusdm_schema": schema document: fields\.0\.type: /,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {

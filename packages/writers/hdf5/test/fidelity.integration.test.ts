@@ -78,7 +78,12 @@ describe('M2H then H2M keeps every field of the collection', () => {
       // h5py, following the README's layout table, against pymilvus.
       const rows = join(tempDir(), 'rows.json');
       await c.python('dump_collection_rows.py', ['--uri', uri, '--collection', source, '--out', rows]);
-      const h5 = await runPython<{ ok: boolean; rows: number; differences: unknown[] }>('verify_h5_rows.py', ['--file', file, '--rows', rows]);
+      const h5 = await runPython<{ ok: boolean; rows: number; differences: unknown[] }>('verify_h5_rows.py', [
+        '--file',
+        file,
+        '--rows',
+        rows,
+      ]);
       expect(h5, JSON.stringify(h5.differences)).toMatchObject({ ok: true, rows: ROWS });
 
       // H2M into a new collection, created from the schema stored in the file.
@@ -94,7 +99,7 @@ describe('M2H then H2M keeps every field of the collection', () => {
       const v = await c.python<RowsVerdict>('compare_rows.py', ['--uri', uri, '--a', source, '--b', target, '--describe', '--prepare-b']);
       expect(v.differences).toEqual([]);
       expect(v).toMatchObject({ a: ROWS, b: ROWS });
-      if (c.args.includes('--no-nullable')) {
+      if ((c.args as readonly string[]).includes('--no-nullable')) {
         expect(v.schema?.b, 'the descriptions differ').toEqual(v.schema?.a);
         expect(v).toMatchObject({ ok: true, schema: { equal: true } });
       } else {
@@ -102,7 +107,9 @@ describe('M2H then H2M keeps every field of the collection', () => {
         // Milvus writer does not pass them when it creates a collection (a gap of
         // @milvusdm/writer-milvus): the target's description is compared without them.
         const seen = await runPython<Record<string, { attrs: Record<string, string> }>>('h5_describe.py', [file]);
-        const stored = JSON.parse(seen['@file']!.attrs['milvusdm_schema']!) as { fields: { name: string; defaultValue?: unknown; nullable?: boolean }[] };
+        const stored = JSON.parse(seen['@file']!.attrs['milvusdm_schema']!) as {
+          fields: { name: string; defaultValue?: unknown; nullable?: boolean }[];
+        };
         const byName = Object.fromEntries(stored.fields.map((f) => [f.name, f]));
         expect(byName['n_i64']).toMatchObject({ nullable: true, defaultValue: String(2n ** 60n + 1n) });
         expect(byName['n_d']).toMatchObject({ nullable: true, defaultValue: 1.5 });
