@@ -205,6 +205,9 @@ export class GrowingFile {
   /** Appends one batch: `columns` maps field names (`$meta` for dynamic fields) to the batch's columns. */
   append(numRows: number, columns: ReadonlyMap<string, Column>): void {
     const start = this.rows;
+    // Every field encoded and checked before the first byte is written: a refused batch leaves
+    // the datasets aligned at the rows written before it.
+    const writes: { part: GrowingPart; count: number; data: ArrayBufferView | readonly string[] }[] = [];
     for (const { layout, parts } of this.fields) {
       const column = columns.get(layout.name);
       if (!column) throw new MilvusdmError('MDM_BATCH_INVALID', `${this.path}: the batch has no data for field "${layout.name}"`);
@@ -219,9 +222,16 @@ export class GrowingFile {
       for (const part of parts) {
         const data = encoded.get(part.spec.part)!;
         const count = (data as { length: number }).length / (Array.isArray(data) ? 1 : Math.max(1, part.spec.width));
-        this.write(part, count, data);
+        if (part.spec.role !== 'flat' && count !== numRows) {
+          throw new MilvusdmError(
+            'MDM_BATCH_INVALID',
+            `${this.path}: field "${layout.name}" has ${count} rows for dataset "${part.spec.name}", the batch has ${numRows}`,
+          );
+        }
+        writes.push({ part, count, data });
       }
     }
+    for (const { part, count, data } of writes) this.write(part, count, data);
     this.rows = start + numRows;
   }
 
