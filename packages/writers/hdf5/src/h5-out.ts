@@ -3,6 +3,7 @@
  * dimension, resized and written in place, so memory holds one batch whatever the file's size.
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import h5wasm, { Dataset, type File as H5File } from 'h5wasm/node';
 import { MilvusdmError, errorMessage, type Column } from '@milvusdm/core';
 import type { FieldLayout, PartSpec } from './layout.js';
@@ -85,6 +86,7 @@ export class GrowingFile {
     writeId: string,
     rows: number,
     cut = true,
+    rebuilt = false,
   ): Promise<GrowingFile> {
     const module = await h5();
     let file: H5File;
@@ -111,6 +113,7 @@ export class GrowingFile {
         );
       }
       let stored: number | undefined;
+      const cuts: { part: GrowingPart; want: number }[] = [];
       for (const layout of layouts) {
         const parts: GrowingPart[] = [];
         for (const spec of layout.parts) {
@@ -134,14 +137,25 @@ export class GrowingFile {
           const want = part.spec.role === 'flat' ? elements : keep;
           if (part.spec.role === 'flat' && part.length < want)
             throw refuse(`dataset "${part.spec.name}" holds ${part.length} elements, its row offsets end at ${want}`);
-          if (cut && part.length !== want) {
-            part.dataset.resize(part.spec.width > 0 ? [want, part.spec.width] : [want]);
-            part.length = want;
-          }
+          if (cut && part.length !== want) cuts.push({ part, want });
         }
         grown.fields.push({ layout, parts });
       }
       grown.rows = cut ? rows : (stored ?? rows);
+      // Strings written after the last flush may point at heap objects a kill never let reach
+      // the disk, in chunks that did reach it (even past the dataset's recorded extent): HDF5
+      // fails rewriting such a row (it frees the old string first). A file with string datasets
+      // is therefore rebuilt from its committed rows on resume instead of cut in place.
+      if (cut && !rebuilt && grown.fields.some((f) => f.parts.some((p) => p.spec.dtype === 'S'))) {
+        const wants = new Map(cuts.map((c) => [c.part.spec.name, c.want]));
+        grown.close();
+        await rebuild(path, module, compression, layouts, (name, length) => wants.get(name) ?? length, grown.fields);
+        return GrowingFile.reopen(path, compression, layouts, writeId, rows, cut, true);
+      }
+      for (const { part, want } of cuts) {
+        part.dataset.resize(part.spec.width > 0 ? [want, part.spec.width] : [want]);
+        part.length = want;
+      }
       if (cut) grown.flush();
       return grown;
     } catch (e) {
@@ -290,6 +304,20 @@ export class GrowingFile {
     }
   }
 
+  /** Appends the first `keep(name)` entries of each dataset of `source` (a file of the same layout). */
+  copyFrom(module: Module, source: H5File, keep: (name: string) => number): void {
+    for (const { parts } of this.fields) {
+      for (const part of parts) {
+        const total = keep(part.spec.name);
+        const block = Math.max(1, Math.floor((8 << 20) / part.spec.entryBytes));
+        for (let start = 0; start < total; start += block) {
+          const n = Math.min(block, total - start);
+          this.write(part, n, readPart(module, source, part.spec, start, n));
+        }
+      }
+    }
+  }
+
   get rowCount(): number {
     return this.rows;
   }
@@ -298,6 +326,65 @@ export class GrowingFile {
     this.file.close();
   }
 }
+
+/** Entries of `spec` [start, start + count) from an open file: raw bytes, or decoded strings. */
+function readPart(module: Module, file: H5File, spec: PartSpec, start: number, count: number): Uint8Array | string[] {
+  const counts = spec.width > 0 ? [BigInt(count), BigInt(spec.width)] : [BigInt(count)];
+  const offset = spec.width > 0 ? [BigInt(start), 0n] : [BigInt(start)];
+  const strides = counts.map(() => 1n);
+  const strings = spec.dtype === 'S';
+  const nbytes = strings ? count * 4 : count * spec.entryBytes;
+  const ptr = module._malloc(Math.max(1, nbytes));
+  try {
+    module.get_dataset_data(file.file_id, `/${spec.name}`, counts, offset, strides, BigInt(ptr));
+    if (!strings) return module.HEAPU8.slice(ptr, ptr + nbytes);
+    try {
+      const heap = module.HEAPU8;
+      const view = new DataView(heap.buffer);
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const p = view.getUint32(ptr + i * 4, true);
+        out.push(p === 0 ? '' : textDecoder.decode(heap.subarray(p, heap.indexOf(0, p))));
+      }
+      return out;
+    } finally {
+      module.reclaim_vlen_memory_count(file.file_id, `/${spec.name}`, '', BigInt(ptr), counts);
+    }
+  } finally {
+    module._free(ptr);
+  }
+}
+
+/**
+ * Rewrites the file at `path` with the first `keep(name, length)` entries of every dataset and
+ * all of its attributes, block by block (bounded memory), then puts it in place of the old one.
+ */
+async function rebuild(
+  path: string,
+  module: Module,
+  compression: number,
+  layouts: readonly FieldLayout[],
+  keep: (name: string, length: number) => number,
+  found: readonly GrowingField[],
+): Promise<void> {
+  const lengths = new Map(found.flatMap((f) => f.parts.map((p) => [p.spec.name, p.length] as const)));
+  const tmp = `${path}.rebuild`;
+  const old = new h5wasm.File(path, 'r');
+  let fresh: GrowingFile | undefined;
+  try {
+    fresh = await GrowingFile.create(tmp, compression);
+    for (const [name, attr] of Object.entries(old.attrs)) fresh.setAttribute(name, attr.value as string | number);
+    for (const layout of layouts) fresh.addField(layout);
+    fresh.copyFrom(module, old, (name) => keep(name, lengths.get(name) ?? 0));
+    fresh.flush();
+  } finally {
+    fresh?.close();
+    old.close();
+  }
+  await rename(tmp, path);
+}
+
+const textDecoder = new TextDecoder();
 
 type Encoded = Map<string, ArrayBufferView | readonly string[]>;
 

@@ -12,6 +12,8 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli, runLite25Python, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
+// The CLI's kill harness (a test helper of apps/cli), imported as it is.
+import { killAndResume } from '../../../../apps/cli/test/helpers/kill-resume.js';
 
 interface RowsVerdict {
   ok: boolean;
@@ -125,4 +127,48 @@ describe('M2H then H2M keeps every field of the collection', () => {
       }
     });
   }
+});
+
+describe('M2H of every field resumes after kill -9', () => {
+  it('a file of every field type, killed while it grows and run again, holds every row once, exactly', async () => {
+    const uri = lite25();
+    const rows = 3000;
+    const source = uniqueName('every_kill');
+    await runLite25Python('make_every_field_collection.py', [
+      '--uri',
+      uri,
+      '--collection',
+      source,
+      '--rows',
+      String(rows),
+      '--no-nullable',
+    ]);
+    const dir = tempDir();
+    const stateDir = tempDir('milvusdm-state-');
+    // existing: overwrite: a kill that lands after a run completed (its state already removed)
+    // leaves a finished file, which the run after it then writes again rather than refusing.
+    const file = writeJob({
+      source: { type: 'milvus', uri, collection: source, page_rows: 100 },
+      target: { type: 'hdf5', dir, existing: 'overwrite' },
+      run: { batch_rows: 100, state_dir: stateDir },
+    });
+    const report = await killAndResume(['run', file, '--log-dir', tempDir()], stateDir, {
+      seed: 4242,
+      points: 3,
+      signal: 'SIGKILL',
+      totalRows: rows,
+    });
+    const detail = JSON.stringify(report.runs.map((r) => ({ threshold: r.threshold, code: r.code, signal: r.signal, rows: r.rowsAtKill })));
+    expect(report.final.code, `${report.final.stderr}\nruns: ${detail}`).toBe(0);
+    expect(report.interrupted, detail).toBeGreaterThan(0);
+    const dumped = join(tempDir(), 'rows.json');
+    await runLite25Python('dump_collection_rows.py', ['--uri', uri, '--collection', source, '--out', dumped]);
+    const h5 = await runPython<{ ok: boolean; rows: number; differences: unknown[] }>('verify_h5_rows.py', [
+      '--file',
+      join(dir, source, '_default.h5'),
+      '--rows',
+      dumped,
+    ]);
+    expect(h5, JSON.stringify(h5.differences)).toMatchObject({ ok: true, rows });
+  });
 });
