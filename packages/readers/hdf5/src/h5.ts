@@ -8,6 +8,9 @@ import h5wasm, { type Dataset, type File as H5File } from 'h5wasm/node';
 import { MilvusdmError, errorMessage } from '@milvusdm/core';
 
 type Module = Awaited<typeof h5wasm.ready>;
+
+/** Fatal: a string that is not UTF-8 is a damaged file, not something to replace silently. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 let modulePromise: Promise<Module> | undefined;
 
 async function ready(): Promise<Module> {
@@ -88,6 +91,7 @@ export class Hdf5File {
    * `rowShape` is the shape of one row (empty for 1-D datasets).
    */
   readRows(info: DatasetInfo, start: number, count: number): Uint8Array {
+    if (count === 0) return new Uint8Array(0);
     const d = this.file.get(info.name) as Dataset;
     const rank = info.shape.length;
     const offset = [BigInt(start), ...info.shape.slice(1).map(() => 0n)];
@@ -108,6 +112,48 @@ export class Hdf5File {
         { cause: e },
       );
     } finally {
+      m._free(ptr);
+    }
+  }
+
+  /**
+   * Rows [start, start + count) of a 1-D dataset of variable-length strings, decoded as UTF-8.
+   * HDF5 hands back one pointer (wasm32: 4 bytes) per row to a NUL-terminated string, freed
+   * here once copied.
+   */
+  readStrings(info: DatasetInfo, start: number, count: number): string[] {
+    if (count === 0) return [];
+    const d = this.file.get(info.name) as Dataset;
+    const m = this.module;
+    const counts = [BigInt(count)];
+    const ptr = m._malloc(count * 4);
+    if (!ptr) throw new MilvusdmError('MDM_SOURCE', `${this.path}: out of memory reading ${count} strings of "${info.name}"`);
+    let filled = false;
+    try {
+      m.get_dataset_data(d.file_id, d.path, counts, [BigInt(start)], [1n], BigInt(ptr));
+      filled = true;
+      const heap = m.HEAPU8;
+      const view = new DataView(heap.buffer);
+      const out = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        const p = view.getUint32(ptr + i * 4, true);
+        if (p === 0) {
+          out[i] = '';
+          continue;
+        }
+        const end = heap.indexOf(0, p);
+        out[i] = utf8.decode(heap.subarray(p, end));
+      }
+      return out;
+    } catch (e) {
+      if (e instanceof MilvusdmError) throw e;
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${firstLine(e)})`,
+        { cause: e },
+      );
+    } finally {
+      if (filled) m.reclaim_vlen_memory_count(d.file_id, d.path, '', BigInt(ptr), counts);
       m._free(ptr);
     }
   }

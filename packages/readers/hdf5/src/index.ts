@@ -2,22 +2,22 @@ import { definePlugin } from '@milvusdm/core';
 import { hdf5ReaderOptions, type Hdf5ReaderOptions } from './options.js';
 import { expandPaths } from './paths.js';
 import { inspectHdf5 } from './inspect.js';
-import { Hdf5Dataset, Hdf5Source, planFiles } from './source.js';
+import { Hdf5Dataset, Hdf5Source, groupFiles, planFiles } from './source.js';
 
 export { hdf5ReaderOptions, type Hdf5ReaderOptions };
 
 export default definePlugin({
   kind: 'reader',
   name: 'hdf5',
-  description: 'Reads vectors and ids from HDF5 files (MilvusDM and ann-benchmarks layouts).',
+  description: 'Reads HDF5 files: every field of files milvusdm wrote, vectors and ids of MilvusDM and ann-benchmarks layouts.',
   options: hdf5ReaderOptions,
   async open(options: Hdf5ReaderOptions, context) {
     const paths = await expandPaths(Array.isArray(options.path) ? options.path : [options.path], context.baseDir);
     const files = await planFiles(paths, options);
-    const dataset = new Hdf5Dataset(files, options);
-    context.logger.info(`${dataset.origin}: ${dataset.rows} rows`);
+    const datasets = groupFiles(files, options).map((group) => new Hdf5Dataset(group, options));
+    for (const dataset of datasets) context.logger.info(`${dataset.origin}: ${dataset.rows} rows`);
     return new Hdf5Source(
-      [dataset],
+      datasets,
       files.map((f) => f.path),
     );
   },

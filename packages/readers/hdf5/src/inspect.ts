@@ -1,6 +1,7 @@
 /** `milvusdm inspect FILE` for HDF5 files: the datasets, and what the reader would take from them. */
 import { open } from 'node:fs/promises';
-import { errorMessage, type InspectReport } from '@milvusdm/core';
+import { describeSchema, errorMessage, type InspectReport } from '@milvusdm/core';
+import { SCHEMA_ATTR, describeExtended } from './extended.js';
 import { H5T, Hdf5File, type DatasetInfo } from './h5.js';
 import { describeFile } from './layout.js';
 
@@ -24,6 +25,7 @@ async function looksLikeHdf5(path: string): Promise<boolean> {
 
 function typeName(d: DatasetInfo): string {
   if (d.typeClass === H5T.STRING) return d.vlen ? 'string (variable length)' : `bytes (${d.size} each)`;
+  if (d.typeClass === H5T.ENUM) return `enum (${d.size} byte${d.size > 1 ? 's' : ''})`;
   if (d.typeClass === H5T.FLOAT) return `float${d.size * 8}`;
   if (d.typeClass === H5T.INTEGER) return `${d.signed ? 'int' : 'uint'}${d.size * 8}`;
   return `type class ${d.typeClass}`;
@@ -37,6 +39,31 @@ export async function inspectHdf5(path: string): Promise<InspectReport | undefin
     const lines = [`HDF5 file ${path}`, 'datasets:'];
     for (const d of datasets) lines.push(`  ${d.name}: [${d.shape.join(' × ')}] ${typeName(d)}`);
     let reading: Record<string, unknown>;
+    const attrs = file.rootAttrs();
+    if (attrs[SCHEMA_ATTR] !== undefined) {
+      try {
+        const extended = describeExtended(file, attrs[SCHEMA_ATTR], attrs);
+        lines.push(
+          `read as:    milvusdm's layout, ${extended.rows} rows of collection ${extended.collection ?? '(unnamed)'}, partition ${extended.partition ?? '_default'}`,
+          `fields:     ${describeSchema(extended.schema)}${extended.schema.enableDynamicField ? ', dynamic fields in "$meta"' : ''}`,
+        );
+        reading = {
+          layout: 'milvusdm',
+          rows: extended.rows,
+          collection: extended.collection ?? null,
+          partition: extended.partition ?? null,
+          schema: extended.schema,
+        };
+      } catch (e) {
+        reading = { problem: errorMessage(e) };
+        lines.push(`problem:    ${errorMessage(e)}`);
+      }
+      return {
+        format: 'hdf5',
+        lines,
+        data: { path, datasets: datasets.map((d) => ({ name: d.name, shape: d.shape, type: typeName(d) })), ...reading },
+      };
+    }
     try {
       const layout = describeFile(file, { vector_type: 'auto' });
       reading = {

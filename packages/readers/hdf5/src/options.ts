@@ -22,8 +22,22 @@ export const hdf5ReaderOptions = z.strictObject({
     .min(1)
     .optional()
     .describe('Partition the rows belong to at the source, carried to the target (default: none, the default partition).'),
-  id_field: z.string().min(1).default('id').describe('Name of the int64 primary-key field in the announced schema (default `id`).'),
-  vector_field: z.string().min(1).default('embedding').describe('Name of the vector field in the announced schema (default `embedding`).'),
+  id_field: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name of the int64 primary-key field in the announced schema (default `id`; files with a schema attribute name their own).'),
+  vector_field: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name of the vector field in the announced schema (default `embedding`; files with a schema attribute name their own).'),
+  file_schema: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Read files milvusdm wrote (schema in the `milvusdm_schema` attribute) as their schema says: every field, its type and properties, collection and partition (default true); false reads only ids and one vector dataset, as MilvusDM did.',
+    ),
   metric: z
     .enum(['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'TANIMOTO', 'SUBSTRUCTURE', 'SUPERSTRUCTURE'])
     .optional()

@@ -3,10 +3,22 @@
  * dimension, resized and written in place, so memory holds one batch whatever the file's size.
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import h5wasm, { Dataset, type File as H5File } from 'h5wasm/node';
-import { MilvusdmError, errorMessage, type Column, type FieldSchema } from '@milvusdm/core';
+import { MilvusdmError, errorMessage, type Column } from '@milvusdm/core';
+import type { FieldLayout, PartSpec } from './layout.js';
 
-let ready: Promise<unknown> | undefined;
+type Module = Awaited<typeof h5wasm.ready>;
+let ready: Promise<Module> | undefined;
+
+async function h5(): Promise<Module> {
+  ready ??= h5wasm.ready.then((m) => {
+    // HDF5 errors as exceptions, not console noise and a status code nobody reads.
+    m.activate_throwing_error_handler();
+    return m;
+  });
+  return ready;
+}
 
 /** File attribute naming the run that created a `.partial` file. */
 const WRITE_ID = 'milvusdm_write_id';
@@ -14,73 +26,47 @@ const WRITE_ID = 'milvusdm_write_id';
 /** Target bytes of one HDF5 chunk: big enough to stream, small enough to read back partially. */
 const CHUNK_BYTES = 1 << 20;
 
-interface Growing {
+const H5S_UNLIMITED = 18446744073709551615n;
+
+interface GrowingPart {
+  readonly spec: PartSpec;
   readonly dataset: Dataset;
-  /** Elements per row (1 for scalars). */
-  readonly width: number;
+  /** Entries written (rows, or elements for `flat` parts). */
+  length: number;
 }
 
-/** HDF5 dtype and row width of a field, or why it cannot be stored. */
-export function storage(field: FieldSchema): { dtype: string; width: number; rowBytes: number } | string {
-  switch (field.type) {
-    case 'float_vector':
-      return { dtype: '<f', width: field.dim!, rowBytes: field.dim! * 4 };
-    case 'binary_vector':
-      // The seed's M2H stored binary vectors as uint8 rows; its H2M reads them back so.
-      return { dtype: '<B', width: field.dim! / 8, rowBytes: field.dim! / 8 };
-    case 'int64':
-      return { dtype: '<q', width: 1, rowBytes: 8 };
-    case 'int32':
-      return { dtype: '<i', width: 1, rowBytes: 4 };
-    case 'int16':
-      return { dtype: '<h', width: 1, rowBytes: 2 };
-    case 'int8':
-      return { dtype: '<b', width: 1, rowBytes: 1 };
-    case 'bool':
-      return { dtype: '<B', width: 1, rowBytes: 1 };
-    case 'float':
-      return { dtype: '<f', width: 1, rowBytes: 4 };
-    case 'double':
-      return { dtype: '<d', width: 1, rowBytes: 8 };
-    default:
-      return `${field.type} fields cannot be stored in the MilvusDM HDF5 layout yet`;
-  }
+interface GrowingField {
+  readonly layout: FieldLayout;
+  readonly parts: readonly GrowingPart[];
 }
 
-function emptyOf(dtype: string): ArrayBufferView {
-  switch (dtype) {
-    case '<f':
-      return new Float32Array(0);
-    case '<d':
-      return new Float64Array(0);
-    case '<q':
-      return new BigInt64Array(0);
-    case '<i':
-      return new Int32Array(0);
-    case '<h':
-      return new Int16Array(0);
-    case '<b':
-      return new Int8Array(0);
-    default:
-      return new Uint8Array(0);
-  }
+/** h5wasm's dataset metadata for a dtype string (`S` = variable-length UTF-8). */
+function typeMetadata(dtype: string): { type: number; size: number; signed: boolean; vlen: boolean; littleEndian: true; cset?: number } {
+  if (dtype === 'S') return { type: 3, size: 4, signed: false, vlen: true, littleEndian: true, cset: 1 };
+  const kind = dtype[1]!;
+  const size = { b: 1, B: 1, h: 2, H: 2, i: 4, I: 4, q: 8, Q: 8, f: 4, d: 8 }[kind];
+  if (!size) throw new Error(`unknown dtype ${dtype}`);
+  const float = kind === 'f' || kind === 'd';
+  return { type: float ? 1 : 0, size, signed: float || kind === kind.toLowerCase(), vlen: false, littleEndian: true };
 }
+
+const textEncoder = new TextEncoder();
 
 export class GrowingFile {
-  private readonly datasets = new Map<string, Growing>();
+  private readonly fields: GrowingField[] = [];
   private rows = 0;
 
   private constructor(
     readonly path: string,
     private readonly file: H5File,
+    private readonly module: Module,
     private readonly compression: number,
   ) {}
 
   static async create(path: string, compression: number): Promise<GrowingFile> {
-    ready ??= h5wasm.ready;
-    await ready;
+    const module = await h5();
     try {
-      return new GrowingFile(path, new h5wasm.File(path, 'w'), compression);
+      return new GrowingFile(path, new h5wasm.File(path, 'w'), module, compression);
     } catch (e) {
       throw new MilvusdmError('MDM_TARGET', `${path}: cannot create the HDF5 file (${errorMessage(e)})`, { cause: e });
     }
@@ -89,19 +75,20 @@ export class GrowingFile {
   /**
    * Reopens a `.partial` file an interrupted run left, checks it is the one that run created
    * (`writeId`) and holds at least `rows` rows in every dataset, and (with `cut`) cuts it back to
-   * `rows`: rows after that were not recorded as committed and are written again. Without `cut`
-   * (a finished file) nothing is changed.
+   * `rows`: rows after that were not recorded as committed and are written again. Element
+   * datasets (`flat` parts of arrays and sparse vectors) are cut where their field's `end`
+   * offsets say row `rows` begins. Without `cut` (a finished file) nothing is changed.
    */
   static async reopen(
     path: string,
     compression: number,
-    names: readonly string[],
+    layouts: readonly FieldLayout[],
     writeId: string,
     rows: number,
     cut = true,
+    rebuilt = false,
   ): Promise<GrowingFile> {
-    ready ??= h5wasm.ready;
-    await ready;
+    const module = await h5();
     let file: H5File;
     try {
       file = new h5wasm.File(path, 'a');
@@ -111,7 +98,9 @@ export class GrowingFile {
         hint: 'Run again with --restart to write it from the start.',
       });
     }
-    const grown = new GrowingFile(path, file, compression);
+    const grown = new GrowingFile(path, file, module, compression);
+    const refuse = (message: string) =>
+      new MilvusdmError('MDM_RESUME', `${path}: ${message}`, { hint: 'Run again with --restart to write it from the start.' });
     try {
       const found = file.attrs[WRITE_ID]?.value;
       if (found !== writeId) {
@@ -123,24 +112,49 @@ export class GrowingFile {
           },
         );
       }
-      for (const name of names) {
-        const dataset = file.get(name);
-        if (!(dataset instanceof Dataset) || !dataset.shape)
-          throw new MilvusdmError('MDM_RESUME', `${path}: dataset "${name}" is missing`, { hint: 'Run again with --restart.' });
-        const shape = dataset.shape;
-        if (shape[0]! < rows) {
-          throw new MilvusdmError(
-            'MDM_RESUME',
-            `${path}: dataset "${name}" holds ${shape[0]} rows, the interrupted run recorded ${rows} as written`,
-            {
-              hint: 'Run again with --restart to write it from the start.',
-            },
-          );
+      let stored: number | undefined;
+      const cuts: { part: GrowingPart; want: number }[] = [];
+      for (const layout of layouts) {
+        const parts: GrowingPart[] = [];
+        for (const spec of layout.parts) {
+          const dataset = file.get(spec.name);
+          if (!(dataset instanceof Dataset) || !dataset.shape) throw refuse(`dataset "${spec.name}" is missing`);
+          parts.push({ spec, dataset, length: dataset.shape[0]! });
         }
-        const width = shape.length > 1 ? shape[1]! : 0;
-        if (cut) dataset.resize(width > 0 ? [rows, width] : [rows]);
-        grown.datasets.set(name, { dataset, width });
-        grown.rows = cut ? rows : shape[0]!;
+        const end = parts.find((p) => p.spec.role === 'end');
+        for (const part of parts) {
+          if (part.spec.role === 'flat') continue;
+          if (part.length < rows)
+            throw refuse(`dataset "${part.spec.name}" holds ${part.length} rows, the interrupted run recorded ${rows} as written`);
+          if (!cut && stored !== undefined && part.length !== stored)
+            throw refuse(`dataset "${part.spec.name}" holds ${part.length} rows, other datasets ${stored}`);
+          stored ??= part.length;
+        }
+        const keep = cut ? rows : (stored ?? rows);
+        // Elements of the rows kept: where the last kept row ends.
+        const elements = end && keep > 0 ? Number(grown.readInt64(end.dataset, keep - 1)) : 0;
+        for (const part of parts) {
+          const want = part.spec.role === 'flat' ? elements : keep;
+          if (part.spec.role === 'flat' && part.length < want)
+            throw refuse(`dataset "${part.spec.name}" holds ${part.length} elements, its row offsets end at ${want}`);
+          if (cut && part.length !== want) cuts.push({ part, want });
+        }
+        grown.fields.push({ layout, parts });
+      }
+      grown.rows = cut ? rows : (stored ?? rows);
+      // Strings written after the last flush may point at heap objects a kill never let reach
+      // the disk, in chunks that did reach it (even past the dataset's recorded extent): HDF5
+      // fails rewriting such a row (it frees the old string first). A file with string datasets
+      // is therefore rebuilt from its committed rows on resume instead of cut in place.
+      if (cut && !rebuilt && grown.fields.some((f) => f.parts.some((p) => p.spec.dtype === 'S'))) {
+        const wants = new Map(cuts.map((c) => [c.part.spec.name, c.want]));
+        grown.close();
+        await rebuild(path, module, compression, layouts, (name, length) => wants.get(name) ?? length, grown.fields);
+        return GrowingFile.reopen(path, compression, layouts, writeId, rows, cut, true);
+      }
+      for (const { part, want } of cuts) {
+        part.dataset.resize(part.spec.width > 0 ? [want, part.spec.width] : [want]);
+        part.length = want;
       }
       if (cut) grown.flush();
       return grown;
@@ -169,50 +183,139 @@ export class GrowingFile {
     }
   }
 
-  /** Declares a dataset before the first row is written. */
-  addDataset(name: string, field: FieldSchema): void {
-    const s = storage(field);
-    if (typeof s === 'string') throw new MilvusdmError('MDM_UNSUPPORTED', `${this.path}: field "${field.name}": ${s}`);
-    const vector = field.type.endsWith('_vector');
-    const chunkRows = Math.max(1, Math.min(1 << 16, Math.floor(CHUNK_BYTES / s.rowBytes)));
-    const dataset = this.file.create_dataset({
-      name,
-      data: emptyOf(s.dtype) as never,
-      shape: vector ? [0, s.width] : [0],
-      maxshape: vector ? [null, s.width] : [null],
-      chunks: vector ? [chunkRows, s.width] : [chunkRows],
-      dtype: s.dtype,
-      ...(this.compression > 0 ? { compression: 'gzip' as const, compression_opts: this.compression } : {}),
-    });
-    this.datasets.set(name, { dataset, width: vector ? s.width : 0 });
+  /** Declares a field's datasets before the first row is written. */
+  addField(layout: FieldLayout): void {
+    const parts: GrowingPart[] = [];
+    for (const spec of layout.parts) {
+      const meta = typeMetadata(spec.dtype);
+      const chunkEntries = Math.max(1, Math.min(1 << 16, Math.floor(CHUNK_BYTES / spec.entryBytes)));
+      const twoD = spec.width > 0;
+      // Variable-length strings cannot be compressed (HDF5 filters see only their heap ids).
+      const compress = this.compression > 0 && !meta.vlen;
+      const status = this.module.create_dataset(this.file.file_id, `/${spec.name}`, 0n, {
+        ...meta,
+        shape: twoD ? [0n, BigInt(spec.width)] : [0n],
+        maxshape: twoD ? [H5S_UNLIMITED, BigInt(spec.width)] : [H5S_UNLIMITED],
+        chunks: twoD ? [BigInt(chunkEntries), BigInt(spec.width)] : [BigInt(chunkEntries)],
+        compression: compress ? 1 : 0,
+        compression_opts: compress ? [this.compression] : [],
+        track_order: false,
+      } as never);
+      if (status < 0) throw new MilvusdmError('MDM_TARGET', `${this.path}: cannot create dataset "${spec.name}"`);
+      const dataset = this.file.get(spec.name) as Dataset;
+      dataset.create_attribute('milvus_field', layout.name);
+      dataset.create_attribute('milvus_type', layout.type);
+      dataset.create_attribute('milvus_part', spec.part);
+      if (layout.type === 'array' && layout.field.elementType) dataset.create_attribute('milvus_element_type', layout.field.elementType);
+      parts.push({ spec, dataset, length: 0 });
+    }
+    this.fields.push({ layout, parts });
   }
 
   setAttribute(name: string, value: string | number): void {
     this.file.create_attribute(name, value);
   }
 
-  /** Appends one batch: `columns` maps dataset names to the batch's columns. */
+  /** Appends one batch: `columns` maps field names (`$meta` for dynamic fields) to the batch's columns. */
   append(numRows: number, columns: ReadonlyMap<string, Column>): void {
     const start = this.rows;
-    const end = start + numRows;
-    for (const [name, { dataset, width }] of this.datasets) {
-      const column = columns.get(name);
-      if (!column) throw new MilvusdmError('MDM_BATCH_INVALID', `${this.path}: the batch has no data for dataset "${name}"`);
-      if (width > 0) {
-        dataset.resize([end, width]);
-        dataset.write_slice(
-          [
-            [start, end],
-            [0, width],
-          ],
-          column.values,
+    // Every field encoded and checked before the first byte is written: a refused batch leaves
+    // the datasets aligned at the rows written before it.
+    const writes: { part: GrowingPart; count: number; data: ArrayBufferView | readonly string[] }[] = [];
+    for (const { layout, parts } of this.fields) {
+      const column = columns.get(layout.name);
+      if (!column) throw new MilvusdmError('MDM_BATCH_INVALID', `${this.path}: the batch has no data for field "${layout.name}"`);
+      if (column.type !== layout.type)
+        throw new MilvusdmError(
+          'MDM_BATCH_INVALID',
+          `${this.path}: field "${layout.name}" arrived as ${column.type}, the schema says ${layout.type}`,
         );
-      } else {
-        dataset.resize([end]);
-        dataset.write_slice([[start, end]], column.values);
+      const encoded = encodeColumn(column, layout, numRows, parts, (row, what) => {
+        throw new MilvusdmError('MDM_INVALID_DATA', `${this.path}: row ${start + row}: field "${layout.name}" ${what}`);
+      });
+      for (const part of parts) {
+        const data = encoded.get(part.spec.part)!;
+        const count = (data as { length: number }).length / (Array.isArray(data) ? 1 : Math.max(1, part.spec.width));
+        if (part.spec.role !== 'flat' && count !== numRows) {
+          throw new MilvusdmError(
+            'MDM_BATCH_INVALID',
+            `${this.path}: field "${layout.name}" has ${count} rows for dataset "${part.spec.name}", the batch has ${numRows}`,
+          );
+        }
+        writes.push({ part, count, data });
       }
     }
-    this.rows = end;
+    for (const { part, count, data } of writes) this.write(part, count, data);
+    this.rows = start + numRows;
+  }
+
+  private write(part: GrowingPart, count: number, data: ArrayBufferView | readonly string[]): void {
+    const start = part.length;
+    const end = start + count;
+    const width = part.spec.width;
+    part.dataset.resize(width > 0 ? [end, width] : [end]);
+    part.length = end;
+    if (count === 0) return;
+    const m = this.module;
+    const counts = width > 0 ? [BigInt(count), BigInt(width)] : [BigInt(count)];
+    const offset = width > 0 ? [BigInt(start), 0n] : [BigInt(start)];
+    const strides = counts.map(() => 1n);
+    if (Array.isArray(data)) {
+      // Variable-length strings: an array of pointers (wasm32: 4 bytes) to NUL-terminated UTF-8.
+      const encoded = (data as readonly string[]).map((s) => textEncoder.encode(s));
+      const total = encoded.reduce((n, b) => n + b.length + 1, 0);
+      const blob = m._malloc(Math.max(1, total));
+      const pointers = m._malloc(count * 4);
+      try {
+        let pos = blob;
+        const view = new DataView(m.HEAPU8.buffer);
+        encoded.forEach((bytes, i) => {
+          m.HEAPU8.set(bytes, pos);
+          m.HEAPU8[pos + bytes.length] = 0;
+          view.setUint32(pointers + i * 4, pos, true);
+          pos += bytes.length + 1;
+        });
+        m.set_dataset_data(this.file.file_id, part.dataset.path, counts, offset, strides, BigInt(pointers));
+      } finally {
+        m._free(blob);
+        m._free(pointers);
+      }
+      return;
+    }
+    const view = data as ArrayBufferView;
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const ptr = m._malloc(Math.max(1, bytes.length));
+    try {
+      m.HEAPU8.set(bytes, ptr);
+      m.set_dataset_data(this.file.file_id, part.dataset.path, counts, offset, strides, BigInt(ptr));
+    } finally {
+      m._free(ptr);
+    }
+  }
+
+  private readInt64(dataset: Dataset, row: number): bigint {
+    const m = this.module;
+    const ptr = m._malloc(8);
+    try {
+      m.get_dataset_data(this.file.file_id, dataset.path, [1n], [BigInt(row)], [1n], BigInt(ptr));
+      return new DataView(m.HEAPU8.buffer).getBigInt64(ptr, true);
+    } finally {
+      m._free(ptr);
+    }
+  }
+
+  /** Appends the first `keep(name)` entries of each dataset of `source` (a file of the same layout). */
+  copyFrom(module: Module, source: H5File, keep: (name: string) => number): void {
+    for (const { parts } of this.fields) {
+      for (const part of parts) {
+        const total = keep(part.spec.name);
+        const block = Math.max(1, Math.floor((8 << 20) / part.spec.entryBytes));
+        for (let start = 0; start < total; start += block) {
+          const n = Math.min(block, total - start);
+          this.write(part, n, readPart(module, source, part.spec, start, n));
+        }
+      }
+    }
   }
 
   get rowCount(): number {
@@ -221,5 +324,172 @@ export class GrowingFile {
 
   close(): void {
     this.file.close();
+  }
+}
+
+/** Entries of `spec` [start, start + count) from an open file: raw bytes, or decoded strings. */
+function readPart(module: Module, file: H5File, spec: PartSpec, start: number, count: number): Uint8Array | string[] {
+  const counts = spec.width > 0 ? [BigInt(count), BigInt(spec.width)] : [BigInt(count)];
+  const offset = spec.width > 0 ? [BigInt(start), 0n] : [BigInt(start)];
+  const strides = counts.map(() => 1n);
+  const strings = spec.dtype === 'S';
+  const nbytes = strings ? count * 4 : count * spec.entryBytes;
+  const ptr = module._malloc(Math.max(1, nbytes));
+  try {
+    module.get_dataset_data(file.file_id, `/${spec.name}`, counts, offset, strides, BigInt(ptr));
+    if (!strings) return module.HEAPU8.slice(ptr, ptr + nbytes);
+    try {
+      const heap = module.HEAPU8;
+      const view = new DataView(heap.buffer);
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const p = view.getUint32(ptr + i * 4, true);
+        out.push(p === 0 ? '' : textDecoder.decode(heap.subarray(p, heap.indexOf(0, p))));
+      }
+      return out;
+    } finally {
+      module.reclaim_vlen_memory_count(file.file_id, `/${spec.name}`, '', BigInt(ptr), counts);
+    }
+  } finally {
+    module._free(ptr);
+  }
+}
+
+/**
+ * Rewrites the file at `path` with the first `keep(name, length)` entries of every dataset and
+ * all of its attributes, block by block (bounded memory), then puts it in place of the old one.
+ */
+async function rebuild(
+  path: string,
+  module: Module,
+  compression: number,
+  layouts: readonly FieldLayout[],
+  keep: (name: string, length: number) => number,
+  found: readonly GrowingField[],
+): Promise<void> {
+  const lengths = new Map(found.flatMap((f) => f.parts.map((p) => [p.spec.name, p.length] as const)));
+  const tmp = `${path}.rebuild`;
+  const old = new h5wasm.File(path, 'r');
+  let fresh: GrowingFile | undefined;
+  try {
+    fresh = await GrowingFile.create(tmp, compression);
+    for (const [name, attr] of Object.entries(old.attrs)) fresh.setAttribute(name, attr.value as string | number);
+    for (const layout of layouts) fresh.addField(layout);
+    fresh.copyFrom(module, old, (name) => keep(name, lengths.get(name) ?? 0));
+    fresh.flush();
+  } finally {
+    fresh?.close();
+    old.close();
+  }
+  await rename(tmp, path);
+}
+
+const textDecoder = new TextDecoder();
+
+type Encoded = Map<string, ArrayBufferView | readonly string[]>;
+
+/** Strings go into NUL-terminated HDF5 strings: a NUL inside one would cut it short. */
+function checkStrings(
+  values: readonly string[],
+  fail: (row: number, what: string) => never,
+  rowOf: (i: number) => number = (i) => i,
+): void {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]!.includes('\0')) fail(rowOf(i), 'holds a NUL character, which HDF5 variable-length strings cannot store');
+  }
+}
+
+/** The batch's values of one field, per part (`values`, `end`, `indices`, `valid`). */
+function encodeColumn(
+  column: Column,
+  layout: FieldLayout,
+  rows: number,
+  parts: readonly GrowingPart[],
+  fail: (row: number, what: string) => never,
+): Encoded {
+  const out: Encoded = new Map();
+  if (layout.field.nullable) out.set('valid', column.valid ?? new Uint8Array(rows).fill(1));
+  switch (column.type) {
+    case 'varchar':
+    case 'json':
+      checkStrings(column.values, fail);
+      out.set('values', column.values);
+      return out;
+    case 'array': {
+      const element = layout.field.elementType!;
+      const previous = parts.find((p) => p.spec.role === 'flat')!.length;
+      const end = new BigInt64Array(rows);
+      let total = 0;
+      for (let i = 0; i < rows; i++) end[i] = BigInt(previous + (total += column.values[i]!.length));
+      const flat = column.values.flat();
+      out.set('end', end);
+      out.set('values', arrayElements(element, flat, fail, end, previous));
+      return out;
+    }
+    case 'sparse_float_vector': {
+      const previous = parts.find((p) => p.spec.role === 'flat')!.length;
+      const end = new BigInt64Array(rows);
+      let total = 0;
+      for (let i = 0; i < rows; i++) end[i] = BigInt(previous + (total += column.values[i]!.indices.length));
+      const indices = new Uint32Array(total);
+      const values = new Float32Array(total);
+      let pos = 0;
+      for (const row of column.values) {
+        indices.set(row.indices, pos);
+        values.set(row.values, pos);
+        pos += row.indices.length;
+      }
+      out.set('end', end);
+      out.set('indices', indices);
+      out.set('values', values);
+      return out;
+    }
+    case 'bool':
+      // Any non-zero byte is true: stored as 0 or 1, as h5py's bool would read it.
+      out.set(
+        'values',
+        column.values.map((v) => (v ? 1 : 0)),
+      );
+      return out;
+    default:
+      out.set('values', column.values as ArrayBufferView);
+      return out;
+  }
+}
+
+function arrayElements(
+  element: string,
+  flat: readonly unknown[],
+  fail: (row: number, what: string) => never,
+  end: BigInt64Array,
+  previous: number,
+): ArrayBufferView | readonly string[] {
+  const rowOf = (i: number) => {
+    let r = 0;
+    while (Number(end[r]!) - previous <= i) r++;
+    return r;
+  };
+  switch (element) {
+    case 'bool':
+      return Uint8Array.from(flat, (v) => (v ? 1 : 0));
+    case 'int8':
+      return Int8Array.from(flat, (v) => Number(v));
+    case 'int16':
+      return Int16Array.from(flat, (v) => Number(v));
+    case 'int32':
+      return Int32Array.from(flat, (v) => Number(v));
+    case 'int64':
+      return BigInt64Array.from(flat, (v) => BigInt(v as bigint | number | string));
+    case 'float':
+      return Float32Array.from(flat, (v) => Number(v));
+    case 'double':
+      return Float64Array.from(flat, (v) => Number(v));
+    case 'varchar': {
+      const strings = flat.map(String);
+      checkStrings(strings, fail, rowOf);
+      return strings;
+    }
+    default:
+      return fail(0, `has array elements of type ${element}, which the HDF5 writer cannot store`);
   }
 }

@@ -8,7 +8,8 @@ export { hdf5WriterOptions, type Hdf5WriterOptions };
 export default definePlugin({
   kind: 'writer',
   name: 'hdf5',
-  description: 'Writes one HDF5 file per collection partition (MilvusDM layout) plus the H2M job that loads it back.',
+  description:
+    'Writes one HDF5 file per collection partition (MilvusDM layout extended to every field) plus the H2M job that loads it back.',
   options: hdf5WriterOptions,
   async open(options: Hdf5WriterOptions, context) {
     return new Hdf5Sink(options, context);

@@ -1,6 +1,7 @@
 /**
  * The HDF5 writer: one file per collection partition in the MilvusDM layout (`embeddings`,
- * `ids`), written to `<file>.partial` and renamed only once complete, so a failed run never
+ * `ids`) extended with a dataset (or a few) per other field and the schema as an attribute
+ * (layout.ts), written to `<file>.partial` and renamed only once complete, so a failed run never
  * leaves a file that looks whole.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,10 +12,9 @@ import {
   MilvusdmError,
   asMilvusdmError,
   errorMessage,
-  primaryField,
+  schemaToJson,
   vectorFields,
   type ChannelContext,
-  type Column,
   type BeginOptions,
   type DatasetInfo,
   type DatasetWriter,
@@ -24,6 +24,7 @@ import {
 } from '@milvusdm/core';
 import { GrowingFile } from './h5-out.js';
 import { h2mJobYaml } from './h2m-yaml.js';
+import { LAYOUT_ATTR, LAYOUT_VERSION, SCHEMA_ATTR, embeddingsField, fileLayout } from './layout.js';
 import type { Hdf5WriterOptions } from './options.js';
 
 const SAFE = /[^A-Za-z0-9_.-]/g;
@@ -42,29 +43,6 @@ interface Hdf5ResumeToken {
   readonly path: string;
   /** Also stored in the file: tells this run's file from any other at the same path. */
   readonly writeId: string;
-}
-
-/** Dataset name in the file for each field: the seed's names for the key and the vector. */
-function datasetNames(dataset: DatasetInfo): Map<string, string> {
-  if (dataset.schema.enableDynamicField) {
-    throw new MilvusdmError('MDM_UNSUPPORTED', `${dataset.origin} has dynamic fields, which the MilvusDM HDF5 layout cannot store yet`);
-  }
-  const names = new Map<string, string>();
-  const pk = primaryField(dataset.schema);
-  const vectors = vectorFields(dataset.schema);
-  for (const field of dataset.schema.fields) {
-    if (field === pk) {
-      if (field.type !== 'int64') {
-        throw new MilvusdmError(
-          'MDM_UNSUPPORTED',
-          `${dataset.origin}: ${field.type} keys cannot be stored in the MilvusDM HDF5 layout yet (ids are int64)`,
-        );
-      }
-      names.set(field.name, 'ids');
-    } else if (field === vectors[0]) names.set(field.name, 'embeddings');
-    else names.set(field.name, field.name);
-  }
-  return names;
 }
 
 export class Hdf5Sink implements WriterSink {
@@ -91,7 +69,7 @@ export class Hdf5Sink implements WriterSink {
         });
       }
     }
-    const names = datasetNames(dataset);
+    const layouts = fileLayout(dataset.schema, dataset.origin);
     await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
       // A file-system refusal names the folder and the reason in words (MDM_IO).
       throw asMilvusdmError(e);
@@ -102,20 +80,21 @@ export class Hdf5Sink implements WriterSink {
     const writeId = randomUUID();
     try {
       file.setWriteId(writeId);
-      for (const field of dataset.schema.fields) {
-        if (field.autoId) continue;
-        file.addDataset(names.get(field.name)!, field);
-      }
-      const vector = vectorFields(dataset.schema)[0];
+      for (const layout of layouts) file.addField(layout);
+      // The seed's readers know one metric: the `embeddings` vectors'.
+      const vector = embeddingsField(dataset.schema) ?? vectorFields(dataset.schema)[0];
       if (vector?.metric) file.setAttribute('metric', vector.metric);
       file.setAttribute('collection', dataset.collection);
       file.setAttribute('partition', partition);
+      // The whole schema, so a reader restores every field and property, not just ids and vectors.
+      file.setAttribute(LAYOUT_ATTR, LAYOUT_VERSION);
+      file.setAttribute(SCHEMA_ATTR, schemaToJson(dataset.schema));
       file.flush();
     } catch (e) {
       await this.discard();
       throw e;
     }
-    return this.fileWriter(dataset, path, file, names, { path, writeId }, 0);
+    return this.fileWriter(dataset, path, file, { path, writeId }, 0);
   }
 
   /**
@@ -130,12 +109,11 @@ export class Hdf5Sink implements WriterSink {
       });
     }
     const partial = `${path}.partial`;
-    const names = datasetNames(dataset);
-    const fileNames = dataset.schema.fields.filter((f) => !f.autoId).map((f) => names.get(f.name)!);
+    const layouts = fileLayout(dataset.schema, dataset.origin);
     if (resume.complete || (!existsSync(partial) && existsSync(path))) {
       // Renamed only once complete: a finished file of this run holds every row, including any
       // the state had not caught up with when the run stopped; those are read but not written.
-      const done = await GrowingFile.reopen(path, this.options.compression, fileNames, token.writeId, resume.rows, false);
+      const done = await GrowingFile.reopen(path, this.options.compression, layouts, token.writeId, resume.rows, false);
       const rows = done.rowCount;
       done.close();
       this.written.push(path);
@@ -155,20 +133,13 @@ export class Hdf5Sink implements WriterSink {
         },
       };
     }
-    const file = await GrowingFile.reopen(partial, this.options.compression, fileNames, token.writeId, resume.rows);
+    const file = await GrowingFile.reopen(partial, this.options.compression, layouts, token.writeId, resume.rows);
     this.open = { file, partial };
     this.context.logger.info(`${partial}: continuing after row ${resume.rows}`);
-    return this.fileWriter(dataset, path, file, names, { path, writeId: token.writeId }, resume.rows);
+    return this.fileWriter(dataset, path, file, { path, writeId: token.writeId }, resume.rows);
   }
 
-  private fileWriter(
-    dataset: DatasetInfo,
-    path: string,
-    file: GrowingFile,
-    names: ReadonlyMap<string, string>,
-    resumeToken: Hdf5ResumeToken,
-    base: number,
-  ): DatasetWriter {
+  private fileWriter(dataset: DatasetInfo, path: string, file: GrowingFile, resumeToken: Hdf5ResumeToken, base: number): DatasetWriter {
     const partial = `${path}.partial`;
     return {
       resumeToken,
@@ -191,9 +162,7 @@ export class Hdf5Sink implements WriterSink {
         };
         try {
           for await (const batch of batches) {
-            const columns = new Map<string, Column>();
-            for (const [field, column] of batch.columns) columns.set(names.get(field) ?? field, column);
-            file.append(batch.numRows, columns);
+            file.append(batch.numRows, batch.columns);
             pending.push(batch.cursor !== undefined ? { numRows: batch.numRows, cursor: batch.cursor } : { numRows: batch.numRows });
             if (performance.now() - lastFlush >= FLUSH_INTERVAL_MS) commitPending();
           }
