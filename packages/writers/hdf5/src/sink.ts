@@ -11,7 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import {
   MilvusdmError,
   asMilvusdmError,
+  ensureFreeSpace,
   errorMessage,
+  estimatedRowBytes,
   schemaToJson,
   vectorFields,
   type ChannelContext,
@@ -74,6 +76,10 @@ export class Hdf5Sink implements WriterSink {
       // A file-system refusal names the folder and the reason in words (MDM_IO).
       throw asMilvusdmError(e);
     });
+    // Refused before the file exists when even the fixed-width columns cannot fit.
+    if (dataset.rows !== undefined) {
+      await ensureFreeSpace(dirname(path), dataset.rows * estimatedRowBytes(dataset.schema), `${dataset.origin} (${dataset.rows} rows)`);
+    }
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression);
     this.open = { file, partial };

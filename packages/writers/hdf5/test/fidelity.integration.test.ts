@@ -11,9 +11,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli, runLite25Python, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
-// The CLI's kill harness (a test helper of apps/cli), imported as it is.
-import { killAndResume } from '../../../../apps/cli/test/helpers/kill-resume.js';
+import { killAndResume, runCli, runLite25Python, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
 
 interface RowsVerdict {
   ok: boolean;
@@ -145,11 +143,11 @@ describe('M2H of every field resumes after kill -9', () => {
     ]);
     const dir = tempDir();
     const stateDir = tempDir('milvusdm-state-');
-    // existing: overwrite: a kill that lands after a run completed (its state already removed)
-    // leaves a finished file, which the run after it then writes again rather than refusing.
+    // existing: fail (the default): a kill after the run wrote everything leaves its state marked
+    // finished, so the next run finds the file its own and does not refuse it.
     const file = writeJob({
       source: { type: 'milvus', uri, collection: source, page_rows: 100 },
-      target: { type: 'hdf5', dir, existing: 'overwrite' },
+      target: { type: 'hdf5', dir },
       run: { batch_rows: 100, state_dir: stateDir },
     });
     const report = await killAndResume(['run', file, '--log-dir', tempDir()], stateDir, {

@@ -41,5 +41,15 @@ describe('a target folder without room', () => {
       /error MDM_IO: .*small-disk\/big\/_default\.partial: .* \(20000 rows\) needs about 9\.\d MiB but only \d\.\d MiB is free/,
     );
     expect(readdirSync(join(mountPoint, 'big'))).toEqual([]);
+    // The hdf5 writer refuses the same way, before its file exists.
+    const h = await runCli([
+      'run',
+      writeJob({ source: { type: 'hdf5', path: source, collection: 'big_h5' }, target: { type: 'hdf5', dir: mountPoint } }),
+      '--log-dir',
+      tempDir(),
+    ]);
+    expect(h.code).toBe(1);
+    expect(h.stderr).toMatch(/error MDM_IO: .*small-disk\/big_h5: .* \(20000 rows\) needs about 9\.\d MiB but only \d\.\d MiB is free/);
+    expect(readdirSync(join(mountPoint, 'big_h5'))).toEqual([]);
   });
 });

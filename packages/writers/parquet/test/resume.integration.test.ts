@@ -7,8 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pythonToolsDir, runPython, tempDir, writeJob } from '@milvusdm/testing';
-import { killAndResume, type KillPlan } from '../../../../apps/cli/test/helpers/kill-resume.js';
+import { killAndResume, pythonToolsDir, runPython, tempDir, writeJob, type KillPlan } from '@milvusdm/testing';
 
 const ROWS = 16_000;
 
