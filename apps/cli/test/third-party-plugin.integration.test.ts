@@ -112,10 +112,10 @@ describe('a third-party plugin outside the workspace', () => {
 
   it('names the package to install when a type has no plugin, exit 1', async () => {
     const job = join(project, 'missing.yaml');
-    writeFileSync(job, stringify({ source: { type: 'parquet', path: 'x' }, target: { type: 'hdf5', dir: 'out3' } }));
+    writeFileSync(job, stringify({ source: { type: 'lancedb', path: 'x' }, target: { type: 'hdf5', dir: 'out3' } }));
     const r = await runCli(['run', job, '--log-dir', tempDir()]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error MDM_PLUGIN_NOT_FOUND: no reader plugin found for type "parquet"/);
-    expect(r.stderr).toMatch(/hint: .*npm i @milvusdm\/reader-parquet/);
+    expect(r.stderr).toMatch(/error MDM_PLUGIN_NOT_FOUND: no reader plugin found for type "lancedb"/);
+    expect(r.stderr).toMatch(/hint: .*npm i @milvusdm\/reader-lancedb/);
   });
 });
