@@ -148,6 +148,7 @@ describe.each(signals)('resume after %s', (_label, signal) => {
     points: signal === 'SIGINT' ? Math.max(1, POINTS - 1) : POINTS,
     signal,
     totalRows: ROWS,
+    ...(signal === 'SIGINT' ? { spread: 0.6 } : {}),
     ...(byTimeMs ? { byTimeMs } : {}),
   });
 

@@ -29,6 +29,11 @@ export interface KillPlan {
   /** Rows of the whole job, to spread the kill points over. */
   readonly totalRows: number;
   /**
+   * The share of those rows the kill points fall in (default 1). Ctrl-C lets the batch in flight
+   * finish: near the end of a fast job it often comes too late to interrupt anything.
+   */
+  readonly spread?: number;
+  /**
    * For jobs faster than the state's save interval (file to file): kill at a seeded delay of up
    * to this many ms after the state first appears, instead of at a row count.
    */
@@ -116,9 +121,9 @@ export async function interrupt(
  */
 export async function killAndResume(args: readonly string[], stateDir: string, plan: KillPlan): Promise<KillReport> {
   const random = seeded(plan.seed);
-  const thresholds = Array.from({ length: plan.points }, () => (plan.byTimeMs ? 0 : Math.floor(random() * plan.totalRows))).sort(
-    (a, b) => a - b,
-  );
+  const thresholds = Array.from({ length: plan.points }, () =>
+    plan.byTimeMs ? 0 : Math.floor(random() * plan.totalRows * (plan.spread ?? 1)),
+  ).sort((a, b) => a - b);
   const runs: RunRecord[] = [];
   let interrupted = 0;
   for (const threshold of thresholds) {

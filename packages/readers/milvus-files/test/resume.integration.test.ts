@@ -67,6 +67,7 @@ describe.each([
     points: signal === 'SIGINT' ? Math.max(1, POINTS - 1) : POINTS,
     signal,
     totalRows: 0,
+    ...(signal === 'SIGINT' ? { spread: 0.6 } : {}),
   });
 
   it('M2M into Milvus Lite: every live row once, per partition', async () => {
