@@ -373,13 +373,14 @@ export class MilvusSink implements WriterSink {
 
   /**
    * Whether the server's statistics count live rows exactly as count(*) does: Milvus Lite 3.2
-   * (version `milvus_lite-…`) and Milvus Lite 2.5's engine (no GetVersion) compute `row_count`
-   * with deletes and replaced keys applied. Milvus 2.x counts every row inserted into flushed
+   * (version `milvus_lite-3.2.2`) and Milvus Lite 2.5's engine (no GetVersion) compute `row_count`
+   * with deletes and replaced keys applied. Not any version with "lite" in it: the PyPI `milvus`
+   * 2.3.5 standalone server calls itself `v2.3.5-lite` and counts as Milvus 2.x does. Milvus 2.x counts every row inserted into flushed
    * segments instead (measured on 2.3.5: a repeated key counts twice, as count(*) does, but a
    * deleted or upserted row stays counted, and compaction later drops them).
    */
   private liveStatistics(): Promise<boolean> {
-    this.statisticsLive ??= serverInfo(this.conn).then((i) => i.localLiteEngine || /lite/i.test(i.version ?? ''));
+    this.statisticsLive ??= serverInfo(this.conn).then((i) => i.localLiteEngine || /^milvus_lite-/i.test(i.version ?? ''));
     return this.statisticsLive;
   }
   private statisticsLive: Promise<boolean> | undefined;
