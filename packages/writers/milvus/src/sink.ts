@@ -51,6 +51,11 @@ interface CollectionState {
   countable: boolean;
   /** This run sent upserts into it: on Milvus 2.x its statistics then count replaced rows twice. */
   upserted: boolean;
+  /**
+   * Every vector field has its index (this run built them): finish() need not ask again. Asking
+   * is not free: Milvus Lite 3.2 answers DescribeIndex on 50k unflushed rows in about 1 s of its CPU.
+   */
+  indexed: boolean;
   schema: CollectionSchema;
   /** Index metric per vector field: the job's, else the source's. */
   readonly metrics: ReadonlyMap<string, MetricType>;
@@ -202,6 +207,7 @@ export class MilvusSink implements WriterSink {
       loadedByUs: false,
       countable: false,
       upserted: false,
+      indexed: false,
       written: false,
       metrics,
       createdNow: false,
@@ -284,6 +290,7 @@ export class MilvusSink implements WriterSink {
       loadedByUs: false,
       countable: false,
       upserted: false,
+      indexed: false,
       written: false,
       metrics,
       committedRows: 0,
@@ -309,7 +316,16 @@ export class MilvusSink implements WriterSink {
     } else {
       schema = await target.describe();
     }
-    const state: CollectionState = { ...base, target, createdNow: !exists, existedBefore: exists, schema, ...(swap ? { swap } : {}) };
+    const state: CollectionState = {
+      ...base,
+      target,
+      createdNow: !exists,
+      existedBefore: exists,
+      // Built just above, on the collection this run created (none asked for under index: false).
+      indexed: !exists,
+      schema,
+      ...(swap ? { swap } : {}),
+    };
     this.collections.set(name, state);
     return state;
   }
@@ -363,6 +379,7 @@ export class MilvusSink implements WriterSink {
         return false;
       }
       await this.createIndexes(state.target, state.schema, state.metrics);
+      state.indexed = true;
     }
     this.context.logger.info(`loading "${state.target.name}" to verify what is written`);
     await state.target.load();
@@ -572,7 +589,7 @@ export class MilvusSink implements WriterSink {
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
       if (!state.written) continue;
-      await this.createIndexes(state.target, state.schema, state.metrics);
+      if (!state.indexed) await this.createIndexes(state.target, state.schema, state.metrics);
       if (state.swap) {
         // Readers searched the old collection: the new one is loaded before it takes its place, and stays so.
         if (state.swap.oldLoaded) {
