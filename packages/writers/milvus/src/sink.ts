@@ -22,7 +22,7 @@ import {
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
-import { MilvusCollection, sendBatch, type MilvusConnection } from '@milvusdm/milvus-client';
+import { MilvusCollection, sendBatch, serverInfo, type MilvusConnection } from '@milvusdm/milvus-client';
 import { autoIndexType } from './auto-index.js';
 import { existingKeys } from './existing-keys.js';
 import { insertAll, skipRows } from './insert-stream.js';
@@ -45,10 +45,17 @@ interface CollectionState {
   written: boolean;
   /** Partitions this run created or cleared; later datasets append to them. */
   readonly partitionsReady: Set<string>;
-  /** We loaded it to count rows; released again at the end unless the job asks to load. */
+  /** We loaded it to query it; released again at the end unless the job asks to load. */
   loadedByUs: boolean;
-  /** Count verification is possible only on a loaded collection. */
+  /** Loaded, so it can be queried (count(*), key checks); only on a collection with an index. */
   countable: boolean;
+  /** This run sent upserts into it: on Milvus 2.x its statistics then count replaced rows twice. */
+  upserted: boolean;
+  /**
+   * Every vector field has its index (this run built them): finish() need not ask again. Asking
+   * is not free: Milvus Lite 3.2 answers DescribeIndex on 50k unflushed rows in about 1 s of its CPU.
+   */
+  indexed: boolean;
   schema: CollectionSchema;
   /** Index metric per vector field: the job's, else the source's. */
   readonly metrics: ReadonlyMap<string, MetricType>;
@@ -119,12 +126,7 @@ export class MilvusSink implements WriterSink {
     }
     state.written = true;
     if (resume?.complete) return { write: async () => Promise.reject(new Error(`${dataset.origin} was completely written already`)) };
-    await this.makeCountable(state);
-    const before = resume
-      ? (tokenFrom(resume.token, `"${name}"`).before ?? undefined)
-      : state.countable
-        ? await state.target.count(partition, primaryField(state.schema))
-        : undefined;
+    const before = resume ? (tokenFrom(resume.token, `"${name}"`).before ?? undefined) : await this.rowsBefore(state, partition);
     const existing = await this.existingKeyPolicy(state, partition, before, resume !== undefined);
     return this.datasetWriter(state, state.target.name, partition, before, resume, existing);
   }
@@ -151,12 +153,11 @@ export class MilvusSink implements WriterSink {
       resumed && before !== undefined && !partition
         ? before
         : partition || before === undefined
-          ? state.countable
-            ? await state.target.count()
-            : undefined
+          ? await this.countRows(state, undefined)
           : before;
     if (held === 0) return undefined;
-    if (held === undefined) {
+    // The check queries the batch's keys: that needs the collection loaded.
+    if (held === undefined || !(await this.makeCountable(state))) {
       this.context.logger.warn(`"${state.target.name}" cannot be queried (no index, not loaded): keys already present cannot be checked`);
       return undefined;
     }
@@ -205,6 +206,8 @@ export class MilvusSink implements WriterSink {
       partitionsReady: new Set<string>(),
       loadedByUs: false,
       countable: false,
+      upserted: false,
+      indexed: false,
       written: false,
       metrics,
       createdNow: false,
@@ -282,7 +285,16 @@ export class MilvusSink implements WriterSink {
     let exists = await target.exists();
     const metrics = new Map<string, MetricType>();
     for (const f of vectorFields(dataset.schema)) metrics.set(f.name, metric ?? f.metric ?? defaultMetric(f));
-    const base = { partitionsReady: new Set<string>(), loadedByUs: false, countable: false, written: false, metrics, committedRows: 0 };
+    const base = {
+      partitionsReady: new Set<string>(),
+      loadedByUs: false,
+      countable: false,
+      upserted: false,
+      indexed: false,
+      written: false,
+      metrics,
+      committedRows: 0,
+    };
     let swap: SwapPlan | undefined;
     if (exists && mode === 'overwrite' && !partition) {
       // The old collection stays as it is until the new one is complete (staging.ts).
@@ -304,7 +316,16 @@ export class MilvusSink implements WriterSink {
     } else {
       schema = await target.describe();
     }
-    const state: CollectionState = { ...base, target, createdNow: !exists, existedBefore: exists, schema, ...(swap ? { swap } : {}) };
+    const state: CollectionState = {
+      ...base,
+      target,
+      createdNow: !exists,
+      existedBefore: exists,
+      // Built just above, on the collection this run created (none asked for under index: false).
+      indexed: !exists,
+      schema,
+      ...(swap ? { swap } : {}),
+    };
     this.collections.set(name, state);
     return state;
   }
@@ -339,25 +360,76 @@ export class MilvusSink implements WriterSink {
     return undefined;
   }
 
-  /** Counting needs a loaded collection, and loading needs an index on every vector field. */
-  private async makeCountable(state: CollectionState): Promise<void> {
-    if (state.countable) return;
+  /**
+   * Queries (count(*), key checks, upsert proofs) need a loaded collection, and loading needs an
+   * index on every vector field. Loading costs the server real work (on Milvus 2.3 every insert
+   * into a loaded collection costs it about a third more CPU, and the load itself minutes on
+   * millions of rows), so it is done only when a query is needed. Returns whether it can be queried.
+   */
+  private async makeCountable(state: CollectionState): Promise<boolean> {
+    if (state.countable) return true;
     if (await state.target.isLoaded()) {
       state.countable = true;
-      return;
+      return true;
     }
     const indexed = await state.target.indexMetrics();
     if (vectorFields(state.schema).some((f) => !indexed.has(f.name))) {
       if (this.options.index === false) {
-        this.context.logger.warn(`"${state.target.name}" has no vector index (index: false), so the rows written cannot be counted back`);
-        return;
+        this.context.logger.warn(`"${state.target.name}" has no vector index (index: false), so it cannot be queried`);
+        return false;
       }
       await this.createIndexes(state.target, state.schema, state.metrics);
+      state.indexed = true;
     }
     this.context.logger.info(`loading "${state.target.name}" to verify what is written`);
     await state.target.load();
     state.loadedByUs = true;
     state.countable = true;
+    return true;
+  }
+
+  /**
+   * Whether the server's statistics count live rows exactly as count(*) does: Milvus Lite 3.2
+   * (version `milvus_lite-3.2.2`) and Milvus Lite 2.5's engine (no GetVersion) compute `row_count`
+   * with deletes and replaced keys applied. Not any version with "lite" in it: the PyPI `milvus`
+   * 2.3.5 standalone server calls itself `v2.3.5-lite` and counts as Milvus 2.x does. Milvus 2.x counts every row inserted into flushed
+   * segments instead (measured on 2.3.5: a repeated key counts twice, as count(*) does, but a
+   * deleted or upserted row stays counted, and compaction later drops them).
+   */
+  private liveStatistics(): Promise<boolean> {
+    this.statisticsLive ??= serverInfo(this.conn).then((i) => i.localLiteEngine || /^milvus_lite-/i.test(i.version ?? ''));
+    return this.statisticsLive;
+  }
+  private statisticsLive: Promise<boolean> | undefined;
+
+  /**
+   * Whether the statistics prove this collection's count exactly. Where they count live rows,
+   * always. On Milvus 2.x only in a collection this run created and never upserted into:
+   * nobody else writes it (the lock), nothing was deleted or replaced, so rows inserted are the
+   * rows it holds, and compaction has nothing to drop. Elsewhere count(*) (a load) is needed.
+   */
+  private async byStatistics(state: CollectionState): Promise<boolean> {
+    return (await this.liveStatistics()) || (state.createdNow && !state.upserted);
+  }
+
+  /**
+   * The rows the collection (or partition) holds, counted the cheapest exact way; undefined
+   * when it cannot be counted (no index to load it by, and statistics would not be exact).
+   */
+  private async countRows(state: CollectionState, partition: string | undefined): Promise<number | undefined> {
+    if (await this.byStatistics(state)) {
+      // Milvus 2.x counts a segment's rows once it is flushed; the Lite servers count at once.
+      if (!(await this.liveStatistics())) await state.target.flush();
+      return state.target.statisticsRows(partition);
+    }
+    if (!(await this.makeCountable(state))) return undefined;
+    return state.target.count(partition, primaryField(state.schema));
+  }
+
+  /** What the target held before a dataset: nothing, without asking, in a collection this run just created and holds the lock on. */
+  private async rowsBefore(state: CollectionState, partition: string | undefined): Promise<number | undefined> {
+    if (state.createdNow && state.committedRows === 0 && !state.upserted && this.context.run?.lock !== false) return 0;
+    return this.countRows(state, partition);
   }
 
   private datasetWriter(
@@ -425,17 +497,20 @@ export class MilvusSink implements WriterSink {
           this.context.logger.info(
             `${where}: the next ${plan.upsertRows} rows go as upserts (the interrupted run may have sent some of them)`,
           );
+        // Proving upserted keys queries them: load only when this dataset upserts.
+        const provable = upsert && countTarget !== undefined && (await this.makeCountable(state));
         let sent = 0;
         const sendOne = async (batch: ColumnBatch) => {
           const asUpsert = upsert || sent < plan.upsertRows;
           sent += batch.numRows;
+          if (asUpsert) state.upserted = true;
           // Retries, backoff and too-large splitting: milvus-client's send policy.
           await sendBatch(this.conn, insertTarget, batch, { upsert: asUpsert });
           this.context.logger.debug(
             `${asUpsert ? 'upserted' : 'inserted'} ${batch.numRows} rows (${batchBytes(batch)} bytes) into "${name}"`,
           );
           // An upsert replaces by key, so the collection's count cannot prove it: count the batch's keys.
-          if (upsert && countTarget && state.countable) await this.proveKeys(countTarget, batch, where);
+          if (provable) await this.proveKeys(countTarget, batch, where);
         };
         const skipped = { rows: 0 };
         const rows = await insertAll(
@@ -446,7 +521,9 @@ export class MilvusSink implements WriterSink {
         );
         const written = rows + skipped.rows;
         if (before !== undefined && !upsert) {
-          const after = await state.target.count(partition, key);
+          // Counted the same way as `before` was (see byStatistics: nothing upserted in between).
+          const after = await this.countRows(state, partition);
+          if (after === undefined) throw new MilvusdmError('MDM_VERIFY', `${where} cannot be counted back after writing`);
           const expected = before + base + written;
           if (after !== expected) {
             const ours = base > 0 ? `${base + written} (${base} of them by the interrupted run)` : `${written}`;
@@ -473,7 +550,8 @@ export class MilvusSink implements WriterSink {
     where: string,
   ): Promise<ResumePlan> {
     if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows);
-    if (before === undefined || !state.countable) {
+    const now = before === undefined ? undefined : await this.countRows(state, partition);
+    if (before === undefined || now === undefined) {
       throw new MilvusdmError(
         'MDM_RESUME',
         `${where} assigns its own keys and cannot be counted (no vector index), so the rows of the interrupted run's last request cannot be told apart`,
@@ -482,7 +560,7 @@ export class MilvusSink implements WriterSink {
         },
       );
     }
-    const present = (await state.target.count(partition, primaryField(state.schema))) - before;
+    const present = now - before;
     return autoIdResumePlan(present, resume.rows, resume.unrecordedRows + MAX_ROWS, where);
   }
 
@@ -511,12 +589,15 @@ export class MilvusSink implements WriterSink {
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
       if (!state.written) continue;
-      await this.createIndexes(state.target, state.schema, state.metrics);
+      if (!state.indexed) await this.createIndexes(state.target, state.schema, state.metrics);
       if (state.swap) {
-        await this.makeCountable(state);
-        state.target = await swapIn(this.conn, state.target, state.committedRows, state.swap, this.context.logger);
-        // Readers searched the old collection: the new one stays loaded.
-        if (state.swap.oldLoaded) state.loadedByUs = false;
+        // Readers searched the old collection: the new one is loaded before it takes its place, and stays so.
+        if (state.swap.oldLoaded) {
+          if (!(await state.target.isLoaded())) await state.target.load();
+          state.loadedByUs = false;
+        }
+        const counted = await this.countRows(state, undefined);
+        state.target = await swapIn(this.conn, state.target, counted, state.committedRows, state.swap, this.context.logger);
         state.swap = undefined;
       }
       if (this.options.load) {
@@ -560,7 +641,10 @@ export class MilvusSink implements WriterSink {
           this.context.logger.warn(
             `the run did not finish: staging collection "${name}" was dropped; "${state.swap.target}" was not changed`,
           );
-        } else if (state.committedRows === 0 && (!state.countable || (await state.target.count()) === 0)) {
+        } else if (
+          state.committedRows === 0 &&
+          (state.countable || (await this.byStatistics(state)) ? await this.countRows(state, undefined) : 0) === 0
+        ) {
           await state.target.drop();
           this.context.logger.info(`the run wrote no row: dropped collection "${name}", which it had created`);
         }

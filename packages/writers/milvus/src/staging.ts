@@ -69,17 +69,25 @@ async function rename(conn: MilvusConnection, from: string, to: string): Promise
 }
 
 /**
- * Checks the staging collection holds exactly `rows` rows (it must be loaded), runs the
- * registered content checks, then swaps it in. Returns the collection now behind the name.
+ * Checks the staging collection holds exactly `rows` rows (`counted`, as the writer counts it:
+ * undefined when it cannot be counted), runs the registered content checks, then swaps it in.
+ * Returns the collection now behind the name.
  */
 export async function swapIn(
   conn: MilvusConnection,
   staging: MilvusCollection,
+  counted: number | undefined,
   rows: number,
   plan: SwapPlan,
   logger: Logger,
 ): Promise<MilvusCollection> {
-  const counted = await staging.count();
+  if (counted === undefined) {
+    throw new MilvusdmError(
+      'MDM_VERIFY',
+      `staging collection "${staging.name}" cannot be counted (no vector index to load it by): "${plan.target}" was left as it was`,
+      { hint: 'Let the target build its index (index: auto) so the rows written can be proven before the swap.' },
+    );
+  }
   if (counted !== rows) {
     throw new MilvusdmError(
       'MDM_VERIFY',

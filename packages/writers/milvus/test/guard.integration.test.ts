@@ -226,9 +226,12 @@ describe('staged overwrite through an alias, locks, interruptions and cleanup (M
     const before = (await snapshot(s, c)).collections[c]!;
     let seed = 20261130;
     const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-    const cleanupJob = job(s, files.large, c);
+    // The huge file, so that every kill (0–4 s after the staging collection is made) lands while
+    // rows are being written: since the writer counts without loading, 60k rows reach the swap
+    // within that window, and a kill between its two renames is the case cleanup's test covers.
+    const cleanupJob = job(s, files.huge, c);
     for (let i = 0; i < KILLS; i++) {
-      const child = spawnRun(job(s, files.large, c, { mode: 'overwrite' }, { batch_rows: 2000 }));
+      const child = spawnRun(job(s, files.huge, c, { mode: 'overwrite' }, { batch_rows: 2000 }));
       await child.started(/writing into staging collection/);
       await new Promise((r) => setTimeout(r, Math.floor(random() * 4000)));
       child.kill();
