@@ -36,6 +36,40 @@ function milvus23(): { uri: string; token: string } {
 
 const logDir = () => ['--log-dir', tempDir()];
 
+describe('fields an older target cannot hold', () => {
+  it('M2M of float16 vectors into Milvus 2.3 is refused before anything is created, naming the field and the release', async () => {
+    const uri = lite25();
+    const m23 = milvus23();
+    const source = uniqueName('f16_src');
+    await runLite25Python('make_vector_collection.py', ['--uri', uri, '--collection', source, '--types', 'float16', '--rows', '50']);
+    const target = uniqueName('f16_on_23');
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'milvus', uri, collection: source },
+        target: { type: 'milvus', uri: m23.uri, token: m23.token, collection: target },
+      }),
+      ...logDir(),
+    ]);
+    expect(r.code).toBe(1);
+    // "Milvus" is the test server's password, so the CLI masks the word as a secret.
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `error MDM_UNSUPPORTED: collection "${target}": field "f16" is float16_vector, which needs (Milvus|\\*\\*\\*) 2\\.4 or later; .* runs v2\\.3\\.`,
+      ),
+    );
+    const left = await runPython<{ exists: boolean }>('has_collection.py', [
+      '--uri',
+      m23.uri,
+      '--token',
+      m23.token,
+      '--collection',
+      target,
+    ]);
+    expect(left.exists).toBe(false);
+  });
+});
+
 describe('vector types (Milvus Lite 2.5.1)', () => {
   it('copies float16, bfloat16, sparse, binary and float vectors exactly, indexed as the server allows (FLAT, not AUTOINDEX)', async () => {
     const uri = lite25();

@@ -32,6 +32,7 @@ import { helperRunId, stagingName } from './names.js';
 import { autoIdResumePlan, keyedResumePlan, tokenFrom, type MilvusResumeToken, type ResumePlan } from './resume-plan.js';
 import type { MilvusWriterOptions } from './options.js';
 import { schemaProblems, schemaToCreate } from './schema-fit.js';
+import { serverProblems } from './server-fit.js';
 import { aliasTarget, swapIn, type SwapPlan } from './staging.js';
 
 interface CollectionState {
@@ -309,6 +310,17 @@ export class MilvusSink implements WriterSink {
     let schema: CollectionSchema;
     if (!exists) {
       schema = schemaToCreate(dataset.schema, metric);
+      const server = await serverInfo(this.conn);
+      const tooNew = serverProblems(schema, server);
+      if (tooNew.length > 0) {
+        throw new MilvusdmError(
+          'MDM_UNSUPPORTED',
+          `collection "${name}": ${tooNew.join('; ')}; ${this.conn.display} runs ${server.version}`,
+          {
+            hint: 'Nothing was created. Choose a newer Milvus as the target, or leave those fields out of the source.',
+          },
+        );
+      }
       this.context.logger.info(`creating collection "${name}"`);
       await target.create(schema);
       schema = await target.describe();
