@@ -148,7 +148,8 @@ describe.each(signals)('resume after %s', (_label, signal) => {
     points: signal === 'SIGINT' ? Math.max(1, POINTS - 1) : POINTS,
     signal,
     totalRows: ROWS,
-    ...(signal === 'SIGINT' ? { spread: 0.6 } : {}),
+    // Ctrl-C is handled between batches: it must land early enough, and soon after its point, to interrupt a fast job.
+    ...(signal === 'SIGINT' ? { spread: 0.6, jitterMs: 20 } : {}),
     ...(byTimeMs ? { byTimeMs } : {}),
   });
 

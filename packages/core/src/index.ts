@@ -38,3 +38,4 @@ export {
   jobHashOf,
 } from './state/index.js';
 export { ensureFreeSpace, estimatedRowBytes, freeBytes, formatBytes } from './io/free-space.js';
+export * as hdf5Layout from './formats/hdf5-layout.js';

@@ -33,6 +33,8 @@ export interface KillPlan {
    * finish: near the end of a fast job it often comes too late to interrupt anything.
    */
   readonly spread?: number;
+  /** Up to this many ms (seeded) between reaching a kill point and the kill (default 100). */
+  readonly jitterMs?: number;
   /**
    * For jobs faster than the state's save interval (file to file): kill at a seeded delay of up
    * to this many ms after the state first appears, instead of at a row count.
@@ -127,7 +129,7 @@ export async function killAndResume(args: readonly string[], stateDir: string, p
   const runs: RunRecord[] = [];
   let interrupted = 0;
   for (const threshold of thresholds) {
-    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * (plan.byTimeMs ?? 100)), plan.signal);
+    const run = await interrupt(args, stateDir, threshold, Math.floor(random() * (plan.byTimeMs ?? plan.jitterMs ?? 100)), plan.signal);
     runs.push(run);
     // A Ctrl-C that lands while the last batch is being written lets the run finish (exit 0):
     // the signal came too late to interrupt anything, so it does not count as an interruption.
