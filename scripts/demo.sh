@@ -15,7 +15,7 @@ npx milvusdm run examples/demo/m2h.yaml --log-dir demo-output/logs
 echo
 echo "== 3/3  check with h5py: the dump against the seed file"
 .venv/bin/python packages/testing/python/verify_h5.py \
-  --actual demo-output/dump/demo_float/_default.h5 --expected fixtures/seed/float_example.h5
+  --actual demo-output/dump/demo_float/_default.h5 --expected fixtures/seed/float_example.h5 --dtype float32
 echo
 echo "Milvus Lite data: demo-output/milvus-lite   dump: demo-output/dump   logs: demo-output/logs"
 echo "The MilvusDM job that loads the dump again (point dest_host/dest_port at a Milvus server): demo-output/dump/yamls/demo_float/_default.yaml"
