@@ -4,11 +4,14 @@
  * built output, so `pnpm test` builds first.
  */
 import { defineConfig } from 'vitest/config';
+import SlowestTestFiles from './scripts/slowest-test-files.js';
 
 const packages = ['packages', 'apps', 'examples'];
 
 export default defineConfig({
   test: {
+    // The usual output, then the slowest files (what keeps CI within its time budget).
+    reporters: ['default', new SlowestTestFiles()],
     projects: [
       {
         test: {

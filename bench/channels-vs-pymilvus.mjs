@@ -4,12 +4,15 @@
 //                                                 (no pymilvus tool reads 1.x files: the raw bytes are the floor)
 //   m2m    live collection → live collection    vs MilvusClient.query by key ranges + MilvusClient.insert
 //   m2h    live collection → HDF5               vs MilvusClient.query by key ranges + h5py
+//   dump   live collection → Parquet archive    vs MilvusClient.query by key ranges + pyarrow ParquetWriter
+//   restore the archive's Parquet → a new collection  vs pyarrow row groups + ORM insert (numpy)
+//          (dump and restore also report the raw data size: ids + vectors, rows × (8 + 4·dim) bytes)
 // Same rules as h2m-vs-pymilvus.mjs: alternating order, every result checked outside the
 // measurement, each contender's collection dropped before the next one runs.
-//   node bench/channels-vs-pymilvus.mjs [--channels f2m,m2m1x,m2m,m2h] [--server lite|milvus23|both]
+//   node bench/channels-vs-pymilvus.mjs [--channels f2m,m2m1x,m2m,m2h,dump,restore] [--server lite|milvus23|both]
 //     [--rows N] [--dim 128] [--repeat 2]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { partialWriter, runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
@@ -182,6 +185,111 @@ const channels = {
       },
     ];
   },
+  async dump(srv, work, rows) {
+    const range = await sourceCollection(srv, rows);
+    const outA = join(work, 'dump-a');
+    const outB = join(work, 'dump-b.parquet');
+    const parquetCheck = (path) => () => {
+      const n = Number(tool(srv, 'parquet_rows', ...parquetFiles(path)));
+      if (n !== rows) throw new Error(`${path} holds ${n} rows, ${rows} expected`);
+      archiveBytes.set(path === outA ? 'a' : 'b', bytesUnder(path));
+    };
+    const clean = (path) => () => (rmSync(path, { recursive: true, force: true }), tool(srv, 'load', 'bench_src'));
+    return [
+      {
+        key: 'a',
+        label: 'milvusdm dump (archive: manifest + Parquet)',
+        command: process.execPath,
+        args: [
+          cli,
+          'dump',
+          '--from',
+          srv.uri,
+          '--token',
+          srv.token,
+          '--to',
+          outA,
+          '--collections',
+          'bench_src',
+          '--quiet',
+          '--log-dir',
+          join(work, 'logs'),
+        ],
+        rows,
+        check: parquetCheck(outA),
+        cleanup: clean(outA),
+      },
+      {
+        key: 'b',
+        label: 'MilvusClient.query by key ranges + pyarrow ParquetWriter',
+        command: python,
+        args: [pyScript('dump_pymilvus.py'), srv.uri, srv.token, 'bench_src', outB, ...range],
+        rows,
+        check: parquetCheck(outB),
+        cleanup: clean(outB),
+      },
+    ];
+  },
+  async restore(srv, work, rows) {
+    await sourceCollection(srv, rows);
+    // The archive both contenders restore: made once by milvusdm dump, not measured.
+    const archive = join(work, 'restore-archive');
+    if (!existsSync(archive)) {
+      console.log('  dumping bench_src once into the archive both contenders restore (not measured)…');
+      const r = spawnSync(
+        process.execPath,
+        [
+          cli,
+          'dump',
+          '--from',
+          srv.uri,
+          '--token',
+          srv.token,
+          '--to',
+          archive,
+          '--collections',
+          'bench_src',
+          '--quiet',
+          '--log-dir',
+          join(work, 'logs'),
+        ],
+        { stdio: 'inherit' },
+      );
+      if (r.status !== 0) throw new Error('the archive for the restore benchmark could not be made');
+      tool(srv, 'load', 'bench_src');
+    }
+    archiveBytes.set('archive', bytesUnder(archive));
+    return [
+      {
+        key: 'a',
+        label: 'milvusdm restore (insert)',
+        command: process.execPath,
+        args: [
+          cli,
+          'restore',
+          '--from',
+          archive,
+          '--to',
+          srv.uri,
+          '--token',
+          srv.token,
+          '--rename',
+          'bench_src=bench_a',
+          '--quiet',
+          '--log-dir',
+          join(work, 'logs'),
+        ],
+        collection: 'bench_a',
+      },
+      {
+        key: 'b',
+        label: 'pyarrow row groups + ORM insert (numpy)',
+        command: python,
+        args: [pyScript('restore_pymilvus.py'), srv.uri, srv.token, 'bench_b', String(opts.dim), ...parquetFiles(archive)],
+        collection: 'bench_b',
+      },
+    ].map((c) => intoCollection(srv, c, rows));
+  },
 };
 
 /** A contender that writes a collection: counted after its run, dropped before the next. */
@@ -195,6 +303,42 @@ function intoCollection(srv, c, rows) {
     },
     cleanup: () => tool(srv, 'drop', c.collection),
   };
+}
+
+/** Bytes of the archives and files the dump and restore channels measured, for the raw-size comparison. */
+const archiveBytes = new Map();
+
+/** The Parquet files under a folder (or the file itself), in name order. */
+function parquetFiles(path) {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort()
+    .map((f) => join(path, f));
+}
+
+/** Bytes of a file, or of every file under a folder. */
+function bytesUnder(path) {
+  if (!statSync(path).isDirectory()) return statSync(path).size;
+  return readdirSync(path, { recursive: true })
+    .map((f) => join(path, String(f)))
+    .filter((f) => statSync(f).isFile())
+    .reduce((n, f) => n + statSync(f).size, 0);
+}
+
+/** What dump and restore move against the raw size of the data: MB/s of ids + vectors, and the files' size. */
+function rawSizeLines(channel, summary, rows) {
+  const raw = rows * (8 + 4 * opts.dim);
+  const mb = (b) => fmt(b / 1e6, 1);
+  const lines = [`raw data (int64 ids + float32 vectors): ${mb(raw)} MB`];
+  for (const c of summary) {
+    const files = channel === 'dump' ? archiveBytes.get(c.key) : archiveBytes.get('archive');
+    lines.push(
+      `${c.key} ${c.label}: ${mb(raw / c.seconds.median)} MB/s of raw data (median)${files ? `; ${channel === 'dump' ? 'wrote' : 'read'} ${mb(files)} MB of files, ${fmt(files / raw, 2)}× the raw size` : ''}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The live source (loaded, flushed), built once per server; returns its key bounds and step. */
@@ -221,7 +365,7 @@ for (const kind of kinds) {
     await waitQuiet(srv, 0.05, kind === 'milvus23' ? 60 : 10);
     const idle = await serverRate(srv, 5);
     for (const channel of opts.channels.split(',')) {
-      if (!channels[channel]) throw new Error(`unknown channel ${channel}: use f2m, m2m1x, m2m, m2h`);
+      if (!channels[channel]) throw new Error(`unknown channel ${channel}: use f2m, m2m1x, m2m, m2h, dump, restore`);
       const contenders = await channels[channel](srv, work, rows);
       console.log(`\n${channel.toUpperCase()} of ${fmt(contenders[0].rows)} × ${opts.dim} float32 on ${srv.name}, ${opts.repeat} rounds`);
       const { runs, summary } = await runSeries(srv, contenders, {
@@ -229,8 +373,9 @@ for (const kind of kinds) {
         idle,
         partial: partialWriter(`${channel}-${kind}`),
       });
+      const sizes = channel === 'dump' || channel === 'restore' ? `\n\n${rawSizeLines(channel, summary, contenders[0].rows)}` : '';
       tables.push(
-        `### ${channel.toUpperCase()}, ${srv.name}, ${fmt(contenders[0].rows)} × ${opts.dim}\n\n${table(srv, summary, { ours: 'a', refs: ['b'], idle })}`,
+        `### ${channel.toUpperCase()}, ${srv.name}, ${fmt(contenders[0].rows)} × ${opts.dim}\n\n${table(srv, summary, { ours: 'a', refs: ['b'], idle })}${sizes}`,
       );
       results.servers.push({
         channel,

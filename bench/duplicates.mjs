@@ -1,11 +1,17 @@
 // Memory and time of finding repeated keys among N int64 keys: milvusdm's DuplicateFinder
 // (Bloom filter + sorted runs spilled to disk) against a plain Set<bigint>, each in its own
-// process, side by side in one invocation. Usage: node bench/duplicates.mjs [--keys 10000000]
+// process, side by side in one invocation. Time is the look-ups' only (keys are made outside it).
+// Usage: node bench/duplicates.mjs [--keys 10000000] [--order repeats|ascending|scattered]
+//   repeats:   ascending keys, one in 10,000 repeating an earlier one (the default)
+//   ascending: strictly ascending keys (a live Milvus read, an HDF5 file of ids 0..n-1)
+//   scattered: distinct keys in no order (a Faiss index with random ids)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const keys = Number(args[args.indexOf('--keys') + 1] || 10_000_000);
+const order = args.includes('--order') ? args[args.indexOf('--order') + 1] : 'repeats';
+if (!['repeats', 'ascending', 'scattered'].includes(order)) throw new Error(`--order: ${order} is not repeats, ascending or scattered`);
 const self = fileURLToPath(import.meta.url);
 
 if (args[0] === '--child') {
@@ -16,15 +22,20 @@ if (args[0] === '--child') {
   const set = which === 'set' ? new Set() : undefined;
   let repeated = 0;
   let s = 12345;
-  const t0 = performance.now();
+  let seconds = 0;
   let peakHeap = 0;
   for (let b = 0; b < keys / batch; b++) {
     const values = new BigInt64Array(batch);
     for (let i = 0; i < batch; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      // Scattered keys; one in 10,000 repeats an earlier one.
-      values[i] = s % 10_000 === 0 && b > 0 ? BigInt(((b * batch) >>> 1) * 2654435761) : BigInt(b * batch + i) * 2654435761n;
+      // In the default order, one key in 10,000 repeats an earlier one.
+      const n = BigInt(b * batch + i);
+      if (order === 'ascending') values[i] = n * 2654435761n;
+      // An odd multiplier modulo 2^64 maps distinct keys to distinct keys, in no order.
+      else if (order === 'scattered') values[i] = BigInt.asIntN(64, n * 0x9e3779b97f4a7c15n);
+      else values[i] = s % 10_000 === 0 && b > 0 ? BigInt(((b * batch) >>> 1) * 2654435761) : n * 2654435761n;
     }
+    const t0 = performance.now();
     if (finder) {
       const r = finder.check({ type: 'int64', values });
       for (const x of r) repeated += x;
@@ -34,19 +45,30 @@ if (args[0] === '--child') {
         else set.add(v);
       }
     }
+    seconds += (performance.now() - t0) / 1000;
     if (b % 100 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
   }
-  const seconds = (performance.now() - t0) / 1000;
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
   const rss = process.resourceUsage().maxRSS * 1024;
   finder?.close();
-  console.log(JSON.stringify({ which, keys, repeated, seconds, peakHeapMiB: peakHeap / 2 ** 20, maxRssMiB: rss / 2 ** 20 }));
+  console.log(
+    JSON.stringify({
+      which,
+      order,
+      keys,
+      repeated,
+      seconds,
+      usPerKey: (seconds * 1e6) / keys,
+      peakHeapMiB: peakHeap / 2 ** 20,
+      maxRssMiB: rss / 2 ** 20,
+    }),
+  );
   process.exit(0);
 }
 
 const results = [];
 for (const which of ['finder', 'set']) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', self, '--child', which, '--keys', String(keys)], {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', self, '--child', which, '--keys', String(keys), '--order', order], {
     encoding: 'utf8',
   });
   if (r.status !== 0) {

@@ -23,10 +23,15 @@ export function requireSetup() {
   }
 }
 
-/** An HDF5 file of `rows` × `dim` float32 vectors and int64 ids, written by h5py once and cached. */
-export function h5Input(rows, dim) {
+/**
+ * An HDF5 file of `rows` × `dim` float32 vectors and int64 ids, written by h5py once and cached.
+ * `ids`: 'scattered' (a permutation, the default: the harder case for the repeated-key check) or
+ * 'ascending' (0, 1000003, … — how most files number their rows; vectors then count too).
+ */
+export function h5Input(rows, dim, ids = 'scattered') {
+  if (!['scattered', 'ascending'].includes(ids)) throw new Error(`ids: ${ids} is not scattered or ascending`);
   mkdirSync(cacheDir, { recursive: true });
-  const file = join(cacheDir, `vectors-${rows}x${dim}.h5`);
+  const file = join(cacheDir, `vectors-${rows}x${dim}${ids === 'ascending' ? '-ascending' : ''}.h5`);
   if (!existsSync(file)) {
     // Written under another name and renamed: a failed write leaves no file that looks cached.
     const partial = `${file}.partial`;
@@ -44,6 +49,7 @@ export function h5Input(rows, dim) {
         'float32',
         '--chunks',
         String(Math.min(8192, rows)),
+        ...(ids === 'ascending' ? ['--pattern', 'counting'] : []),
       ],
       { stdio: 'inherit' },
     );

@@ -1,66 +1,139 @@
-// What resume bookkeeping costs: the same job run through the real runner and plugins with the
-// resume state on and off, alternating, on the same input and server, in one invocation. The
-// HDF5 writer's flush + fsync (what lets a resumed run trust its .partial file) is
-// always on in milvusdm; it is measured alone by writing the same batches with and without it.
-//   node bench/resume-cost.mjs [--rows 1000000] [--dim 128] [--batch 10000] [--runs 3] [--targets hdf5,milvus]
+// What resume bookkeeping and batch checks cost: the same job run through the real runner and
+// plugins with the resume state on and off, alternating, on the same input and server, in one
+// invocation. The batch checks (structure, NaN/±Inf, max_length, repeated keys in bounded
+// memory: the screen every run applies) cannot be turned off in a run, so they are measured
+// alone: the same batches read with and without them, alternating; their cost is then put
+// against each run. The HDF5 writer's flush + fsync (what lets a resumed run trust its .partial
+// file) is always on in milvusdm; it is measured alone too.
+//   node bench/resume-cost.mjs [--rows 1000000] [--dim 128] [--batch 10000] [--runs 3] [--targets hdf5,milvus23,milvus]
+//     [--ids scattered|ascending]   (the input's ids: a permutation, or ascending as most files number rows)
+//   (hdf5: file → file; milvus23: H2M into Milvus 2.3.5; milvus: H2M into Milvus Lite 3.2)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { args, fmt, h5Input, requireSetup, root } from './lib.mjs';
 
-const { rows, dim, batch, runs, targets } = args({ rows: 1_000_000, dim: 128, batch: 10_000, runs: 3, targets: 'hdf5,milvus' });
+const { rows, dim, batch, runs, targets, ids } = args({
+  rows: 1_000_000,
+  dim: 128,
+  batch: 10_000,
+  runs: 3,
+  targets: 'hdf5,milvus23',
+  ids: 'scattered',
+});
+const wanted = String(targets).split(',');
 requireSetup();
 const dist = (p) => import(join(root, p, 'dist', 'index.js'));
 const core = await dist('packages/core');
 const reader = (await dist('packages/readers/hdf5')).default;
 const hdf5Writer = (await dist('packages/writers/hdf5')).default;
 const milvusWriter = (await dist('packages/writers/milvus')).default;
-const { startMilvusLite } = await dist('packages/testing');
+const { startMilvusLite, startMilvus23 } = await dist('packages/testing');
+const { BatchScreen, screenOptions } = await import(join(root, 'packages', 'core', 'dist', 'pipeline', 'validate.js'));
 const { GrowingFile } = await import(join(root, 'packages', 'writers', 'hdf5', 'dist', 'h5-out.js'));
 
-const input = h5Input(rows, dim);
+const input = h5Input(rows, dim, ids);
 const work = mkdtempSync(join(tmpdir(), 'milvusdm-bench-resume-'));
 const context = { signal: new AbortController().signal, logger: core.silentLogger, baseDir: work, redact() {} };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * Wall seconds, and this process's CPU-seconds (user + system): on a machine shared with other
+ * work the wall time swings with the load, the client's own CPU much less. The servers run in
+ * their own processes and are not in the CPU figure.
+ */
+async function measure(fn) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await fn();
+  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
+}
+const medians = (xs) => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
 
 async function once(writer, writerOptions, withState, n) {
-  const started = performance.now();
-  await core.runJob({
-    reader,
-    readerOptions: { path: input, collection: 'bench' },
-    writer,
-    writerOptions: writerOptions(n),
-    run: { batchRows: batch, prefetch: 2 },
-    context,
-    ...(withState ? { resume: { stateFile: join(work, 'state', `run-${n}.state.json`), jobHash: 'bench', restart: false } } : {}),
-  });
-  return (performance.now() - started) / 1000;
+  return measure(() =>
+    core.runJob({
+      reader,
+      readerOptions: { path: input, collection: 'bench' },
+      writer,
+      writerOptions: writerOptions(n),
+      run: { batchRows: batch, prefetch: 2 },
+      context,
+      ...(withState ? { resume: { stateFile: join(work, 'state', `run-${n}.state.json`), jobHash: 'bench', restart: false } } : {}),
+    }),
+  );
 }
 
-async function compare(label, writer, writerOptions) {
+/** `checks`: the batch checks' CPU-seconds for this kind of target (screenCost), put against the run. */
+async function compare(label, writer, writerOptions, checks) {
   const on = [];
   const off = [];
+  // One run first, not counted: the first run pays for JIT warm-up and a cold page cache.
+  await once(writer, writerOptions, false, 'warm');
   for (let i = 0; i < runs; i++) {
     // Alternate, so drift on a shared machine falls on both sides.
     off.push(await once(writer, writerOptions, false, `${i}-off`));
     on.push(await once(writer, writerOptions, true, `${i}-on`));
   }
-  const a = median(on);
-  const b = median(off);
+  const a = medians(on);
+  const b = medians(off);
   console.log(
-    `${label}: with resume state ${fmt(a, 2)} s, without ${fmt(b, 2)} s (medians of ${runs}): bookkeeping ${fmt(((a - b) / b) * 100, 1)} % of the run`,
+    `${label}: with resume state ${fmt(a.wall, 2)} s wall / ${fmt(a.cpu, 2)} s client CPU, without ${fmt(b.wall, 2)} s / ${fmt(b.cpu, 2)} s (medians of ${runs})`,
   );
-  return b;
+  results.push({ label, withState: a, withoutState: b, on, off, checks });
+  return b.wall;
 }
+
+/**
+ * The batch checks alone: every batch of the input read with and without the structural check
+ * and the screen (default policies: on_invalid fail, duplicates fail), alternating. `writer` is
+ * what the screen learns of the target: `{}` for a server (NaN/±Inf scanned), `{storesNonFinite:
+ * true}` for a file writer (HDF5, Parquet), which skips that scan.
+ */
+async function screenCost(writer) {
+  const source = await reader.open(core.parseOptions(reader.options, { path: input, collection: 'bench' }, 'source'), context);
+  try {
+    const dataset = source.datasets[0];
+    const pass = (checked) =>
+      measure(async () => {
+        const screen = checked ? new BatchScreen(dataset, screenOptions({}), writer, core.silentLogger) : undefined;
+        try {
+          await screen?.prepare(batch, context.signal, 0);
+          for await (const b of dataset.batches({ batchRows: batch })) {
+            if (screen) {
+              core.checkBatch(dataset.schema, b, dataset.origin);
+              await screen.screen(b);
+            }
+          }
+        } finally {
+          screen?.close();
+        }
+      });
+    const on = [];
+    const off = [];
+    await pass(true); // warm-up, not counted
+    for (let i = 0; i < runs; i++) {
+      off.push(await pass(false));
+      on.push(await pass(true));
+    }
+    return { on: medians(on), off: medians(off), onRuns: on, offRuns: off };
+  } finally {
+    await source.close();
+  }
+}
+
+const results = [];
 
 /** The HDF5 writer's flush + fsync (about once a second), alone: the same appends with and without it. */
 async function flushCost() {
-  const field = { name: 'v', type: 'float_vector', dim };
+  const field = { name: 'embeddings', type: 'float_vector', dim };
   const values = new Float32Array(batch * dim).map((_, i) => i % 97);
   const columns = new Map([['embeddings', { type: 'float_vector', dim, values }]]);
+  // The writer's own layout of that one field (the datasets it creates for it).
+  const [layout] = core.hdf5Layout.fileLayout({ name: 'bench', fields: [field] }, 'bench');
   const time = async (flush, n) => {
     const file = await GrowingFile.create(join(work, `flush-${n}.h5`), 0);
-    file.addDataset('embeddings', field);
+    file.addField(layout);
     const started = performance.now();
     let last = started;
     for (let r = 0; r < rows; r += batch) {
@@ -85,27 +158,84 @@ async function flushCost() {
   return { on: median(on), off: median(off) };
 }
 
-console.log(`resume bookkeeping: ${fmt(rows)} × ${dim} float32 from HDF5, batches of ${fmt(batch)} rows, ${runs} runs each`);
+console.log(`resume bookkeeping: ${fmt(rows)} × ${dim} float32 from HDF5 (${ids} ids), batches of ${fmt(batch)} rows, ${runs} runs each`);
 try {
-  if (targets.includes('hdf5')) {
-    const whole = await compare('H2H (HDF5 writer)', hdf5Writer, (n) => ({ dir: join(work, `out-${n}`), h2m_yaml: false }));
+  const screen = await screenCost({});
+  const fileScreen = await screenCost({ storesNonFinite: true });
+  // CPU, not wall: the checks are pure computation in this process.
+  const checksFor = (s) => s.on.cpu - s.off.cpu;
+  for (const [what, s] of [
+    ['into a server (structure, NaN/±Inf, repeated keys)', screen],
+    ['into a file (structure, repeated keys; files store NaN/±Inf)', fileScreen],
+  ])
+    console.log(
+      `batch checks alone, ${what}: ${fmt(checksFor(s), 2)} s client CPU over the same ${fmt(rows)} rows (reading them: ${fmt(s.off.cpu, 2)} s CPU without, ${fmt(s.on.cpu, 2)} s with; wall ${fmt(s.off.wall, 2)} / ${fmt(s.on.wall, 2)} s; medians of ${runs})`,
+    );
+  if (wanted.includes('hdf5')) {
+    await compare('H2H (HDF5 writer)', hdf5Writer, (n) => ({ dir: join(work, `out-${n}`), h2m_yaml: false }), checksFor(fileScreen));
     const f = await flushCost();
     console.log(
-      `HDF5 writer's flush + fsync (≤ 1/s and at the end), alone: ${fmt(f.on - f.off, 2)} s over the same appends (${fmt(f.off, 2)} s without), ${fmt(((f.on - f.off) / whole) * 100, 1)} % of a run without state`,
+      `HDF5 writer's flush + fsync (≤ 1/s and at the end), alone: ${fmt(f.on - f.off, 2)} s wall over the same appends (${fmt(f.off, 2)} s without); it is part of both H2H figures above`,
     );
   }
-  if (targets.includes('milvus')) {
-    const server = await startMilvusLite(join(work, 'lite'));
+  if (wanted.includes('milvus23')) {
+    const server = await startMilvus23(join(work, 'milvus23'));
     try {
-      await compare('H2M (Milvus Lite writer)', milvusWriter, (n) => ({
-        uri: server.uri,
-        collection: `bench_${n.replace('-', '_')}`,
-        mode: 'overwrite',
-      }));
+      await compare(
+        'H2M (Milvus 2.3.5 writer)',
+        milvusWriter,
+        (n) => ({
+          uri: server.uri,
+          token: server.token,
+          collection: `bench_${n.replace('-', '_')}`,
+          mode: 'overwrite',
+        }),
+        checksFor(screen),
+      );
     } finally {
       await server.stop();
     }
   }
+  if (wanted.includes('milvus')) {
+    const server = await startMilvusLite(join(work, 'lite'));
+    try {
+      await compare(
+        'H2M (Milvus Lite writer)',
+        milvusWriter,
+        (n) => ({
+          uri: server.uri,
+          collection: `bench_${n.replace('-', '_')}`,
+          mode: 'overwrite',
+        }),
+        checksFor(screen),
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+  // Both costs against each run. The run without state still screens its batches, so the run
+  // without either costs (without state − checks). The costs are client CPU (state: the CPU the
+  // run with state spent beyond the run without). Two shares: of the run's wall time (what the
+  // user waits; an upper bound on what they add to it, since the client works while the server
+  // does — but a loaded machine inflates the wall time), and of the client's own CPU (a bound
+  // that the load does not move; for a file-to-file run, where the client is the whole run, it
+  // is the figure to read).
+  console.log('');
+  console.log(
+    '| run | wall without state | client CPU without / with state | state (CPU) | batch checks (CPU) | state + checks: share of the wall time | share of the client CPU |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const checks = r.checks;
+    const state = Math.max(0, r.withState.cpu - r.withoutState.cpu);
+    const ofWall = ((state + checks) / (r.withoutState.wall - checks)) * 100;
+    const ofCpu = ((state + checks) / (r.withoutState.cpu - checks)) * 100;
+    Object.assign(r, { state, ofWall, ofCpu });
+    console.log(
+      `| ${r.label} | ${fmt(r.withoutState.wall, 2)} s | ${fmt(r.withoutState.cpu, 2)} / ${fmt(r.withState.cpu, 2)} s | ${fmt(state, 2)} s | ${fmt(checks, 2)} s | ${fmt(ofWall, 1)} % | ${fmt(ofCpu, 1)} % |`,
+    );
+  }
+  console.log(JSON.stringify({ rows, dim, batch, runs, screen, fileScreen, results }));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

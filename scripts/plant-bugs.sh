@@ -26,8 +26,24 @@ BUGS=(
   "runner-no-close-on-failure|packages/core/test/runner.test.ts|"
   "runner-ignores-commits|packages/core/test/runner.test.ts|"
   "runner-ignores-prefetch|packages/core/test/runner.test.ts|"
-  # Codes the 1.x builder shares with the reader; the real segment (metric 1 = L2) pins them.
-  "milvus1x-metric-codes-swapped|packages/readers/milvus-files/test/real-milvus1x.test.ts||packages/readers/milvus-meta"
+  # Codes the 1.x builder shares with the reader; Milvus's numbering (settings.test.ts) and the
+  # real segment (metric 1 = L2; skipped where its fixture is absent) pin them.
+  "milvus1x-metric-codes-swapped|packages/readers/milvus-meta/test/settings.test.ts packages/readers/milvus-files/test/real-milvus1x.test.ts||packages/readers/milvus-meta"
+  # Acknowledgements taken as the row count after a resume: the interrupted run's last request
+  # may have landed unrecorded, and the resumed run's own count of it would then be wrong.
+  "count-proof-trusts-resumed-run|packages/writers/milvus/test/count-proof.test.ts|"
+  # The resume state records a batch when it is read, not when the target committed it: a run
+  # stopped with batches in flight resumes after rows that were never written.
+  "state-records-batch-before-commit|packages/core/test/resume-state.test.ts|"
+  # A key repeated from an older spilled run of keys goes unnoticed (only the newest is searched).
+  "duplicate-finder-searches-newest-run-only|packages/core/test/validate.test.ts|"
+  # The old partition dropped when the overwrite begins, not when the new rows are complete.
+  "partition-overwrite-drops-old-partition-first||apps/cli/test/partition-overwrite.integration.test.ts"
+  # Keys recorded on the ascending fast path, put into the filter when the order breaks: all but the last.
+  "duplicate-finder-forgets-last-ascending-key|packages/core/test/validate.test.ts|"
+  # Batches cut from one query page all carry the page's last key as their cursor: a run resumed
+  # after one of them skips the rest of the page.
+  "milvus-reader-batch-cursor-at-page-end||packages/conformance/test/reader-milvus.integration.test.ts"
 )
 
 integration=0
@@ -85,12 +101,16 @@ for bug in "${selected[@]}"; do
   for f in $(git apply --numstat "$PATCHES/$name.patch" | cut -f3); do
     git diff --quiet -- "$f" || { echo "refusing: $f has uncommitted changes" >&2; exit 2; }
   done
-  baseline_unit+=($unit)
+  [ -n "$unit" ] && baseline_unit+=($unit)
   [ -n "$int" ] && baseline_int+=($int)
+  # A bug only integration tests catch is checked only with --integration.
+  if [ -z "$unit" ] && [ "$integration" != 1 ]; then echo "note: $name has integration tests only: run with --integration" >&2; fi
 done
 echo "baseline: the tests must pass with no bug planted…"
-read -r f p <<<"$(run_tests unit $(printf '%s\n' "${baseline_unit[@]}" | sort -u))"
-if [ "$f" != 0 ]; then echo "baseline unit tests fail ($f failed): fix them first"; cat "$out/log" | tail -30; exit 2; fi
+if [ ${#baseline_unit[@]} -gt 0 ]; then
+  read -r f p <<<"$(run_tests unit $(printf '%s\n' "${baseline_unit[@]}" | sort -u))"
+  if [ "$f" != 0 ]; then echo "baseline unit tests fail ($f failed): fix them first"; tail -30 "$out/log"; exit 2; fi
+fi
 if [ "$integration" = 1 ] && [ ${#baseline_int[@]} -gt 0 ]; then
   pnpm exec tsc -b >/dev/null || exit 2
   read -r f p <<<"$(run_tests integration $(printf '%s\n' "${baseline_int[@]}" | sort -u))"
@@ -98,18 +118,23 @@ if [ "$integration" = 1 ] && [ ${#baseline_int[@]} -gt 0 ]; then
 fi
 
 status=0
-printf '\n%-34s %-8s %-28s %s\n' "planted bug" "level" "result" "tests"
+printf '\n%-46s %-12s %-28s %s\n' "planted bug" "level" "result" "tests"
 for bug in "${selected[@]}"; do
   IFS='|' read -r name unit int build <<<"$bug"
   patch="$PATCHES/$name.patch"
+  if [ -z "$unit" ] && [ "$integration" != 1 ]; then
+    printf '%-46s %-12s %-28s %s\n' "$name" "-" "not run (integration only)" "$int"
+    continue
+  fi
   if ! git apply --check "$patch" 2>/dev/null; then
-    printf '%-34s %-8s %-28s %s\n' "$name" "-" "PATCH DOES NOT APPLY" "update $patch"
+    printf '%-46s %-12s %-28s %s\n' "$name" "-" "PATCH DOES NOT APPLY" "update $patch"
     status=1
     continue
   fi
   git apply "$patch" && applied=$patch
   if [ -n "$build" ]; then rebuild=$build; pnpm exec tsc -b "$build" >/dev/null; fi
-  levels=("unit|$unit")
+  levels=()
+  [ -n "$unit" ] && levels+=("unit|$unit")
   if [ "$integration" = 1 ] && [ -n "$int" ]; then
     pnpm exec tsc -b >/dev/null
     levels+=("integration|$int")
@@ -119,8 +144,10 @@ for bug in "${selected[@]}"; do
     read -r f p <<<"$(run_tests "$project" $files)"
     if [ "$f" = error ]; then result="ERROR (tests did not run)"; status=1
     elif [ "$f" -gt 0 ]; then result="caught ($f test(s) failed)"
+    # Every test skipped (a fixture absent, a server not started) proves nothing either way.
+    elif [ "$p" = 0 ]; then result="NOT CHECKED (no test ran)"; status=1
     else result="MISSED (all $p passed)"; status=1; fi
-    printf '%-34s %-8s %-28s %s\n' "$name" "$project" "$result" "$files"
+    printf '%-46s %-12s %-28s %s\n' "$name" "$project" "$result" "$files"
   done
   revert
 done

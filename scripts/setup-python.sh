@@ -22,6 +22,10 @@ make_venv() { # folder requirements-file
 make_venv .venv tools/python/requirements.txt
 # Milvus Lite 2.5.1 and pymilvus 2.5: the server for float16, bfloat16 and sparse vectors.
 make_venv .venv-lite25 tools/python/requirements-lite25.txt
+# SeaweedFS, the S3-compatible server the storage-s3 tests upload to (a ~150 MB binary).
+make_venv .venv-s3 tools/python/requirements-s3.txt
+# gcp-storage-emulator, the Google Cloud Storage emulator the storage-gcs tests upload to.
+make_venv .venv-gcs tools/python/requirements-gcs.txt
 if [[ ${MILVUSDM_SKIP_MILVUS23:-} != 1 ]]; then
   make_venv .venv-milvus23 tools/python/requirements-milvus23.txt
 fi

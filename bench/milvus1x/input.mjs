@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { root } from '../lib.mjs';
 
-const testingDist = join(root, 'packages', 'readers', 'milvus-files', 'dist', 'testing', 'index.js');
+const testingDist = join(root, 'packages', 'milvus1x-testing', 'dist', 'index.js');
 
 function spec(Random, { rows, dim, segments, deletes }) {
   const rng = new Random(1234);

@@ -18,9 +18,9 @@ const faiss = existsSync(cacheDir) ? readdirSync(cacheDir).find((f) => f.startsW
 const commands = [
   ['node -e 0 (the floor)', ['-e', '0']],
   ['milvusdm --help', [cli, '--help']],
-  ['milvusdm plugins', [cli, 'plugins', '--log-dir', logs]],
-  ['milvusdm inspect FILE.h5', [cli, 'inspect', h5, '--log-dir', logs]],
-  ...(faiss ? [['milvusdm inspect FILE.index (faiss)', [cli, 'inspect', join(cacheDir, faiss), '--log-dir', logs]]] : []),
+  ['milvusdm plugins', [cli, 'plugins']],
+  ['milvusdm inspect FILE.h5', [cli, 'inspect', h5]],
+  ...(faiss ? [['milvusdm inspect FILE.index (faiss)', [cli, 'inspect', join(cacheDir, faiss)]]] : []),
 ];
 const results = new Map(commands.map(([name]) => [name, []]));
 try {

@@ -5,6 +5,7 @@
 #   python collection_tool.py URI TOKEN time-flush-stats|time-load|time-count|time-release NAME -> {seconds, result}
 #   python collection_tool.py URI TOKEN source NAME FILE.h5 -> a loaded, indexed, flushed copy of FILE.h5
 #   python collection_tool.py URI TOKEN h5rows FILE.h5      -> "rows dim" of embeddings and ids (must agree)
+#   python collection_tool.py URI TOKEN parquet_rows FILE.parquet [...] -> rows of the files (ids and embeddings, non-null)
 import json
 import sys
 import time
@@ -17,6 +18,16 @@ if action == "h5rows":
     with h5py.File(sys.argv[4], "r") as f:
         assert f["embeddings"].shape[0] == f["ids"].shape[0], "embeddings and ids differ in length"
         print(f["embeddings"].shape[0], f["embeddings"].shape[1])
+    sys.exit(0)
+if action == "parquet_rows":
+    import pyarrow.parquet as pq
+
+    total = 0
+    for path in sys.argv[4:]:
+        table = pq.read_table(path, columns=["id", "embedding"])
+        assert table.column("id").null_count == 0 and table.column("embedding").null_count == 0, f"{path}: nulls"
+        total += table.num_rows
+    print(total)
     sys.exit(0)
 client = MilvusClient(uri=uri, token=token)
 name = sys.argv[4]

@@ -1,5 +1,6 @@
 /** Entry point of the `milvusdm` command: wires signals and pipes, runs, exits with the code. */
-import { main } from './cli.js';
+import { setMaxListeners } from 'node:events';
+import { printHelpSnapshot } from './help-snapshot.js';
 
 // The exit code of a run that failed (EXIT_RUN_FAILED in core, not imported: start-up stays light).
 const RUN_FAILED = 1;
@@ -13,6 +14,9 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const controller = new AbortController();
+// Every request in flight listens to this signal (dozens at once while a reader counts key
+// ranges), and each removes its listener when it ends: more than Node's default 10 is no leak.
+setMaxListeners(0, controller.signal);
 let interrupts = 0;
 const onSignal = (name: string) => {
   interrupts += 1;
@@ -26,7 +30,8 @@ const onSignal = (name: string) => {
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-const code = await main(process.argv.slice(2), controller.signal);
+const args = process.argv.slice(2);
+const code = printHelpSnapshot(args) ? 0 : await (await import('./cli.js')).main(args, controller.signal);
 process.exitCode = code;
 // gRPC keeps sockets open for a while after close; do not wait for them.
 setTimeout(() => process.exit(code), 100).unref();

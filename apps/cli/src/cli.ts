@@ -220,7 +220,12 @@ export const COMMANDS: readonly CliCommand[] = [
         .option('from', { type: 'string', demandOption: true, describe: 'Milvus URI (http://host:19530), or a Milvus 0.10/1.x directory' })
         .option('to', { type: 'string', demandOption: true, describe: 'Archive folder to write (new, or an interrupted dump to finish)' })
         .option('collections', { type: 'string', describe: 'Comma-separated collections (default: every collection)' })
+        .option('all-databases', {
+          type: 'boolean',
+          describe: 'Every collection of every database, each database kept apart (not with --collections or --database)',
+        })
         .example('$0 dump --from http://localhost:19530 --to ./backup', 'Every collection of the default database')
+        .example('$0 dump --from http://localhost:19530 --to ./backup --all-databases', 'Every database of the server')
         .example('$0 dump --from /var/lib/milvus --to ./backup --collections books', 'One collection of a Milvus 1.x directory'),
     handler: async (a, c) => {
       const { dumpCommand } = await withPlugins(() => import('./commands/dump.js'));
@@ -229,6 +234,7 @@ export const COMMANDS: readonly CliCommand[] = [
           from: a['from'] as string,
           to: a['to'] as string,
           collections: listArg(a['collections'], '--collections'),
+          allDatabases: a['all-databases'] === true,
           ...connectionArgs(a),
           restart: a['restart'] === true,
           console: consoleMode(a),
@@ -253,15 +259,42 @@ export const COMMANDS: readonly CliCommand[] = [
         .option('collections', { type: 'string', describe: 'Comma-separated collections (default: every one in the archive)' })
         .option('partitions', { type: 'string', describe: 'Comma-separated COLLECTION:PARTITION items (default: every partition)' })
         .option('rename', { type: 'string', describe: 'Comma-separated OLD=NEW collection names' })
+        .option('databases', {
+          type: 'string',
+          describe: 'Archive of several databases (dump --all-databases): comma-separated databases to restore (default: every one)',
+        })
+        .option('rename-databases', {
+          type: 'string',
+          describe: 'Archive of several databases: comma-separated OLD=NEW database names (created when missing)',
+        })
         .option('mode', {
           type: 'string',
           choices: ['skip', 'append', 'overwrite', 'upsert'],
           describe: 'When a collection exists at the target (default: as the milvus writer does)',
         })
+        .option('method', {
+          type: 'string',
+          choices: ['insert', 'import', 'auto'],
+          describe:
+            "insert requests, or Milvus's bulk import of the archive's Parquet files as they are (auto: import from 1M rows where the server can) (default insert)",
+        })
+        .option('storage', {
+          type: 'string',
+          describe: 'For import: a folder the server reads, or s3://bucket/prefix (keys from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+        })
+        .option('storage-server-path', {
+          type: 'string',
+          describe: 'The --storage folder as the server sees it, when it differs (a container volume)',
+        })
+        .option('s3-endpoint', { type: 'string', describe: 'S3-compatible endpoint of an s3:// --storage, e.g. http://127.0.0.1:9000' })
         .example('$0 restore --from ./backup --to http://localhost:19530', 'Everything, under the same names')
         .example(
           '$0 restore --from ./backup --to http://localhost:19530 --partitions books:p1 --rename books=books_p1',
           'One partition, renamed',
+        )
+        .example(
+          '$0 restore --from ./backup --to http://localhost:19530 --databases shop --rename-databases shop=shop_copy',
+          'One database of an archive of several, under another name',
         ),
     handler: async (a, c) => {
       const { restoreCommand } = await withPlugins(() => import('./commands/restore.js'));
@@ -272,7 +305,13 @@ export const COMMANDS: readonly CliCommand[] = [
           collections: listArg(a['collections'], '--collections'),
           partitions: listArg(a['partitions'], '--partitions'),
           rename: listArg(a['rename'], '--rename'),
+          databases: listArg(a['databases'], '--databases'),
+          renameDatabases: listArg(a['rename-databases'], '--rename-databases'),
           mode: a['mode'] as string | undefined,
+          method: a['method'] as string | undefined,
+          storage: a['storage'] as string | undefined,
+          storageServerPath: a['storage-server-path'] as string | undefined,
+          s3Endpoint: a['s3-endpoint'] as string | undefined,
           ...connectionArgs(a),
           restart: a['restart'] === true,
           console: consoleMode(a),

@@ -121,24 +121,34 @@ describe('dump and restore', () => {
     expect(r.stderr).toMatch(/--partitions: ".*" has no partition "nope" \(it has _default, p1, p2\)/);
   });
 
-  it('restores into collections that exist: skip leaves them, overwrite replaces them exactly', async () => {
+  it('restores into collections that exist under each mode: skip leaves them, append refuses keys already there, upsert and overwrite leave exactly the archive', async () => {
     const target = uniqueName('arch_modes');
-    const first = await cli(['restore', '--from', archive, '--to', uri, '--collections', made.b, '--rename', `${made.b}=${target}`]);
+    const restore = (mode?: string) =>
+      cli([
+        'restore',
+        '--from',
+        archive,
+        '--to',
+        uri,
+        '--collections',
+        made.b,
+        '--rename',
+        `${made.b}=${target}`,
+        ...(mode ? ['--mode', mode] : []),
+      ]);
+    const first = await restore();
     expect(first.code, first.stderr).toBe(0);
-    const skip = await cli([
-      'restore',
-      '--from',
-      archive,
-      '--to',
-      uri,
-      '--collections',
-      made.b,
-      '--rename',
-      `${made.b}=${target}`,
-      '--mode',
-      'skip',
-    ]);
+    const skip = await restore('skip');
     expect(skip.code, skip.stderr).toBe(0);
+    expect(await same(made.b, target)).toMatchObject({ ok: true, a: 6000, b: 6000 });
+    // append: every key of the archive is in the target already, so the first batch is refused before it is sent.
+    const append = await restore('append');
+    expect(append.code).toBe(1);
+    expect(append.stderr).toMatch(/MDM_INVALID_DATA: .*the target already holds this key; nothing of this batch was sent/);
+    expect(await same(made.b, target)).toMatchObject({ ok: true, a: 6000, b: 6000 });
+    const upsert = await restore('upsert');
+    expect(upsert.code, upsert.stderr).toBe(0);
+    expect(await same(made.b, target)).toMatchObject({ ok: true, a: 6000, b: 6000 });
     const over = await cli([
       'restore',
       '--from',

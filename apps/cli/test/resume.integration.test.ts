@@ -43,10 +43,17 @@ beforeAll(() => {
   uri = inject('milvusLiteUri');
 });
 
+/**
+ * File to file runs in well under a second on an idle machine, too fast for a kill at a row count
+ * to land reliably: those jobs are capped at this rate (rows per second), so each run lasts about
+ * four seconds. The cap only spaces the batches out; they stay whole (run.max_rows_per_second).
+ */
+const FILE_TO_FILE_RATE = Math.max(1000, Math.floor(ROWS / 4));
+
 /** A job with its own state folder, and the arguments that run it. */
-function job(source: Record<string, unknown>, target: Record<string, unknown>) {
+function job(source: Record<string, unknown>, target: Record<string, unknown>, run: Record<string, unknown> = {}) {
   const stateDir = tempDir('milvusdm-state-');
-  const file = writeJob({ source, target, run: { batch_rows: BATCH, state_dir: stateDir } });
+  const file = writeJob({ source, target, run: { batch_rows: BATCH, state_dir: stateDir, ...run } });
   return { file, stateDir, args: ['run', file, '--log-dir', tempDir()] };
 }
 
@@ -192,10 +199,14 @@ describe.each(signals)('resume after %s', (_label, signal) => {
   });
 
   it('H2H: HDF5 into HDF5', async () => {
-    // File to file is fast: wide vectors, and the kill harness's 10 ms saves, make kills land mid-run.
+    // File to file is fast: the rate cap, wide vectors and the harness's 10 ms saves make kills land mid-run.
     const source = await h5Source(ROWS, 12, 512);
     const out = tempDir();
-    const j = job({ type: 'hdf5', path: source, collection: 'h2h' }, { type: 'hdf5', dir: out });
+    const j = job(
+      { type: 'hdf5', path: source, collection: 'h2h' },
+      { type: 'hdf5', dir: out },
+      { max_rows_per_second: FILE_TO_FILE_RATE },
+    );
     const p = plan(2);
     checkResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
     await verifyH5(join(out, 'h2h', '_default.h5'), source);
@@ -213,7 +224,12 @@ describe.each(signals)('resume after %s', (_label, signal) => {
   it('M2H: a live collection with partitions into HDF5', async () => {
     const src = await liveSource(ROWS, 14);
     const out = tempDir();
-    const j = job({ type: 'milvus', uri, collection: src.collection }, { type: 'hdf5', dir: out });
+    // Capped: reading Milvus Lite by pages, 16k rows land in HDF5 in about a second.
+    const j = job(
+      { type: 'milvus', uri, collection: src.collection },
+      { type: 'hdf5', dir: out },
+      { max_rows_per_second: FILE_TO_FILE_RATE },
+    );
     const p = plan(4);
     checkResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
     for (const part of ['p1', 'p2']) await verifyH5(join(out, src.collection, `${part}.h5`), join(src.expected, `${part}.h5`));
@@ -231,7 +247,11 @@ describe.each(signals)('resume after %s', (_label, signal) => {
   it('F2H: a Faiss index into HDF5', async () => {
     const src = await faissSource(ROWS, 16, 'idmap_flat', 512);
     const out = tempDir();
-    const j = job({ type: 'faiss', path: src.index, collection: 'f2h' }, { type: 'hdf5', dir: out });
+    const j = job(
+      { type: 'faiss', path: src.index, collection: 'f2h' },
+      { type: 'hdf5', dir: out },
+      { max_rows_per_second: FILE_TO_FILE_RATE },
+    );
     const p = plan(6);
     checkResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
     await verifyH5(join(out, 'f2h', '_default.h5'), src.expected);
@@ -288,7 +308,8 @@ describe('resume refused or restarted', () => {
     const doc = {
       source: { type: 'hdf5', path: source, collection: 'edited' },
       target: { type: 'hdf5', dir: out },
-      run: { batch_rows: BATCH, state_dir: stateDir },
+      // Capped like the other file-to-file kill tests, so that the kill lands while the partial file is still being written.
+      run: { batch_rows: BATCH, state_dir: stateDir, max_rows_per_second: FILE_TO_FILE_RATE },
     };
     const file = writeJob(doc);
     const args = ['run', file, '--log-dir', tempDir()];
@@ -309,7 +330,13 @@ describe('resume refused or restarted', () => {
     const src = await liveSource(4000, 23);
     const out = tempDir();
     const secret = 'Sup3r-s3cret-t0ken';
-    const j = job({ type: 'milvus', uri, collection: src.collection, token: secret }, { type: 'hdf5', dir: out });
+    // Capped, so that the kill lands before the run ends (and removes its state): 4,000 rows from
+    // Milvus Lite are one page, into HDF5 in well under a second.
+    const j = job(
+      { type: 'milvus', uri, collection: src.collection, token: secret },
+      { type: 'hdf5', dir: out },
+      { max_rows_per_second: 2000 },
+    );
     const killed = await interrupt(j.args, j.stateDir, 1, 0, 'SIGKILL');
     const files = readdirSync(j.stateDir).filter((f) => f.endsWith('.state.json'));
     expect(files.length, killed.stderr).toBe(1);

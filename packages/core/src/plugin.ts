@@ -82,6 +82,13 @@ export interface DatasetWriter {
   /** The target's schema where it constrains values (e.g. a varchar max_length); optional. */
   readonly targetSchema?: CollectionSchema;
   /**
+   * Optional: true when the target stores NaN and ±Infinity in vectors exactly as they are (a
+   * file format such as HDF5 or Parquet). The run then does not look for them in every batch —
+   * on a file → file job that scan is most of the checking's cost. Leave it unset for a server
+   * that refuses them (Milvus 2.x) or stores them by accident.
+   */
+  readonly storesNonFinite?: boolean;
+  /**
    * Optional: for each key of a batch about to be sent, 1 when the target already holds it.
    * Offered only when the target held rows before this dataset (an empty one skips the check).
    */

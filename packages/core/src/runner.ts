@@ -8,6 +8,7 @@ import { MilvusdmError, errorMessage } from './errors.js';
 import type { RunSettings } from './job/spec.js';
 import { parseOptions } from './options.js';
 import { prefetch } from './pipeline/prefetch.js';
+import { RowRateLimiter, throttle } from './pipeline/throttle.js';
 import { BatchScreen, checkDatasetSchema, screenOptions } from './pipeline/validate.js';
 import { ProgressTracker, type ProgressSnapshot } from './pipeline/progress.js';
 import {
@@ -79,6 +80,9 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
       context.logger.info(`the last run of this job wrote everything but was stopped before it ended (${book.stateFile})`);
     else if (book?.resuming) context.logger.info(`resuming the interrupted run recorded in ${book.stateFile}`);
     sink = await input.writer.open(writerOptions, context);
+    // One budget for the whole run, however many datasets it moves.
+    const limiter = input.run.maxRowsPerSecond ? new RowRateLimiter(input.run.maxRowsPerSecond) : undefined;
+    if (limiter) context.logger.info(`throughput capped at ${input.run.maxRowsPerSecond} rows/s (run.max_rows_per_second)`);
     const datasets = source.datasets;
     const known = datasets.every((d) => d.rows !== undefined);
     const totalRows = known ? datasets.reduce((n, d) => n + (d.rows ?? 0), 0) : undefined;
@@ -87,7 +91,7 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
     const results: DatasetResult[] = [];
     for (const [index, dataset] of datasets.entries()) {
       context.signal.throwIfAborted();
-      results.push(await moveDataset(dataset, index, datasets.length, sink, input, overall, emit, book));
+      results.push(await moveDataset(dataset, index, datasets.length, sink, input, overall, emit, book, limiter));
     }
     await sink.finish();
     book?.finish();
@@ -119,6 +123,7 @@ async function moveDataset(
   overall: ProgressTracker,
   emit: (event: RunEvent) => void,
   book: ResumeBook | undefined,
+  limiter: RowRateLimiter | undefined,
 ): Promise<DatasetResult> {
   const { logger } = input.context;
   logger.info(`dataset ${index + 1}/${count}: ${dataset.origin} (${describeSchema(dataset.schema)})`);
@@ -198,7 +203,8 @@ async function moveDataset(
   let rows: number;
   let failed = true;
   try {
-    ({ rows } = await writer.write(prefetch(checked(), input.run.prefetch), {
+    const ahead = prefetch(checked(), input.run.prefetch);
+    ({ rows } = await writer.write(limiter ? throttle(ahead, limiter, input.context.signal) : ahead, {
       committed(batch) {
         committed += batch.numRows;
         let reach: number | undefined;

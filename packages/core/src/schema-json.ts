@@ -92,6 +92,7 @@ const documentShape = z.strictObject({
   aliases: z.array(z.string()).optional(),
   partitions: z.array(z.string()).optional(),
   loaded: z.boolean().optional(),
+  database: z.string().min(1).optional(),
 });
 
 export type SchemaDocument = z.output<typeof documentShape>;

@@ -110,6 +110,11 @@ export interface CollectionSchema {
   readonly partitions?: readonly string[];
   /** The collection was loaded (searchable) at the source. */
   readonly loaded?: boolean;
+  /**
+   * The database the collection was read from, set when a job reads several databases
+   * (`source.databases`): the milvus writer then writes each collection into its own database.
+   */
+  readonly database?: string;
 }
 
 export const DYNAMIC_FIELD = '$meta';

@@ -27,6 +27,7 @@ const full: CollectionSchema = {
   aliases: ['a1', 'a2'],
   partitions: ['_default'],
   loaded: true,
+  database: 'library',
 };
 
 describe('schema JSON document', () => {

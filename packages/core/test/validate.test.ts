@@ -53,6 +53,68 @@ describe('DuplicateFinder', () => {
     expect(expected).toBeGreaterThan(4_000);
   }, 60_000);
 
+  /** Checks `batches` against an exact Set, batch by batch; returns the repeats found. */
+  function agreesWithSet(finder: DuplicateFinder, batches: readonly BigInt64Array[]): number {
+    const exact = new Set<bigint>();
+    let found = 0;
+    batches.forEach((values, b) => {
+      const repeated = finder.check({ type: 'int64', values });
+      for (let i = 0; i < values.length; i++) {
+        const dup = exact.has(values[i]!);
+        exact.add(values[i]!);
+        if (repeated[i]) found++;
+        if (!!repeated[i] !== dup) throw new Error(`disagreement at batch ${b} row ${i} key ${values[i]}`);
+      }
+    });
+    return found;
+  }
+
+  it('keys in ascending order (spilled as runs without a sort), then out of order: every repeat found, none invented', () => {
+    const random = rng(11);
+    const finder = new DuplicateFinder(25_000);
+    try {
+      // 120k ascending keys from -2^63 up (several runs written straight from the buffer) ...
+      const ascending = Array.from({ length: 6 }, (_, b) =>
+        BigInt64Array.from({ length: 20_000 }, (_, i) => -(2n ** 63n) + BigInt(b * 20_000 + i) * 76_000_000_000_003n),
+      );
+      // ... then keys out of order: a third repeat earlier ones (from every run and the buffer), the rest new.
+      const mixed = Array.from({ length: 4 }, () =>
+        BigInt64Array.from({ length: 20_000 }, () =>
+          random() < 0.33
+            ? -(2n ** 63n) + BigInt(Math.floor(random() * 120_000)) * 76_000_000_000_003n
+            : BigInt(Math.floor(random() * 2 ** 52)) * 2n + 1n,
+        ),
+      );
+      const found = agreesWithSet(finder, [...ascending, ...mixed]);
+      expect(found).toBeGreaterThan(20_000);
+    } finally {
+      finder.close();
+    }
+  }, 60_000);
+
+  it('a repeat of the last ascending key, and a key below the first, are told apart exactly', () => {
+    for (const tail of [
+      [5n, 5n],
+      [5n, 4n, 1n],
+      [9n, -1n, 3n, 9n],
+    ]) {
+      const finder = new DuplicateFinder(4);
+      try {
+        agreesWithSet(finder, [BigInt64Array.from([1n, 2n, 3n]), BigInt64Array.from([4n, ...tail])]);
+      } finally {
+        finder.close();
+      }
+    }
+    const only = new DuplicateFinder();
+    try {
+      expect([...only.check({ type: 'int64', values: BigInt64Array.from([-(2n ** 63n), -(2n ** 63n), 2n ** 63n - 1n]) })]).toEqual([
+        0, 1, 0,
+      ]);
+    } finally {
+      only.close();
+    }
+  });
+
   it('finds repeated varchar keys, within one batch and across batches', () => {
     const finder = new DuplicateFinder();
     const a = finder.check({ type: 'varchar', values: ['a', 'b', 'a', 'é'] });
@@ -141,6 +203,16 @@ describe('BatchScreen', () => {
     expect(out.cursor).toEqual({ at: 3 });
     expect(screen.skippedRows).toBe(1);
     expect(screen.summary()).toMatch(/1 invalid row\(s\) skipped \(ids 1\)/);
+    screen.close();
+  });
+
+  it('lets NaN and ±Inf through to a writer whose target stores them (a file), and still checks the rest', async () => {
+    const file: DatasetWriter = { ...writer, storesNonFinite: true };
+    const b = batch([1, 2], [NaN, 2, 3, -Infinity], [0x7e00, 0x7c00], ['a', 'b']);
+    const screen = new BatchScreen(dataset([b]), opts({}), file, silent);
+    expect(await screen.screen(b)).toBe(b);
+    // A repeated key is still refused: only the non-finite scan is left out.
+    await expect(screen.screen(b)).rejects.toThrow(/occurs more than once/);
     screen.close();
   });
 

@@ -6,7 +6,7 @@ import { milvusNameProblem, milvusUriProblem, z } from '@milvusdm/core';
 const envRef = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /** A string that may be written as `${NAME}` to take its value from the environment. */
-const secretString = z.string().transform((value, ctx) => {
+export const secretString = z.string().transform((value, ctx) => {
   const m = envRef.exec(value);
   if (!m) return value;
   const resolved = process.env[m[1]!];

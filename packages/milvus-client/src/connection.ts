@@ -19,6 +19,7 @@ import { DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_TIMEOUT_S, type ConnectionOptions } 
 import { startMilvusLite, type LiteServer } from './lite.js';
 import { DEFAULT_RETRY, abortError, classifyFailure, withRetry, type RetryPolicy } from './retry.js';
 import { ServerRefusal, isStatusObject, isSuccess, ensureOk, statusReason } from './status.js';
+import { RequestBuffers } from './wire/request-buffers.js';
 
 const SERVICE = '/milvus.proto.milvus.MilvusService';
 
@@ -60,6 +61,8 @@ function credentials(options: ConnectionOptions, baseDir: string, where: string)
 export class MilvusConnection {
   /** A plain gRPC channel for the data path (see raw()). */
   private dataClient: Client | undefined;
+  /** Reused buffers for insert requests: enough for the most requests a writer keeps in flight (16). */
+  readonly requestBuffers = new RequestBuffers(16);
 
   private constructor(
     readonly client: MilvusClient,

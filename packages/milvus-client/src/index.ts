@@ -1,6 +1,7 @@
 export { MilvusConnection } from './connection.js';
 export {
   connectionShape,
+  secretString,
   tlsOptions,
   milvusName,
   uriProblem,
@@ -22,7 +23,7 @@ export {
   type RetryOptions,
 } from './retry.js';
 export { sendBatch, InsertInDoubtError, type SendOptions } from './send-policy.js';
-export { insertBatch, queryColumns, countRows, type InsertTarget } from './data-path.js';
+export { insertBatch, queryColumns, countRows, readTimestamp, readConsistency, type InsertTarget, type ReadPoint } from './data-path.js';
 export { rangeExpr, everyRowExpr, compareKeys, quoteString, type KeyBound, type KeyRange, type KeyValue } from './expr.js';
 export {
   schemaFromDescription,
@@ -37,3 +38,6 @@ export { DATA_TYPE, fieldTypeOfSdkName } from './wire/data-types.js';
 export type { DecodedField } from './wire/field-data-decode.js';
 export { MilvusCollection } from './collection.js';
 export { serverInfo, parseRelease, type ServerInfo } from './server-info.js';
+export { createRequest } from './create-request.js';
+export { buildIndex, describedIndexes } from './index-build.js';
+export { nameHolder, pointAlias, type NameHolder } from './aliases.js';

@@ -142,7 +142,10 @@ export function indexesFromDescription(described: readonly DescribedIndex[]): In
       }
       all[key] = String(value);
     }
-    const { index_type: type, metric_type: metric, ...params } = all;
+    // `dim` is the field's, not a build parameter (Milvus Lite 2.5 lists it among an index's
+    // parameters): kept, it would be sent back as one, and servers that keep no such thing would
+    // be reported as losing it.
+    const { index_type: type, metric_type: metric, dim: _dim, ...params } = all;
     return {
       field: d.field_name,
       name: d.index_name,
@@ -180,7 +183,8 @@ function fieldOf(collection: string, f: DescribedField, metric: MetricType | und
     ...(f.is_partition_key ? { isPartitionKey: true } : {}),
     ...(f.is_clustering_key ? { isClusteringKey: true } : {}),
     ...(defaultValue !== undefined ? { defaultValue } : {}),
-    ...(metric ? { metric } : {}),
+    // A field's metric is its vector index's: Milvus Lite 3 describes scalar indexes with metric NONE.
+    ...(metric && type.endsWith('_vector') ? { metric } : {}),
     ...(f.description ? { description: f.description } : {}),
     ...(properties ? { properties } : {}),
   };
@@ -227,9 +231,9 @@ export function schemaFromDescription(
   };
 }
 
-/** Field definitions for the SDK's `createCollection`. */
-export function fieldsForCreate(schema: CollectionSchema): Record<string, unknown>[] {
-  return schema.fields.map((f) => ({
+/** One field definition for the SDK's `createCollection`. */
+function fieldForCreate(f: FieldSchema, functionOutput: boolean): Record<string, unknown> {
+  return {
     name: f.name,
     data_type: DATA_TYPE[f.type],
     ...(f.isPrimaryKey ? { is_primary_key: true, autoID: f.autoId === true } : {}),
@@ -245,6 +249,21 @@ export function fieldsForCreate(schema: CollectionSchema): Record<string, unknow
       : {}),
     ...(f.nullable ? { nullable: true } : {}),
     ...(f.isPartitionKey ? { is_partition_key: true } : {}),
+    ...(f.isClusteringKey ? { is_clustering_key: true } : {}),
+    // The SDK files the value under the member its data type names (long_data, string_data…);
+    // int64 defaults stay decimal strings so values above 2^53 survive.
+    ...(f.defaultValue !== undefined ? { default_value: f.defaultValue } : {}),
+    // Other type params as the source reported them (enable_analyzer, analyzer_params, mmap.enabled…).
+    ...(f.properties ? { type_params: { ...f.properties } } : {}),
+    ...(functionOutput ? { is_function_output: true } : {}),
     ...(f.description ? { description: f.description } : {}),
-  }));
+  };
+}
+
+/** Field definitions for the SDK's `createCollection`: stored fields, then function outputs. */
+export function fieldsForCreate(schema: CollectionSchema): Record<string, unknown>[] {
+  return [
+    ...schema.fields.map((f) => fieldForCreate(f, false)),
+    ...(schema.functionOutputFields ?? []).map((f) => fieldForCreate(f, true)),
+  ];
 }

@@ -3,6 +3,7 @@
  * strings, oneofs named in `data`) onto core's schema, including the forms older servers use.
  */
 import { describe, expect, it } from 'vitest';
+import type { MetricType } from '@milvusdm/core';
 import { indexesFromDescription, schemaFromDescription, type DescribedCollection } from '../src/schema-map.js';
 import { parseRelease } from '../src/server-info.js';
 
@@ -64,6 +65,20 @@ describe('schemaFromDescription', () => {
     });
   });
 
+  it("gives vector fields their index's metric, scalar fields none (Milvus Lite 3 describes INVERTED with metric NONE)", () => {
+    const withMetrics = schemaFromDescription(
+      'c',
+      described,
+      new Map<string, MetricType>([
+        ['v', 'IP'],
+        // Not a metric milvusdm knows: what the server says, as the reader passes it on.
+        ['n', 'NONE' as MetricType],
+      ]),
+    );
+    expect(withMetrics.fields.find((f) => f.name === 'v')?.metric).toBe('IP');
+    expect(withMetrics.fields.find((f) => f.name === 'n')).not.toHaveProperty('metric');
+  });
+
   it('leaves the partition count out without a partition key', () => {
     const plain = schemaFromDescription('c', { ...described, schema: { fields: described.schema.fields.slice(0, 2) } });
     expect(plain.numPartitions).toBeUndefined();
@@ -93,11 +108,22 @@ describe('indexesFromDescription', () => {
           ],
         },
         { index_name: 'i3', field_name: 'x', params: [{ key: 'index_type', value: 'INVERTED' }] },
+        // Milvus Lite 2.5 lists the field's dim among the index's parameters: not a build parameter.
+        {
+          index_name: 'i4',
+          field_name: 'y',
+          params: [
+            { key: 'index_type', value: 'FLAT' },
+            { key: 'metric_type', value: 'IP' },
+            { key: 'dim', value: '64' },
+          ],
+        },
       ]),
     ).toEqual([
       { field: 'v', name: 'i1', type: 'HNSW', metric: 'COSINE', params: { M: '16' } },
       { field: 'w', name: 'i2', type: 'IVF_FLAT', metric: 'L2', params: { nlist: '128' } },
       { field: 'x', name: 'i3', type: 'INVERTED' },
+      { field: 'y', name: 'i4', type: 'FLAT', metric: 'IP' },
     ]);
   });
 });

@@ -12,6 +12,7 @@ import protoJson from '@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.js
 import { DATA_TYPE, SCALAR_MEMBER, VECTOR_MEMBER } from '../src/wire/data-types.js';
 import { decodeFieldData } from '../src/wire/field-data-decode.js';
 import { newWriter, writeFieldData } from '../src/wire/field-data.js';
+import { decodeAllocTimestamp, encodeQueryRequest } from '../src/wire/requests.js';
 
 const root = pb.Root.fromJSON((protoJson as unknown as { default?: pb.INamespace }).default ?? (protoJson as unknown as pb.INamespace));
 const FieldData = root.lookupType('milvus.proto.schema.FieldData');
@@ -131,5 +132,35 @@ describe('FieldData against milvus.proto', () => {
       3, 0.25, 4_000_000_000, -2,
     ]);
     expect(sparse.contents[1]).toEqual([]);
+  });
+});
+
+describe('QueryRequest and AllocTimestampResponse against milvus.proto', () => {
+  // A hybrid timestamp as Milvus makes them: physical ms << 18 | logical, far above 2^53.
+  const ts = (1_764_495_000_000n << 18n) | 12_345n;
+
+  it('a read as of a timestamp: Customized consistency and the exact guarantee_timestamp', () => {
+    const QueryRequest = root.lookupType('milvus.proto.milvus.QueryRequest');
+    const bytes = encodeQueryRequest({
+      collection: 'c',
+      expr: 'id > 5',
+      outputFields: ['id'],
+      consistency: 'Customized',
+      guaranteeTimestamp: ts,
+    });
+    const o = QueryRequest.toObject(QueryRequest.decode(bytes), { enums: String, longs: String }) as Record<string, unknown>;
+    expect(o).toMatchObject({ collection_name: 'c', expr: 'id > 5', consistency_level: 'Customized', guarantee_timestamp: ts.toString() });
+    const strong = QueryRequest.toObject(QueryRequest.decode(encodeQueryRequest({ collection: 'c', expr: '', outputFields: ['id'] })), {
+      enums: String,
+      longs: String,
+      defaults: true,
+    }) as Record<string, unknown>;
+    expect(strong).toMatchObject({ consistency_level: 'Strong', guarantee_timestamp: '0' });
+  });
+
+  it("decodes the server's timestamp exactly", () => {
+    const Response = root.lookupType('milvus.proto.milvus.AllocTimestampResponse');
+    const bytes = Response.encode(Response.fromObject({ status: { code: 0 }, timestamp: ts.toString() })).finish();
+    expect(decodeAllocTimestamp(bytes).timestamp).toBe(ts);
   });
 });

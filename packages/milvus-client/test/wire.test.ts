@@ -9,6 +9,7 @@ import { decodeFieldData } from '../src/wire/field-data-decode.js';
 import { newWriter, writeFieldData } from '../src/wire/field-data.js';
 import { decodePackedInt32, decodePackedInt64, encodePackedInt32, encodePackedInt64 } from '../src/wire/varint.js';
 import { decodeMutationResult, encodeInsertRequest } from '../src/wire/requests.js';
+import { RequestBuffers } from '../src/wire/request-buffers.js';
 
 const EXTREMES = [0n, 1n, -1n, 127n, 128n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n), 1611731769000715000n];
 
@@ -113,6 +114,41 @@ describe('requests', () => {
       seen[f] = f === 7 ? r.uint32() : f === 5 ? r.bytes().length : r.string();
     }
     expect(seen).toMatchObject({ 2: 'db', 3: 'c', 4: 'p', 7: 2 });
+  });
+
+  it('writes a request into a reused buffer with exactly the bytes of a fresh one, and reuses it once given back', () => {
+    const request = (seed: number) => ({
+      collection: `c${seed}`,
+      partition: 'a partition with a name longer than forty characters, written by Buffer',
+      numRows: 3,
+      columns: [
+        { name: 'id', column: { type: 'int64' as const, values: BigInt64Array.from([BigInt(seed), -1n, 2n ** 63n - 1n]) } },
+        { name: 'v', column: { type: 'float_vector' as const, dim: 2, values: Float32Array.from([seed, -0, NaN, 1e-45, 3.5, -seed]) } },
+        { name: 's', column: { type: 'varchar' as const, values: ['é', '', 'x'.repeat(100)] } },
+      ],
+    });
+    const buffers = new RequestBuffers(2);
+    const first = encodeInsertRequest(request(1), (n) => buffers.take(n));
+    expect(Buffer.from(first)).toEqual(Buffer.from(encodeInsertRequest(request(1))));
+    buffers.give(first);
+    expect(buffers.heldBytes).toBe(1 << 20);
+    // The next request lands in the same memory, overwriting the first: the first must not be read after give().
+    const second = encodeInsertRequest(request(2), (n) => buffers.take(n));
+    expect(second.buffer).toBe(first.buffer);
+    expect(buffers.heldBytes).toBe(0);
+    expect(Buffer.from(second)).toEqual(Buffer.from(encodeInsertRequest(request(2))));
+    // Two taken at once never share memory.
+    const third = encodeInsertRequest(request(3), (n) => buffers.take(n));
+    expect(third.buffer).not.toBe(second.buffer);
+    expect(Buffer.from(second)).toEqual(Buffer.from(encodeInsertRequest(request(2))));
+    // Given back twice counts once; a buffer it did not hand out is not kept; beyond `keep`, buffers are left to the GC.
+    buffers.give(second);
+    buffers.give(second);
+    buffers.give(Buffer.alloc(10));
+    expect(buffers.heldBytes).toBe(1 << 20);
+    buffers.give(third);
+    buffers.give(encodeInsertRequest(request(4), (n) => buffers.take(n)));
+    expect(buffers.heldBytes).toBe(2 << 20);
   });
 
   it('reads the status and counts of a MutationResult', () => {

@@ -58,8 +58,9 @@ def main():
     ap.add_argument("--uri", required=True)
     ap.add_argument("--token", default="")
     ap.add_argument("--collection", required=True)
+    ap.add_argument("--database", default="")
     args = ap.parse_args()
-    c = MilvusClient(uri=args.uri, token=args.token)
+    c = MilvusClient(uri=args.uri, token=args.token, db_name=args.database)
     d = c.describe_collection(args.collection)
     fields = [field(f) for f in d["fields"] if not f.get("is_function_output") and not f.get("is_dynamic")]
     outputs = [field(f) for f in d["fields"] if f.get("is_function_output")]

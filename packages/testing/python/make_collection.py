@@ -22,7 +22,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1000)
     ap.add_argument("--dim", type=int, default=16)
     ap.add_argument("--binary", action="store_true")
-    ap.add_argument("--partitions", default="", help="comma-separated; rows are spread over them")
+    ap.add_argument("--partitions", default="", help="comma-separated (may include _default); rows are spread over them")
     ap.add_argument("--upsert-fraction", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch", type=int, default=5000)
@@ -49,7 +49,9 @@ def main():
     client.create_collection(args.collection, schema=schema, index_params=index)
     partitions = [p for p in args.partitions.split(",") if p]
     for p in partitions:
-        client.create_partition(args.collection, p)
+        # "_default" is there already: naming it spreads rows over the default partition too.
+        if p != "_default":
+            client.create_partition(args.collection, p)
     targets = partitions or [None]
 
     def rows(idx):

@@ -63,6 +63,7 @@ def main():
     ap.add_argument("--no-load", action="store_true")
     ap.add_argument("--expected-keys", default="")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--index", default="", help="index type for every vector field instead of the type's own (e.g. AUTOINDEX, HNSW)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     kinds = [k for k in args.types.split(",") if k]
@@ -82,7 +83,7 @@ def main():
     index = client.prepare_index_params()
     for kind in kinds:
         name, _, index_type, metric = FIELDS[kind]
-        index.add_index(name, index_type=index_type, metric_type=metric)
+        index.add_index(name, index_type=args.index or index_type, metric_type=metric)
     client.create_collection(args.collection, schema=schema, index_params=index, consistency_level="Strong")
     parts = [p for p in args.partitions.split(",") if p]
     for p in parts:

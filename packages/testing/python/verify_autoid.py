@@ -17,6 +17,7 @@ from pymilvus import MilvusClient
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--uri", required=True)
+    ap.add_argument("--token", default="")
     ap.add_argument("--collection", required=True)
     ap.add_argument("--h5", required=True)
     ap.add_argument("--id-field", default="id")
@@ -24,7 +25,7 @@ def main():
     args = ap.parse_args()
     with h5py.File(args.h5, "r") as f:
         expected = np.asarray(f["embeddings"][()]).astype(np.float32)
-    client = MilvusClient(uri=args.uri)
+    client = MilvusClient(uri=args.uri, token=args.token)
     client.load_collection(args.collection)
     counted = client.query(args.collection, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
     got = []

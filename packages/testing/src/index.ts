@@ -11,6 +11,7 @@ export { runLite25Python } from './python-lite25.js';
 export {
   checkResumedCleanly,
   interrupt,
+  interruptOnOutput,
   killAndResume,
   runCliProcess,
   seeded,

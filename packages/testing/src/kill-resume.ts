@@ -175,3 +175,34 @@ export function checkResumedCleanly(report: KillReport, plan: KillPlan, stateDir
   const left = existsSync(stateDir) ? readdirSync(stateDir).filter((f) => f.endsWith('.state.json')) : [];
   if (left.length > 0) fail(`the finished job left its state behind: ${left.join(', ')}`);
 }
+
+/**
+ * Runs `args` once and interrupts it with `signal` once its stderr has shown `pattern` at least
+ * `times` times and `jitter` ms more have passed: for moments the state does not record, such
+ * as the steps a writer takes after the last row (a partition overwrite's replace).
+ */
+export async function interruptOnOutput(
+  args: readonly string[],
+  pattern: RegExp,
+  times: number,
+  jitter: number,
+  signal: NodeJS.Signals,
+): Promise<RunRecord & { interrupted: boolean }> {
+  const run = runCliProcess(args);
+  let done = false;
+  let interrupted = false;
+  void run.exit.then(() => (done = true));
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  while (!done) {
+    if ((run.stderr().match(global)?.length ?? 0) >= times) {
+      await new Promise((r) => setTimeout(r, jitter));
+      if (done) break;
+      run.child.kill(signal);
+      interrupted = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const exit = await run.exit;
+  return { threshold: times, code: exit.code, signal: exit.signal, rowsAtKill: undefined, stderr: run.stderr(), interrupted };
+}

@@ -1,6 +1,7 @@
 /**
- * The manifest of a milvusdm archive (`milvusdm dump`): what the archive holds — collections,
- * their full schemas, partitions, row counts — and every data file with its size and sha256.
+ * The manifest of a milvusdm archive (`milvusdm dump`): what the archive holds — databases,
+ * collections, their full schemas, partitions, row counts, how consistent each collection's rows
+ * are — and every data file with its size and sha256.
  * It is written last, atomically, once every file is complete: an archive without
  * `manifest.json` is an interrupted dump, never mistaken for a complete one.
  */
@@ -19,7 +20,13 @@ import {
 } from '@milvusdm/core';
 
 export const ARCHIVE_FORMAT = 'milvusdm-archive';
-export const ARCHIVE_VERSION = 1;
+/**
+ * 1: one database, `data/<collection>/<partition>/`. 2: several databases (`dump
+ * --all-databases`), `data/<database>/<collection>/<partition>/`, each collection naming its
+ * database. A one-database archive is still written as 1, so older milvusdm reads it; a
+ * milvusdm that reads only 1 refuses a 2 rather than restore every database into one.
+ */
+export const ARCHIVE_VERSION = 2;
 export const MANIFEST = 'manifest.json';
 /** The data files live under this folder of the archive, as the parquet writer lays them out. */
 export const DATA_DIR = 'data';
@@ -44,6 +51,25 @@ export interface ArchiveCollection {
   /** milvusdm's versioned schema document (every field property, indexes, properties). */
   readonly schema: unknown;
   readonly partitions: readonly ArchivePartition[];
+  /** The database it was read from; set in archives of several databases (version 2). */
+  readonly database?: string;
+  /** A live server's collection: its count before and after the read (see ArchiveConsistency). */
+  readonly consistency?: ArchiveConsistency;
+}
+
+/**
+ * Neither Milvus 2.3 nor Milvus Lite lets milvusdm read a collection at one pinned timestamp
+ * (docs/dump-restore.md), so the dump counts each collection before its rows are read and again
+ * after the last; `changed` says writes (or deletes) arrived meanwhile, and the rows in the
+ * archive may then hold some of them and not others.
+ */
+export interface ArchiveConsistency {
+  readonly pinned: false;
+  readonly countBefore: number;
+  readonly countAfter: number;
+  readonly changed: boolean;
+  /** Per partition, when any partition's count changed. */
+  readonly partitions?: Readonly<Record<string, { readonly countBefore: number; readonly countAfter: number }>>;
 }
 
 export interface Manifest {
@@ -54,6 +80,8 @@ export interface Manifest {
   readonly createdAt: string;
   /** What was dumped, without credentials: a server address or a 1.x directory. */
   readonly source: { readonly type: string; readonly from: string };
+  /** The databases the archive holds, in dump order; only in archives of several databases. */
+  readonly databases?: readonly string[];
   /**
    * How consistent the rows are: milvusdm reads each collection by key ranges at the server's
    * consistency level; rows written during the dump may or may not be included.
@@ -64,9 +92,16 @@ export interface Manifest {
 
 const SAFE = /[^A-Za-z0-9_.-]/g;
 
-/** Where the parquet writer put a dataset's part files, relative to the archive. */
-export function partitionFolder(collection: string, partition: string | undefined): string {
-  return [DATA_DIR, collection.replace(SAFE, '_'), (partition ?? '_default').replace(SAFE, '_')].join('/');
+/** Where the parquet writer put a dataset's part files, relative to the archive (its layout.ts). */
+export function partitionFolder(collection: string, partition: string | undefined, database?: string): string {
+  return [DATA_DIR, ...(database !== undefined ? [database] : []), collection, partition ?? '_default']
+    .map((part, i) => (i === 0 ? part : part.replace(SAFE, '_')))
+    .join('/');
+}
+
+/** A collection as restore's flags name it: `database.collection` in an archive of several databases (names hold no dots). */
+export function qualifiedName(c: { readonly name: string; readonly database?: string | undefined }): string {
+  return c.database !== undefined ? `${c.database}.${c.name}` : c.name;
 }
 
 export async function sha256Of(path: string): Promise<string> {
@@ -91,6 +126,39 @@ async function filesIn(root: string, folder: string): Promise<ArchiveFile[]> {
   return out;
 }
 
+/**
+ * Each collection's consistency entry from the datasets as planned (counted before the rows were
+ * read) and as counted again after the read; a dataset missing afterwards counts 0.
+ */
+export function consistencyOf(before: readonly DatasetInfo[], after: ReadonlyMap<string, number>): Map<string, ArchiveConsistency> {
+  const byCollection = new Map<
+    string,
+    { before: number; after: number; partitions: Record<string, { countBefore: number; countAfter: number }> }
+  >();
+  for (const d of before) {
+    const id = qualifiedName({ name: d.collection, database: d.schema.database });
+    let c = byCollection.get(id);
+    if (!c) byCollection.set(id, (c = { before: 0, after: 0, partitions: {} }));
+    const countBefore = d.rows ?? 0;
+    const countAfter = after.get(d.key) ?? 0;
+    c.before += countBefore;
+    c.after += countAfter;
+    c.partitions[d.partition ?? '_default'] = { countBefore, countAfter };
+  }
+  const out = new Map<string, ArchiveConsistency>();
+  for (const [id, c] of byCollection) {
+    const partsChanged = Object.values(c.partitions).some((p) => p.countBefore !== p.countAfter);
+    out.set(id, {
+      pinned: false,
+      countBefore: c.before,
+      countAfter: c.after,
+      changed: partsChanged,
+      ...(partsChanged ? { partitions: c.partitions } : {}),
+    });
+  }
+  return out;
+}
+
 /** The manifest of a finished dump: datasets as the run planned them, rows as it wrote them. */
 export async function buildManifest(
   root: string,
@@ -98,30 +166,41 @@ export async function buildManifest(
   rowsByKey: ReadonlyMap<string, number>,
   source: Manifest['source'],
   version: string,
+  consistency?: ReadonlyMap<string, ArchiveConsistency>,
 ): Promise<Manifest> {
-  const collections = new Map<string, { schema: CollectionSchema; partitions: ArchivePartition[] }>();
+  const collections = new Map<string, { name: string; schema: CollectionSchema; partitions: ArchivePartition[] }>();
   for (const d of datasets) {
-    let c = collections.get(d.collection);
-    if (!c) collections.set(d.collection, (c = { schema: d.schema, partitions: [] }));
-    const files = await filesIn(root, partitionFolder(d.collection, d.partition));
+    const database = d.schema.database;
+    const id = qualifiedName({ name: d.collection, database });
+    let c = collections.get(id);
+    if (!c) collections.set(id, (c = { name: d.collection, schema: d.schema, partitions: [] }));
+    const files = await filesIn(root, partitionFolder(d.collection, d.partition, database));
     c.partitions.push({ name: d.partition ?? '_default', rows: rowsByKey.get(d.key) ?? 0, files });
   }
+  const databases = [...new Set(datasets.flatMap((d) => (d.schema.database !== undefined ? [d.schema.database] : [])))];
+  const several = databases.length > 0;
   return {
     format: ARCHIVE_FORMAT,
-    version: ARCHIVE_VERSION,
+    version: several ? 2 : 1,
     milvusdm: version,
     createdAt: new Date().toISOString(),
     source,
+    ...(several ? { databases } : {}),
     consistency:
       source.type === 'milvus'
-        ? 'each collection read by primary-key ranges at the server default consistency; rows written during the dump may or may not be included'
+        ? 'each collection read by primary-key ranges at the server default consistency, not at one pinned timestamp (the server offers none); its count before and after the read is in its consistency entry, and changed: true says rows written or deleted meanwhile may be partly included'
         : 'a Milvus 1.x directory read as its meta and segment files stood',
-    collections: [...collections.entries()].map(([name, c]) => ({
-      name,
-      rows: c.partitions.reduce((n, p) => n + p.rows, 0),
-      schema: schemaToDocument(c.schema),
-      partitions: c.partitions,
-    })),
+    collections: [...collections.entries()].map(([id, c]) => {
+      const entry = consistency?.get(id);
+      return {
+        name: c.name,
+        ...(c.schema.database !== undefined ? { database: c.schema.database } : {}),
+        rows: c.partitions.reduce((n, p) => n + p.rows, 0),
+        schema: schemaToDocument(c.schema),
+        partitions: c.partitions,
+        ...(entry ? { consistency: entry } : {}),
+      };
+    }),
   };
 }
 
@@ -166,6 +245,9 @@ export async function readManifest(root: string): Promise<Manifest> {
     });
   }
   if (!Array.isArray(doc.collections)) throw new MilvusdmError('MDM_SOURCE', `${path}: collections: not a list`);
+  if (doc.version >= 2 && !(Array.isArray(doc.databases) && doc.collections.every((c) => typeof c.database === 'string'))) {
+    throw new MilvusdmError('MDM_SOURCE', `${path}: archive format ${doc.version} lists databases, and a database for every collection`);
+  }
   for (const c of doc.collections) schemaFromDocument(c.schema, `${path}: collection ${c.name}`);
   return doc;
 }
@@ -186,11 +268,12 @@ export async function checkFiles(root: string, files: readonly ArchiveFile[]): P
 }
 
 function archiveReadme(m: Manifest): string {
-  const rows = m.collections.map((c) => `| ${c.name} | ${c.partitions.map((p) => p.name).join(', ')} | ${c.rows} |`);
+  const rows = m.collections.map((c) => `| ${qualifiedName(c)} | ${c.partitions.map((p) => p.name).join(', ')} | ${c.rows} |`);
   return [
     '# A milvusdm archive',
     '',
     `Written by milvusdm ${m.milvusdm} on ${m.createdAt} from ${m.source.type} ${m.source.from}.`,
+    ...(m.databases ? ['', `Databases: ${m.databases.join(', ')} (collections named database.collection below).`] : []),
     '',
     '| collection | partitions | rows |',
     '|---|---|---|',
@@ -199,7 +282,7 @@ function archiveReadme(m: Manifest): string {
     `- \`${MANIFEST}\` lists every collection with its full schema (milvusdm schema document, version 1),`,
     '  its partitions and row counts, and every data file with its size and sha256. It is written',
     '  last: a folder without it is an unfinished dump.',
-    `- \`${DATA_DIR}/<collection>/<partition>/part-NNNNN.parquet\` hold the rows, in the Parquet layout`,
+    `- \`${DATA_DIR}/${m.databases ? '<database>/' : ''}<collection>/<partition>/part-NNNNN.parquet\` hold the rows, in the Parquet layout`,
     "  Milvus's bulk import reads (one column per field; float vectors as lists of float32, binary and",
     '  float16/bfloat16 vectors as lists of bytes, JSON as strings, dynamic fields in `$meta`). Any',
     '  Parquet reader (pyarrow, DuckDB, Spark) reads them; each file also carries the schema document',
@@ -226,12 +309,16 @@ export async function describeArchive(root: string): Promise<{ lines: string[]; 
   const lines = [
     `${root}: milvusdm archive (format ${manifest.version}) written by milvusdm ${manifest.milvusdm} on ${manifest.createdAt}`,
     `from ${manifest.source.type} ${manifest.source.from}`,
+    ...(manifest.databases ? [`databases: ${manifest.databases.join(', ')}`] : []),
   ];
   for (const c of manifest.collections) {
     const files = c.partitions.reduce((n, p) => n + p.files.length, 0);
     const bytes = c.partitions.reduce((n, p) => n + p.files.reduce((m, f) => m + f.bytes, 0), 0);
     const schema = schemaFromDocument(c.schema, `${MANIFEST}: collection ${c.name}`);
-    lines.push(`collection ${c.name}: ${c.rows} rows, ${files} file(s), ${bytes} bytes; ${describeSchema(schema)}`);
+    lines.push(`collection ${qualifiedName(c)}: ${c.rows} rows, ${files} file(s), ${bytes} bytes; ${describeSchema(schema)}`);
+    if (c.consistency?.changed) {
+      lines.push(`  changed while dumped: ${c.consistency.countBefore} rows before the read, ${c.consistency.countAfter} after`);
+    }
     for (const p of c.partitions) lines.push(`  partition ${p.name}: ${p.rows} rows in ${p.files.length} file(s)`);
   }
   return { lines, data: { ...manifest, complete: true, path: root } };

@@ -3,13 +3,18 @@
  * of a Milvus 0.10/1.x directory, into a self-describing archive — Parquet files in the layout
  * Milvus's bulk import reads, and a manifest sealed last. One run of the parquet writer: an
  * interrupted dump resumes like any run (the same command again), and until the manifest is
- * written the folder is not an archive `restore` accepts.
+ * written the folder is not an archive `restore` accepts. `--all-databases` reads every
+ * database of the server (the milvus reader's `databases: '*'`), each into its own folder.
+ *
+ * A live server is read without a pinned timestamp (none is offered: docs/dump-restore.md), so
+ * each collection is counted before its rows are read and again after the run; a count that
+ * moved is a warning and `consistency.changed` in the manifest.
  */
 import { existsSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MilvusdmError, type SecretRedactor } from '@milvusdm/core';
-import { DATA_DIR, MANIFEST, buildManifest, sealArchive } from '../archive/manifest.js';
+import { DATA_DIR, MANIFEST, buildManifest, consistencyOf, sealArchive } from '../archive/manifest.js';
 import type { ConsoleMode } from '../logging.js';
 import type { Output } from '../output.js';
 import { runCommand } from './run.js';
@@ -22,6 +27,8 @@ export interface DumpArgs {
   readonly user?: string | undefined;
   readonly password?: string | undefined;
   readonly database?: string | undefined;
+  /** Every database of the server, each kept apart in the archive. */
+  readonly allDatabases?: boolean | undefined;
   readonly restart: boolean;
   readonly console: ConsoleMode;
   readonly logDir?: string | undefined;
@@ -31,14 +38,34 @@ export interface DumpArgs {
 }
 
 /** The reader block for SOURCE: a folder is a Milvus 1.x directory, anything else a server address. */
-export function dumpSource(args: Pick<DumpArgs, 'from' | 'collections' | 'token' | 'user' | 'password' | 'database'>) {
+export function dumpSource(args: Pick<DumpArgs, 'from' | 'collections' | 'token' | 'user' | 'password' | 'database' | 'allDatabases'>) {
+  if (args.allDatabases && (args.collections !== undefined || args.database !== undefined)) {
+    throw new MilvusdmError(
+      'MDM_CONFIG',
+      `--all-databases dumps every collection of every database: give it without --collections or --database`,
+      {
+        exitCode: 2,
+      },
+    );
+  }
   if (existsSync(args.from) && statSync(args.from).isDirectory()) {
+    if (args.allDatabases) {
+      throw new MilvusdmError(
+        'MDM_CONFIG',
+        `--all-databases: ${resolve(args.from)} is a folder, read as a Milvus 1.x directory, which has no databases`,
+        {
+          exitCode: 2,
+        },
+      );
+    }
     return { type: 'milvus1x', path: resolve(args.from), ...(args.collections ? { collections: [...args.collections] } : {}) };
   }
   return {
     type: 'milvus',
     uri: args.from,
-    collections: args.collections ? [...args.collections] : '*',
+    ...(args.allDatabases ? { databases: '*' } : { collections: args.collections ? [...args.collections] : '*' }),
+    // Writes during the dump are followed and reported (consistency in the manifest), not fatal.
+    changes: 'allow',
     ...(args.token !== undefined ? { token: args.token } : {}),
     ...(args.user !== undefined ? { user: args.user } : {}),
     ...(args.password !== undefined ? { password: args.password } : {}),
@@ -58,6 +85,7 @@ export function describeSource(from: string): string {
 }
 
 export async function dumpCommand(args: DumpArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
+  const source = dumpSource(args); // flag errors before anything is touched
   const root = resolve(args.to);
   if (existsSync(join(root, MANIFEST))) {
     throw new MilvusdmError('MDM_TARGET', `${root} already holds a complete archive (${MANIFEST})`, {
@@ -65,7 +93,6 @@ export async function dumpCommand(args: DumpArgs, out: Output, signal: AbortSign
     });
   }
   await mkdir(root, { recursive: true });
-  const source = dumpSource(args);
   const document = {
     source,
     target: { type: 'parquet', dir: join(root, DATA_DIR), existing: 'fail' },
@@ -85,9 +112,26 @@ export async function dumpCommand(args: DumpArgs, out: Output, signal: AbortSign
         baseDir: root,
         // Inside the archive: the same command resumes an interrupted dump from anywhere.
         stateDir,
-        onDone: async (summary, datasets) => {
+        onDone: async (summary, datasets, recount) => {
           const rows = new Map(summary.datasets.map((d) => [d.key, d.rows]));
-          const manifest = await buildManifest(root, datasets, rows, { type: source.type, from: describeSource(args.from) }, args.version);
+          // A live server: counted again now, against the counts the run planned with.
+          const consistency =
+            source.type === 'milvus' ? consistencyOf(datasets, new Map((await recount()).map((d) => [d.key, d.rows ?? 0]))) : undefined;
+          for (const [name, c] of consistency ?? []) {
+            if (!c.changed) continue;
+            out.message(
+              `warning: collection ${name} changed while it was dumped: ${c.countBefore} rows before the read, ${c.countAfter} after; ` +
+                'the archive may hold some of the rows written (or deleted) meanwhile and not others (manifest: consistency.changed)',
+            );
+          }
+          const manifest = await buildManifest(
+            root,
+            datasets,
+            rows,
+            { type: source.type, from: describeSource(args.from) },
+            args.version,
+            consistency,
+          );
           await sealArchive(root, manifest);
           out.message(
             `archive ${root}: ${manifest.collections.length} collection(s), ${manifest.collections.reduce((n, c) => n + c.rows, 0)} rows, sealed with ${MANIFEST}`,

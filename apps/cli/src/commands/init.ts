@@ -46,7 +46,9 @@ function placeholder(s: JsonSchema): unknown {
     case 'array':
       return [];
     case 'object':
-      return {};
+      // An object with required keys has no valid empty form: an empty placeholder, like a
+      // string without a default, and the description says its shape.
+      return (s.required?.length ?? 0) > 0 ? '' : {};
     default:
       return '';
   }

@@ -3,11 +3,14 @@
  * `milvusdm dump` sealed, renamed on the way if asked, into any Milvus that has their field
  * types. Every file is checked against the manifest (size and sha256) before anything is
  * written; each collection is then one resumable run (parquet → milvus), and its row count
- * must equal the manifest's.
+ * must equal the manifest's. An archive of several databases (`dump --all-databases`) is
+ * restored database by database into same-named databases (created when missing), or those
+ * `--rename-databases` names; `--databases` chooses some. Its collections are named
+ * `database.collection` in `--collections`, `--partitions` and `--rename`.
  */
 import { join, resolve } from 'node:path';
 import { MilvusdmError, type SecretRedactor } from '@milvusdm/core';
-import { checkFiles, readManifest, type ArchiveCollection, type ArchivePartition } from '../archive/manifest.js';
+import { checkFiles, qualifiedName, readManifest, type ArchiveCollection, type ArchivePartition } from '../archive/manifest.js';
 import type { ConsoleMode } from '../logging.js';
 import type { Output } from '../output.js';
 import { runCommand } from './run.js';
@@ -20,6 +23,10 @@ export interface RestoreArgs {
   readonly partitions?: readonly string[] | undefined;
   /** `old=new` items. */
   readonly rename?: readonly string[] | undefined;
+  /** Databases of an archive of several to restore (default every one). */
+  readonly databases?: readonly string[] | undefined;
+  /** `old=new` database names, for an archive of several databases. */
+  readonly renameDatabases?: readonly string[] | undefined;
   readonly mode?: string | undefined;
   readonly token?: string | undefined;
   readonly user?: string | undefined;
@@ -30,11 +37,47 @@ export interface RestoreArgs {
   readonly logDir?: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'error';
   readonly batchRows?: number | undefined;
+  /** insert | import | auto: how rows reach the server (the milvus writer's `method`). */
+  readonly method?: string | undefined;
+  /** Where import files go: a folder the server reads, or s3://bucket/prefix. */
+  readonly storage?: string | undefined;
+  /** The storage folder as the server sees it, when it differs. */
+  readonly storageServerPath?: string | undefined;
+  /** S3-compatible endpoint of an s3:// storage. */
+  readonly s3Endpoint?: string | undefined;
+}
+
+/**
+ * The writer's import options from the flags. An archive's Parquet files are already in the
+ * layout bulk import reads, so they are imported as they are (`import_source_files`). S3 keys
+ * come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from a flag, so
+ * they appear in no command line or process list.
+ */
+export function importTarget(args: Pick<RestoreArgs, 'method' | 'storage' | 'storageServerPath' | 's3Endpoint'>): Record<string, unknown> {
+  if (args.method === undefined || args.method === 'insert') {
+    if (args.storage !== undefined) throw usage('--storage is for --method import or auto');
+    return args.method ? { method: args.method } : {};
+  }
+  if (args.storage === undefined) throw usage(`--method ${args.method} needs --storage (a folder the server reads, or s3://bucket/prefix)`);
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(args.storage);
+  const storage = s3
+    ? {
+        type: 's3',
+        bucket: s3[1],
+        prefix: s3[2],
+        ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}),
+        ...(process.env['AWS_ACCESS_KEY_ID'] ? { access_key: '${AWS_ACCESS_KEY_ID}' } : {}),
+        ...(process.env['AWS_SECRET_ACCESS_KEY'] ? { secret_key: '${AWS_SECRET_ACCESS_KEY}' } : {}),
+      }
+    : { type: 'local', path: resolve(args.storage), ...(args.storageServerPath ? { server_path: args.storageServerPath } : {}) };
+  return { method: args.method, storage, import_source_files: true };
 }
 
 export interface RestorePlanItem {
   readonly collection: ArchiveCollection;
   readonly target: string;
+  /** The target database, for a collection of an archive of several databases. */
+  readonly targetDatabase?: string;
   readonly partitions: readonly ArchivePartition[];
 }
 
@@ -44,11 +87,14 @@ function usage(message: string): MilvusdmError {
 
 /** What to restore where, from the manifest and the selection flags; every name checked against the archive. */
 export function restorePlan(
-  collections: readonly ArchiveCollection[],
-  args: Pick<RestoreArgs, 'collections' | 'partitions' | 'rename'>,
+  all: readonly ArchiveCollection[],
+  args: Pick<RestoreArgs, 'collections' | 'partitions' | 'rename' | 'database' | 'databases' | 'renameDatabases'>,
+  databases?: readonly string[],
 ): RestorePlanItem[] {
-  const byName = new Map(collections.map((c) => [c.name, c]));
-  const known = () => collections.map((c) => c.name).join(', ') || 'none';
+  const dbRenames = databasePlan(databases, args);
+  const collections = dbRenames ? all.filter((c) => dbRenames.has(c.database!)) : all;
+  const byName = new Map(collections.map((c) => [qualifiedName(c), c]));
+  const known = () => [...byName.keys()].join(', ') || 'none';
   for (const name of args.collections ?? []) {
     if (!byName.has(name)) throw usage(`--collections: "${name}" is not in the archive (it holds ${known()})`);
   }
@@ -72,18 +118,56 @@ export function restorePlan(
     if (!set) chosenParts.set(m[1]!, (set = new Set()));
     set.add(m[2]!);
   }
-  const names = args.collections ?? (chosenParts.size > 0 ? [...chosenParts.keys()] : collections.map((c) => c.name));
+  const names = args.collections ?? (chosenParts.size > 0 ? [...chosenParts.keys()] : [...byName.keys()]);
   return names.map((name) => {
     const c = byName.get(name)!;
     const only = chosenParts.get(name);
-    return { collection: c, target: renames.get(name) ?? name, partitions: c.partitions.filter((p) => !only || only.has(p.name)) };
+    return {
+      collection: c,
+      target: renames.get(name) ?? c.name,
+      ...(dbRenames ? { targetDatabase: dbRenames.get(c.database!)! } : {}),
+      partitions: c.partitions.filter((p) => !only || only.has(p.name)),
+    };
   });
 }
 
+/**
+ * For an archive of several databases: each chosen database and the name it is restored under.
+ * Undefined for an archive of one, where the database flags of several are refused.
+ */
+function databasePlan(
+  databases: readonly string[] | undefined,
+  args: Pick<RestoreArgs, 'database' | 'databases' | 'renameDatabases'>,
+): Map<string, string> | undefined {
+  if (databases === undefined) {
+    if (args.databases !== undefined) throw usage('--databases: this archive holds one database; restore it with --database NAME');
+    if (args.renameDatabases !== undefined)
+      throw usage('--rename-databases: this archive holds one database; restore it with --database NAME');
+    return undefined;
+  }
+  if (args.database !== undefined) {
+    throw usage(
+      `--database: this archive holds several databases (${databases.join(', ')}); choose with --databases and rename with --rename-databases OLD=NEW`,
+    );
+  }
+  for (const name of args.databases ?? []) {
+    if (!databases.includes(name)) throw usage(`--databases: "${name}" is not in the archive (it holds ${databases.join(', ')})`);
+  }
+  const renames = new Map<string, string>();
+  for (const item of args.renameDatabases ?? []) {
+    const m = /^([^=]+)=([^=]+)$/.exec(item);
+    if (!m) throw usage(`--rename-databases: "${item}" is not OLD=NEW`);
+    if (!databases.includes(m[1]!)) throw usage(`--rename-databases: "${m[1]}" is not in the archive (it holds ${databases.join(', ')})`);
+    renames.set(m[1]!, m[2]!);
+  }
+  return new Map((args.databases ?? databases).map((d) => [d, renames.get(d) ?? d]));
+}
+
 export async function restoreCommand(args: RestoreArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
+  importTarget(args); // flag errors before anything is read
   const root = resolve(args.from);
   const manifest = await readManifest(root);
-  const plan = restorePlan(manifest.collections, args);
+  const plan = restorePlan(manifest.collections, args, manifest.databases);
   // Every file of the selection is checked before anything is written.
   for (const item of plan) {
     for (const p of item.partitions) await checkFiles(root, p.files);
@@ -92,8 +176,10 @@ export async function restoreCommand(args: RestoreArgs, out: Output, signal: Abo
   for (const item of plan) {
     signal.throwIfAborted();
     const parts = item.partitions.filter((p) => p.rows > 0);
+    const from = qualifiedName(item.collection);
+    const to = item.targetDatabase !== undefined ? `${item.targetDatabase}.${item.target}` : item.target;
     if (parts.length === 0) {
-      out.message(`${item.collection.name}: no rows in the chosen partitions; nothing to restore`);
+      out.message(`${from}: no rows in the chosen partitions; nothing to restore`);
       continue;
     }
     const folders = [...new Set(parts.flatMap((p) => p.files.map((f) => join(root, f.path, '..'))))];
@@ -108,13 +194,17 @@ export async function restoreCommand(args: RestoreArgs, out: Output, signal: Abo
         ...(args.user !== undefined ? { user: args.user } : {}),
         ...(args.password !== undefined ? { password: args.password } : {}),
         ...(args.database !== undefined ? { database: args.database } : {}),
+        // The files' schemas name their database: the writer puts the rows in the database this
+        // maps it to, created when the server lacks it (the milvus writer's databases.ts).
+        ...(item.targetDatabase !== undefined ? { rename: { databases: { [item.collection.database!]: item.targetDatabase } } } : {}),
+        ...importTarget(args),
       },
       ...(args.batchRows ? { run: { batch_rows: args.batchRows } } : {}),
     };
     const code = await runCommand(
       {
         // Names the state file (in the log folder's state folder): one per archive and collection.
-        file: join(root, `restore-${item.collection.name}-to-${item.target}.job`),
+        file: join(root, `restore-${from}-to-${to}.job`),
         console: args.console,
         logDir: args.logDir,
         logLevel: args.logLevel,
@@ -127,13 +217,10 @@ export async function restoreCommand(args: RestoreArgs, out: Output, signal: Abo
             const skipped = new Set(summary.datasets.filter((d) => d.skipped).map((d) => d.key.slice(d.key.lastIndexOf('/') + 1)));
             const due = parts.filter((p) => !skipped.has(p.name)).reduce((n, p) => n + p.rows, 0);
             if (summary.rows !== due) {
-              throw new MilvusdmError(
-                'MDM_VERIFY',
-                `${item.collection.name} → ${item.target}: ${summary.rows} rows restored, the manifest lists ${due}`,
-              );
+              throw new MilvusdmError('MDM_VERIFY', `${from} → ${to}: ${summary.rows} rows restored, the manifest lists ${due}`);
             }
             const note = skipped.size > 0 ? ` (${skipped.size} partition(s) skipped: the target had them)` : '';
-            out.message(`${item.collection.name} → ${item.target}: ${summary.rows} rows, as the manifest lists${note}`);
+            out.message(`${from} → ${to}: ${summary.rows} rows, as the manifest lists${note}`);
           },
         },
       },

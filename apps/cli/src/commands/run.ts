@@ -15,6 +15,7 @@ import {
   type SecretRedactor,
   jobFromDocument,
   loadJobFile,
+  parseOptions,
   resolveChannel,
   runJob,
   type ChannelContext,
@@ -53,7 +54,11 @@ export interface InlineJob {
   /** Where the state goes (default: the log folder's `state`). */
   readonly stateDir?: string;
   /** Called once every row is written and verified, before the state is removed (e.g. to seal an archive). */
-  readonly onDone?: (summary: RunSummary, datasets: readonly DatasetInfo[]) => Promise<void>;
+  readonly onDone?: (
+    summary: RunSummary,
+    datasets: readonly DatasetInfo[],
+    recount: () => Promise<readonly DatasetInfo[]>,
+  ) => Promise<void>;
 }
 
 export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal, redactor: SecretRedactor): Promise<number> {
@@ -105,7 +110,8 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
       context,
       ...(job.file ? { file: job.file } : {}),
       onEvent: (e) => {
-        if (e.type === 'plan') planned = e.datasets;
+        // Copied as planned: a reader's `rows` may follow the read (the milvus reader's changes: allow).
+        if (e.type === 'plan') planned = e.datasets.map(snapshotOf);
         view.handle(e);
       },
       resume: { stateFile, jobHash, restart: args.restart === true, runId, jobFile, removeWhenFinished: false },
@@ -130,7 +136,19 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
           redactor,
         })
       : EXIT_OK;
-    if (code === EXIT_OK && inline?.onDone) await inline.onDone(summary, planned);
+    if (code === EXIT_OK && inline?.onDone) {
+      // The source planned again, as it stands now: its datasets with the rows it counts now.
+      const recount = async (): Promise<readonly DatasetInfo[]> => {
+        const options = parseOptions(reader.plugin.options, job.source.options, 'source', job.file);
+        const source = await reader.plugin.open(options, context);
+        try {
+          return source.datasets.map(snapshotOf);
+        } finally {
+          await source.close();
+        }
+      };
+      await inline.onDone(summary, planned, recount);
+    }
     // Kept (marked finished) until now: a run killed while verifying or reporting is found
     // complete when run again, rather than its target taken for someone else's.
     removeRunState(stateFile);
@@ -144,4 +162,16 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
   } finally {
     await logs.close();
   }
+}
+
+/** A dataset's description as it is now, detached from the reader (whose `rows` may be a live getter). */
+function snapshotOf({ key, collection, partition, schema, origin, rows }: DatasetInfo): DatasetInfo {
+  return {
+    key,
+    collection,
+    schema,
+    origin,
+    ...(partition !== undefined ? { partition } : {}),
+    ...(rows !== undefined ? { rows } : {}),
+  };
 }

@@ -91,6 +91,12 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
             minLength: 1,
             description: 'Folder for the resume state of interrupted runs (default <log folder>/state).',
           },
+          max_rows_per_second: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            description:
+              'Cap on the rows per second handed to the target, averaged from the start of the run, for servers that also serve users (default: no cap).',
+          },
         },
       },
     },

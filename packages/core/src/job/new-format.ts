@@ -18,6 +18,7 @@ const runBlock = z.strictObject({
   lock: z.boolean().optional(),
   lock_stale_seconds: z.int().min(10).optional(),
   state_dir: z.string().min(1).optional(),
+  max_rows_per_second: z.number().positive().optional(),
 });
 
 export const jobFileSchema = z.strictObject({
@@ -49,6 +50,7 @@ export function fromNewFormat(doc: unknown, file: string | undefined, baseDir: s
       ...(run.lock !== undefined ? { lock: run.lock } : {}),
       ...(run.lock_stale_seconds !== undefined ? { lockStaleSeconds: run.lock_stale_seconds } : {}),
       ...(run.state_dir !== undefined ? { stateDir: run.state_dir } : {}),
+      ...(run.max_rows_per_second !== undefined ? { maxRowsPerSecond: run.max_rows_per_second } : {}),
     },
     format: 'milvusdm',
     ...(file !== undefined ? { file } : {}),

@@ -31,6 +31,8 @@ export interface RunSettings {
   readonly lockStaleSeconds?: number;
   /** Folder for resume state files; undefined means `<log folder>/state`. */
   readonly stateDir?: string;
+  /** Rows per second the writer is given at most, averaged from the start of the run; undefined: no cap. */
+  readonly maxRowsPerSecond?: number;
 }
 
 export const INVALID_POLICIES = ['fail', 'skip'] as const;

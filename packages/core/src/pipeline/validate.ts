@@ -4,7 +4,8 @@
  * (Milvus 2.3 rejects NaN mid-run; Milvus Lite stores it). Each problem names the source, the
  * row (0-based, counted from the dataset's first row read in this run) and the key.
  *
- * Checks: NaN and ±Inf in float, float16, bfloat16 and sparse vectors; varchar values longer (in
+ * Checks: NaN and ±Inf in float, float16, bfloat16 and sparse vectors (unless the writer says its
+ * target stores them: `storesNonFinite`, files); varchar values longer (in
  * UTF-8 bytes) than the target's max_length; keys repeated within the dataset (duplicates.ts);
  * keys the target already held, when the writer offers the check (append into a non-empty
  * target). What happens is the job's `run:` choice: on_invalid fail|skip, duplicates
@@ -149,11 +150,15 @@ export class BatchScreen {
       .filter((f) => f.type === 'varchar')
       .map((f) => ({ field: f.name, max: Math.min(f.maxLength ?? Infinity, target.get(f.name)?.maxLength ?? Infinity) }))
       .filter((m) => Number.isFinite(m.max));
-    this.vectors = dataset.schema.fields
-      .filter(
-        (f) => f.type === 'float_vector' || f.type === 'float16_vector' || f.type === 'bfloat16_vector' || f.type === 'sparse_float_vector',
-      )
-      .map((f) => f.name);
+    // A target that stores NaN and ±Inf exactly (a file) needs no scan for them.
+    this.vectors = writer.storesNonFinite
+      ? []
+      : dataset.schema.fields
+          .filter(
+            (f) =>
+              f.type === 'float_vector' || f.type === 'float16_vector' || f.type === 'bfloat16_vector' || f.type === 'sparse_float_vector',
+          )
+          .map((f) => f.name);
   }
 
   get skippedRows(): number {
@@ -257,9 +262,11 @@ export class BatchScreen {
     // Keys repeated within the source.
     if (keys && this.finder) {
       const repeated = this.finder.check(keys);
+      const lastRows = this.lastRows;
       for (let r = 0; r < repeated.length; r++) {
-        const k = keys.values[r] as bigint | string;
-        const lastRow = this.lastRows?.get(k);
+        // Reading an int64 key makes a BigInt: only done where it matters (duplicates: last, or a repeat).
+        if (repeated[r] === 0 && lastRows === undefined) continue;
+        const lastRow = lastRows?.get(keys.values[r] as bigint | string);
         const dup = repeated[r] === 1 || (lastRow !== undefined && lastRow !== first + r);
         if (!dup || drop?.[r]) continue;
         if (this.options.duplicates === 'fail') {

@@ -35,8 +35,14 @@ export interface InsertRequestFields {
   readonly columns: readonly InsertColumn[];
 }
 
-/** InsertRequest and UpsertRequest share fields 2–7. */
-export function encodeInsertRequest(req: InsertRequestFields): Uint8Array {
+/** Where an encoded request's bytes go, given their count: see RequestBuffers. */
+export type RequestAlloc = (bytes: number) => Buffer;
+
+/**
+ * InsertRequest and UpsertRequest share fields 2–7. `alloc` gives the buffer the request is
+ * written into (default: a new one).
+ */
+export function encodeInsertRequest(req: InsertRequestFields, alloc?: RequestAlloc): Uint8Array {
   const w = newWriter();
   if (req.database) w.uint32((2 << 3) | 2).string(req.database);
   w.uint32((3 << 3) | 2).string(req.collection);
@@ -48,10 +54,20 @@ export function encodeInsertRequest(req: InsertRequestFields): Uint8Array {
     });
   }
   w.uint32((7 << 3) | 0).uint32(req.numRows);
+  return finishInto(w, alloc);
+}
+
+/**
+ * protobufjs's finish() lays the queued fields out in a buffer it takes from its writer's
+ * constructor (`this.constructor.alloc(length)`): giving this writer a constructor of its own
+ * with our `alloc` makes the one copy land in a buffer we chose.
+ */
+function finishInto(w: pb.Writer, alloc: RequestAlloc | undefined): Uint8Array {
+  if (alloc) (w as unknown as { constructor: { alloc: RequestAlloc } }).constructor = { alloc };
   return w.finish();
 }
 
-export const CONSISTENCY = { Strong: 0, Session: 1, Bounded: 2, Eventually: 3 } as const;
+export const CONSISTENCY = { Strong: 0, Session: 1, Bounded: 2, Eventually: 3, Customized: 4 } as const;
 
 export interface QueryRequestFields {
   readonly database?: string;
@@ -61,6 +77,11 @@ export interface QueryRequestFields {
   readonly partitions?: readonly string[];
   readonly limit?: number;
   readonly consistency?: keyof typeof CONSISTENCY;
+  /**
+   * With consistency Customized: the server answers once it has applied every write up to this
+   * timestamp (a hybrid timestamp from its own clock, AllocTimestamp), not up to "now".
+   */
+  readonly guaranteeTimestamp?: bigint;
 }
 
 export function encodeQueryRequest(req: QueryRequestFields): Uint8Array {
@@ -78,6 +99,11 @@ export function encodeQueryRequest(req: QueryRequestFields): Uint8Array {
       .uint32((2 << 3) | 2)
       .string(String(req.limit))
       .ldelim();
+  }
+  if (req.guaranteeTimestamp !== undefined) {
+    // As 32-bit halves (protobufjs's Long shape): a hybrid timestamp is above 2^53.
+    const ts = BigInt.asUintN(64, req.guaranteeTimestamp);
+    w.uint32((8 << 3) | 0).uint64({ low: Number(ts & 0xffffffffn), high: Number(ts >> 32n), unsigned: true } as never);
   }
   w.uint32((11 << 3) | 0).int32(CONSISTENCY[req.consistency ?? 'Strong']);
   // use_default_consistency = false: the level above is the one to use.
@@ -176,4 +202,27 @@ export function decodeMutationResult(bytes: Uint8Array): MutationResultMessage {
     }
   }
   return { status, insertCount, upsertCount };
+}
+
+/** AllocTimestampResponse: status (1), timestamp (2, uint64). */
+export function decodeAllocTimestamp(bytes: Uint8Array): { status: StatusMessage | undefined; timestamp: bigint } {
+  const r = Reader.create(bytes);
+  let status: StatusMessage | undefined;
+  let timestamp = 0n;
+  const pair = new Uint32Array(2);
+  while (r.pos < r.len) {
+    const t = r.uint32();
+    switch (t >>> 3) {
+      case 1:
+        status = decodeStatus(r.bytes());
+        break;
+      case 2:
+        r.pos = readVarint64(r.buf, r.pos, pair);
+        timestamp = (BigInt(pair[1]!) << 32n) | BigInt(pair[0]!);
+        break;
+      default:
+        r.skipType(t & 7);
+    }
+  }
+  return { status, timestamp };
 }

@@ -43,14 +43,14 @@ function spec(collection: string): DirSpec {
   };
 }
 
-async function killed(target: (collection: string) => Record<string, unknown>, plan: KillPlan) {
+async function killed(target: (collection: string) => Record<string, unknown>, plan: KillPlan, run: Record<string, unknown> = {}) {
   const names = uniqueNames('kill1x');
   const built = await buildMilvus1xDir(scratch(), spec(names.float));
   const stateDir = tempDir('milvusdm-state-');
   const file = writeJob({
     source: { type: 'milvus1x', path: built.root },
     target: target(names.float),
-    run: { batch_rows: 500, state_dir: stateDir },
+    run: { batch_rows: 500, state_dir: stateDir, ...run },
   });
   const live = built.expected.filter((d) => d.rows > 0);
   const rows = live.reduce((n, d) => n + d.rows, 0);
@@ -82,7 +82,8 @@ describe.each([
 
   it('M2H into HDF5: one exact file per partition', async () => {
     const out = tempDir();
-    const { live, h5 } = await killed(() => ({ type: 'hdf5', dir: out, h2m_yaml: false }), plan(42));
+    // File to file can finish before a kill at a row count lands: the cap (rows per second) makes each run last a few seconds.
+    const { live, h5 } = await killed(() => ({ type: 'hdf5', dir: out, h2m_yaml: false }), plan(42), { max_rows_per_second: 4000 });
     for (const d of live) {
       const v = await verifyH5(join(out, d.collection, `${d.partition ?? '_default'}.h5`), h5.get(d.key)!, 'float32');
       expect(v, d.key).toMatchObject({ ok: true, expected: d.rows, actual: d.rows, mismatches: [] });

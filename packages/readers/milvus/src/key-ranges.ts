@@ -12,12 +12,16 @@ import {
   queryColumns,
   quoteString,
   rangeExpr,
+  readConsistency,
+  readTimestamp,
+  type ReadPoint,
   type KeyRange,
   type KeyValue,
   type MilvusConnection,
 } from '@milvusdm/milvus-client';
 import { DuplicateKeys, type DuplicatesPolicy } from './duplicates.js';
 import { keysOf, permute } from './row-order.js';
+import { withFilter } from './shape.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 /** Milvus's largest query window. */
@@ -39,7 +43,18 @@ export interface RangeScanTarget {
    * inserted under an existing key, counts them all, and returns one per key.
    */
   readonly countDuplicates?: boolean | undefined;
+  /** The job's row filter (`source.filter`), AND-ed with every expression (shape.ts). */
+  readonly filter?: string | undefined;
+  /**
+   * `changes: allow`: a range whose count moved is counted again and read as it stands then,
+   * instead of failing the read. Ranges never overlap, so no row is read twice; a row written
+   * into a range already read is missed, one written into a range not yet read is included.
+   */
+  readonly allowChanges?: boolean | undefined;
 }
+
+/** Times one range is counted again because it keeps changing before its rows are fetched. */
+const MAX_RECOUNTS = 50;
 
 /** A key the server counts `times` times but returns once. */
 export interface CountedDuplicate {
@@ -57,23 +72,33 @@ interface PendingRange {
 export class RangeScanner {
   /** Copies of keys (rows sharing a key with a row already read) found so far. */
   readonly duplicates = new DuplicateKeys();
+  /** The count `scan` started from. */
+  startCount = 0;
+  /** With allowChanges: rows gained (negative: lost) by ranges counted again, so far. */
+  drift = 0;
+  /**
+   * What every request of the scan waits for: the server's clock when the scan began (Milvus
+   * 2.3+), so each sees every row written before the read began — what Strong guarantees — without
+   * Strong's wait for the next time tick at every request. Undefined (Strong) on Milvus Lite.
+   */
+  private at: ReadPoint | undefined;
 
   constructor(private readonly t: RangeScanTarget) {}
 
   count(range: KeyRange): Promise<number> {
     let expr = rangeExpr(this.t.keyField, range);
     if (!expr && this.t.partitions) expr = everyRowExpr(this.t.keyField, this.t.keyType);
-    return countRows(this.t.conn, this.t.collection, expr, this.t.partitions);
+    return countRows(this.t.conn, this.t.collection, withFilter(this.t.filter, expr), this.t.partitions, this.at);
   }
 
   private query(range: KeyRange, outputFields: readonly string[], limit: number) {
     return queryColumns(this.t.conn, {
       collection: this.t.collection,
-      expr: rangeExpr(this.t.keyField, range),
+      expr: withFilter(this.t.filter, rangeExpr(this.t.keyField, range)),
       outputFields,
       ...(this.t.partitions ? { partitions: this.t.partitions } : {}),
       limit,
-      consistency: 'Strong',
+      ...readConsistency(this.at),
     });
   }
 
@@ -86,6 +111,8 @@ export class RangeScanner {
     const fields = await this.query(p.range, [this.t.keyField], Math.max(page, 2));
     const keyColumn = fields.find((f) => f.name === this.t.keyField)?.column;
     const sample = keyColumn ? keysOf(keyColumn) : [];
+    // An answer in key order is likely a range's lowest keys (Milvus 2.3, or rows stored in key order).
+    const inKeyOrder = sample.every((k, i) => i === 0 || compareKeys(sample[i - 1]!, k) <= 0);
     sample.sort(compareKeys);
     const distinct = sample.filter((k, i) => i === 0 || compareKeys(k, sample[i - 1]!) !== 0);
     if (distinct.length === 1 && sample.length < page) {
@@ -99,6 +126,11 @@ export class RangeScanner {
         `${this.t.origin}: ${p.count} rows counted for keys ${rangeExpr(this.t.keyField, p.range) || '(all)'} but only ${distinct.length} distinct key(s) returned — duplicated primary keys?`,
       );
     }
+    // Counting the head costs two counts (each reads every row on Milvus Lite 3): asked only when
+    // the answer came in key order. A shuffled one (Lite 3's storage order) is taken as spread
+    // over the range; were it not, the split below is slower, never wrong.
+    const head = inKeyOrder ? await this.splitOffHead(p, distinct[distinct.length - 1]!, page) : undefined;
+    if (head) return head;
     // Enough pieces that each is expected to fit one page; split points never include the
     // largest sampled key, so every piece misses at least one row of the whole.
     const pieces = Math.min(distinct.length, Math.max(2, Math.ceil((p.count / page) * 1.5)));
@@ -116,13 +148,46 @@ export class RangeScanner {
     ranges.push({ ...(lower ? { lower } : {}), ...(p.range.upper ? { upper: p.range.upper } : {}) });
     const counts = await Promise.all(ranges.map((r) => this.count(r)));
     const total = counts.reduce((a, b) => a + b, 0);
-    if (total !== p.count) {
+    if (total !== p.count && this.t.allowChanges) {
+      this.drift += total - p.count;
+    } else if (total !== p.count) {
       throw new MilvusdmError(
         'MDM_SOURCE',
         `${this.t.origin}: the collection changed while it was read (${p.count} rows became ${total}); stop writes to it and run again`,
       );
     }
     return ranges.map((range, i) => ({ range, count: counts[i]! }));
+  }
+
+  /**
+   * Milvus 2.3 answers a query with a limit with the lowest keys of the range, in key order —
+   * not a sample spread over it, as Milvus Lite 3's storage order is. Split points taken from
+   * such a "sample" all fall in the range's first page: dozens of pieces of a few rows each,
+   * a count and a query per piece, and one piece left with everything else, again and again
+   * (an M2H of 16,000 rows at batch_rows 400 from Milvus 2.3 took 191 s; resumed after 6,409
+   * rows, 1,462 requests and 183 s: bench/profile/m2h-resume.mjs).
+   * When the rows up to the sample's largest key are one page at most, they are one piece and
+   * the rest of the range another: a page costs a sample, two counts and one query. Undefined
+   * when the sample is spread wider (the split points then come from the sample).
+   */
+  private async splitOffHead(p: PendingRange, largest: KeyValue, page: number): Promise<PendingRange[] | undefined> {
+    const head: KeyRange = { ...(p.range.lower ? { lower: p.range.lower } : {}), upper: { value: largest, inclusive: true } };
+    const rest: KeyRange = { lower: { value: largest, inclusive: false }, ...(p.range.upper ? { upper: p.range.upper } : {}) };
+    const [headCount, restCount] = await Promise.all([this.count(head), this.count(rest)]);
+    if (headCount + restCount !== p.count && this.t.allowChanges) {
+      // Followed as split() does: the pieces' own counts are what is read next.
+      this.drift += headCount + restCount - p.count;
+    } else if (headCount + restCount !== p.count) {
+      throw new MilvusdmError(
+        'MDM_SOURCE',
+        `${this.t.origin}: the collection changed while it was read (${p.count} rows became ${headCount + restCount}); stop writes to it and run again`,
+      );
+    }
+    if (headCount > page) return undefined;
+    return [
+      { range: head, count: headCount },
+      { range: rest, count: restCount },
+    ];
   }
 
   /**
@@ -139,7 +204,10 @@ export class RangeScanner {
     lastKey: KeyValue;
     duplicates: readonly CountedDuplicate[];
   }> {
-    const stack: PendingRange[] = [{ range: start, count: await this.count(start) }];
+    this.at ??= await readTimestamp(this.t.conn);
+    this.startCount = await this.count(start);
+    const stack: PendingRange[] = [{ range: start, count: this.startCount }];
+    let recounts = 0;
     while (stack.length > 0) {
       const p = stack.pop()!;
       if (p.count === 0) continue;
@@ -148,11 +216,30 @@ export class RangeScanner {
         stack.push(...(await this.split(p, page)).reverse());
         continue;
       }
-      const decoded = await this.query(p.range, outputFields, Math.min(p.count, MAX_LIMIT));
+      // Following changes, one row more is asked for: a range that grew since its count shows
+      // it, instead of answering with some p.count of its rows (not necessarily the old ones).
+      const probe = this.t.allowChanges && p.count < MAX_LIMIT ? 1 : 0;
+      const decoded = await this.query(p.range, outputFields, Math.min(p.count + probe, MAX_LIMIT));
       let fields = new Map(decoded.map((f) => [f.name, { column: f.column, valid: f.valid }]));
       const keyColumn = fields.get(this.t.keyField)?.column;
       let keys = keyColumn ? keysOf(keyColumn) : [];
       let duplicates: CountedDuplicate[] = [];
+      if (this.t.allowChanges && (keys.length !== p.count || probe === 0)) {
+        const recount = await this.count(p.range);
+        if (recount !== p.count || keys.length > p.count) {
+          // Written to (or deleted from) between its count and its fetch: counted again and
+          // fetched again, split first if it outgrew a page.
+          if (++recounts > MAX_RECOUNTS) {
+            throw new MilvusdmError(
+              'MDM_SOURCE',
+              `${this.t.origin}: keys ${rangeExpr(this.t.keyField, p.range) || '(all)'} changed ${MAX_RECOUNTS} times between their count and their fetch; write to the collection less while it is read`,
+            );
+          }
+          this.drift += recount - p.count;
+          stack.push({ range: p.range, count: recount });
+          continue;
+        }
+      }
       if (keys.length !== p.count) {
         if (this.t.countDuplicates) {
           // Verification reads every copy the server counts: locate them instead of collapsing.
@@ -206,7 +293,13 @@ export class RangeScanner {
     if (withReturnedKeys !== p.count) {
       const max =
         this.t.keyType === 'int64' && (!p.range.upper || (p.range.upper.value as bigint) >= INT64_MAX)
-          ? await countRows(this.t.conn, this.t.collection, `${this.t.keyField} == ${INT64_MAX}`, this.t.partitions)
+          ? await countRows(
+              this.t.conn,
+              this.t.collection,
+              withFilter(this.t.filter, `${this.t.keyField} == ${INT64_MAX}`),
+              this.t.partitions,
+              this.at,
+            )
           : 0;
       const why =
         max > 0 && !keys.includes(INT64_MAX)
@@ -231,7 +324,13 @@ export class RangeScanner {
     // Bounded expressions: a few hundred keys per count.
     for (let i = 0; i < keys.length; i += 500) {
       const list = keys.slice(i, i + 500).map((k) => (typeof k === 'bigint' ? k.toString() : quoteString(k)));
-      n += await countRows(this.t.conn, this.t.collection, `${this.t.keyField} in [${list.join(',')}]`, this.t.partitions);
+      n += await countRows(
+        this.t.conn,
+        this.t.collection,
+        withFilter(this.t.filter, `${this.t.keyField} in [${list.join(',')}]`),
+        this.t.partitions,
+        this.at,
+      );
     }
     return n;
   }

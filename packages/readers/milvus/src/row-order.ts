@@ -19,3 +19,17 @@ export function sortOrder(keys: readonly KeyValue[]): Uint32Array {
 export function permute(column: Column, order: Uint32Array): Column {
   return selectColumn(column, order);
 }
+
+/**
+ * Cuts the rows of one page (in key order) into batches of about `batchRows`, never between
+ * rows that share a key: a batch's cursor is its last key, and a resume starts after it.
+ */
+export function* batchBounds(order: Uint32Array, keys: readonly KeyValue[], batchRows: number): Generator<[number, number]> {
+  let start = 0;
+  while (start < order.length) {
+    let end = Math.min(order.length, start + Math.max(1, batchRows));
+    while (end < order.length && compareKeys(keys[order[end]!]!, keys[order[end - 1]!]!) === 0) end++;
+    yield [start, end];
+    start = end;
+  }
+}

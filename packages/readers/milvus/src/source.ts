@@ -19,7 +19,7 @@ import {
 } from '@milvusdm/core';
 import type { KeyRange, KeyValue, MilvusCollection, MilvusConnection } from '@milvusdm/milvus-client';
 import { RangeScanner, type CountedDuplicate } from './key-ranges.js';
-import { keysOf, permute, sortOrder } from './row-order.js';
+import { batchBounds, keysOf, permute, sortOrder } from './row-order.js';
 
 /** Bytes one query answer may hold; well below gRPC and Milvus message limits. */
 const PAGE_BYTES = 32 * 1024 * 1024;
@@ -72,6 +72,8 @@ export class MilvusDataset implements SourceDataset {
 
   /** Copies of keys left out so far (run.duplicates first/last). */
   private collapsed = 0;
+  /** `changes: allow`: rows the collection gained (or lost, negative) since it was counted, as the read found them. */
+  private drift = 0;
 
   constructor(
     private readonly conn: MilvusConnection,
@@ -86,10 +88,20 @@ export class MilvusDataset implements SourceDataset {
     private readonly duplicates?: DuplicatePolicy,
     /** Yield a row the server counts n times n times (`count_duplicates`, for verification). */
     private readonly countDuplicates = false,
+    /** Renamed fields (yielded name → the source's) and the row filter (shape.ts). */
+    private readonly shape: {
+      readonly sourceName?: ReadonlyMap<string, string>;
+      readonly filter?: string | undefined;
+      /** The database, when the job reads several: part of the key, so datasets stay apart. */
+      readonly database?: string | undefined;
+      /** `changes: allow`: rows written or deleted during the read are followed, not refused. */
+      readonly allowChanges?: boolean | undefined;
+    } = {},
   ) {
     if (partition !== undefined) this.partition = partition;
-    this.key = `${collection}/${partition ?? '_default'}`;
-    this.origin = `milvus ${conn.display} ${collection}${partition ? `/${partition}` : ''}`;
+    const db = shape.database ? `${shape.database}/` : '';
+    this.key = `${db}${collection}/${partition ?? '_default'}`;
+    this.origin = `milvus ${conn.display} ${db}${collection}${partition ? `/${partition}` : ''}`;
   }
 
   /**
@@ -97,11 +109,16 @@ export class MilvusDataset implements SourceDataset {
    * once the read found them (the runner checks the rows read against this at the end).
    */
   get rows(): number {
-    return this.counted - this.collapsed;
+    return this.counted - this.collapsed + this.drift;
   }
 
   private get keyField() {
     return primaryField(this.schema)!;
+  }
+
+  /** The source's name of a field this dataset yields under `name`. */
+  private sourceName(name: string): string {
+    return this.shape.sourceName?.get(name) ?? name;
   }
 
   private startRange(resumeFrom: unknown): KeyRange {
@@ -121,33 +138,55 @@ export class MilvusDataset implements SourceDataset {
     const fields = wanted ? this.schema.fields.filter((f) => wanted.has(f.name)) : this.schema.fields;
     const outputFields = fields.map((f) => f.name);
     if (this.schema.enableDynamicField && !wanted) outputFields.push(DYNAMIC_FIELD);
+    const keyName = this.sourceName(key.name);
     const rowBytes = estimateRowBytes({ ...this.schema, fields });
-    const page = Math.max(1, Math.min(options.batchRows, this.pageRows, Math.floor(PAGE_BYTES / rowBytes)));
+    // Queries are sized by page_rows and bytes, not by the batch: each query costs a count and a
+    // round trip (about 75 ms each on Milvus Lite 3, whatever their size), so small batches are
+    // cut from a page's rows instead of asked for one by one.
+    const page = Math.max(1, Math.min(this.pageRows, Math.floor(PAGE_BYTES / rowBytes)));
     const scanner = new RangeScanner({
       conn: this.conn,
       collection: this.collection,
       partitions: this.partition ? [this.partition] : undefined,
-      keyField: key.name,
+      keyField: keyName,
       keyType: key.type as 'int64' | 'varchar',
       origin: this.origin,
+      filter: this.shape.filter,
       ...(this.duplicates ? { duplicates: this.duplicates } : {}),
       countDuplicates: this.countDuplicates,
+      allowChanges: this.shape.allowChanges === true,
     });
-    for await (const part of scanner.scan(this.startRange(options.resumeFrom), outputFields, page)) {
-      const keyColumn = part.fields.get(key.name)!.column;
+    // What the read yields is the count it started from plus every change it followed; a fresh
+    // read starts from the whole collection, which the plan counted a moment earlier. (A resumed
+    // read starts after the rows already written: what changed among those is not seen.)
+    const followChanges = () => {
+      if (this.shape.allowChanges) this.drift = scanner.drift + (options.resumeFrom === undefined ? scanner.startCount - this.counted : 0);
+    };
+    const asked = outputFields.map((n) => this.sourceName(n));
+    for await (const part of scanner.scan(this.startRange(options.resumeFrom), asked, page)) {
+      const keyColumn = part.fields.get(keyName)!.column;
       const keys = keysOf(keyColumn);
       const order = withRepeats(sortOrder(keys), keys, part.duplicates);
-      const columns = new Map<string, Column>();
+      const denseColumns = new Map<string, Column>();
       for (const name of outputFields) {
-        const decoded = part.fields.get(name);
+        const decoded = part.fields.get(this.sourceName(name));
         if (!decoded) throw new MilvusdmError('MDM_SOURCE', `${this.origin}: the server's answer has no field "${name}"`);
-        columns.set(name, permute(dense(decoded.column, decoded.valid, part.rows), order));
+        denseColumns.set(name, dense(decoded.column, decoded.valid, part.rows));
       }
-      const cursor: MilvusCursor = { after: String(part.lastKey), type: key.type as 'int64' | 'varchar' };
       this.collapsed = scanner.duplicates.copies;
-      yield { numRows: order.length, columns, cursor };
+      followChanges();
+      for (const [start, end] of batchBounds(order, keys, options.batchRows)) {
+        const rows = order.subarray(start, end);
+        const columns = new Map<string, Column>();
+        for (const [name, column] of denseColumns) columns.set(name, permute(column, rows));
+        // The last batch of a page ends at the page's largest key; the others at their own last key.
+        const after = end === order.length ? part.lastKey : keys[order[end - 1]!]!;
+        const cursor: MilvusCursor = { after: String(after), type: key.type as 'int64' | 'varchar' };
+        yield { numRows: rows.length, columns, cursor };
+      }
     }
     this.collapsed = scanner.duplicates.copies;
+    followChanges();
     if (scanner.duplicates.copies > 0) this.logger.warn(scanner.duplicates.summary(this.origin));
   }
 }
@@ -169,7 +208,8 @@ function withRepeats(order: Uint32Array, keys: readonly KeyValue[], duplicates: 
 
 export class MilvusSource implements ReaderSource {
   constructor(
-    private readonly conn: MilvusConnection,
+    /** Every connection the source opened (one per database read). */
+    private readonly conns: readonly MilvusConnection[],
     readonly datasets: readonly SourceDataset[],
     private readonly loadedByUs: readonly MilvusCollection[],
   ) {}
@@ -181,7 +221,7 @@ export class MilvusSource implements ReaderSource {
       for (const c of this.loadedByUs) await c.release().catch((e: unknown) => failures.push(e));
       if (failures.length > 0) throw failures[0];
     } finally {
-      await this.conn.close();
+      for (const c of this.conns) await c.close();
     }
   }
 }

@@ -124,6 +124,53 @@ describe('vector types (Milvus Lite 2.5.1)', () => {
     expect(v).toMatchObject({ ok: true, a: 1350, b: 1350, expected: 1350, repeated: 0, schema: { equal: true } });
   });
 
+  it('copies stored sparse vectors exactly on Milvus Lite 3.2, which stores them (varchar keys, deletes and upserts)', async () => {
+    const uri = inject('milvusLiteUri');
+    const source = uniqueName('sparse3');
+    const keys = join(tempDir(), 'keys.json');
+    const made = await runPython<{ live: number }>('make_vector_collection.py', [
+      '--uri',
+      uri,
+      '--collection',
+      source,
+      '--types',
+      'sparse',
+      '--pk',
+      'varchar',
+      '--rows',
+      '600',
+      '--upsert-fraction',
+      '0.1',
+      '--delete-fraction',
+      '0.1',
+      '--expected-keys',
+      keys,
+    ]);
+    expect(made.live).toBe(540);
+    const target = uniqueName('sparse3_copy');
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'milvus', uri, collection: source, page_rows: 200 },
+        target: { type: 'milvus', uri, collection: target },
+      }),
+      ...logDir(),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const v = await runPython<RowsVerdict>('compare_rows.py', [
+      '--uri',
+      uri,
+      '--a',
+      source,
+      '--b',
+      target,
+      '--expected-keys',
+      keys,
+      '--prepare-b',
+    ]);
+    expect(v).toMatchObject({ ok: true, a: 540, b: 540, expected: 540, repeated: 0 });
+  });
+
   for (const [type, pk] of [
     ['float16', 'int64'],
     ['bfloat16', 'varchar'],
@@ -382,7 +429,10 @@ function comparable(schema: CollectionSchema): unknown {
 
 async function readSchema(uri: string, token: string, collection: string): Promise<CollectionSchema> {
   const context = { signal: new AbortController().signal, logger: silentLogger, baseDir: process.cwd(), redact() {} };
-  const source = await reader.open({ uri, ...(token ? { token } : {}), collection, page_rows: 10_000, count_duplicates: false }, context);
+  const source = await reader.open(
+    { uri, ...(token ? { token } : {}), collection, page_rows: 10_000, count_duplicates: false, changes: 'fail' },
+    context,
+  );
   try {
     return source.datasets[0]!.schema;
   } finally {

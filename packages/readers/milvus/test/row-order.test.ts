@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareKeys, type KeyValue } from '@milvusdm/milvus-client';
 import type { Column } from '@milvusdm/core';
-import { keysOf, permute, sortOrder } from '../src/row-order.js';
+import { batchBounds, keysOf, permute, sortOrder } from '../src/row-order.js';
 
 /** A deterministic shuffle (the order a server returned). */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -123,5 +123,43 @@ describe('live reader: rows reordered by key keep their fields', () => {
     keys.forEach((k, r) => checkRow(out, r, k));
     const one = reorder(rowsFor(['x'], { type: 'varchar', values: ['x'] }));
     checkRow(one, 0, 'x');
+  });
+});
+
+describe('batchBounds: a page cut into batches', () => {
+  const cut = (keys: KeyValue[], rows: number) => [...batchBounds(sortOrder(keys), keys, rows)];
+
+  it('cuts whole batches and a short last one, covering every row once', () => {
+    const keys = shuffled(
+      Array.from({ length: 10 }, (_, i) => BigInt(i * 3)),
+      5,
+    );
+    expect(cut(keys, 4)).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
+    expect(cut(keys, 10)).toEqual([[0, 10]]);
+    expect(cut(keys, 1)).toHaveLength(10);
+  });
+
+  it('never separates rows that share a key (a resume starts after the cursor key)', () => {
+    // Sorted: 1 2 2 2 3 4 4 5 — a cut after 2 rows would fall between two copies of key 2.
+    const keys: KeyValue[] = [4n, 2n, 5n, 2n, 1n, 3n, 2n, 4n];
+    const order = sortOrder(keys);
+    const bounds = [...batchBounds(order, keys, 2)];
+    expect(bounds).toEqual([
+      [0, 4],
+      [4, 7],
+      [7, 8],
+    ]);
+    for (const [start, end] of bounds) {
+      if (end < order.length) expect(compareKeys(keys[order[end - 1]!]!, keys[order[end]!]!)).toBeLessThan(0);
+      expect(end).toBeGreaterThan(start);
+    }
+  });
+
+  it('yields nothing for an empty page', () => {
+    expect(cut([], 5)).toEqual([]);
   });
 });

@@ -118,6 +118,15 @@ export class ParquetDataset implements SourceDataset {
     this.rows = files.reduce((n, f) => n + f.footer.rows, 0);
   }
 
+  /**
+   * The files, in reading order, with their rows: the Milvus writer's import path hands them to
+   * the server as they are (`milvusdm restore --method import`), since milvusdm's own files are
+   * in the layout bulk import reads.
+   */
+  get parquetFiles(): readonly { path: string; rows: number }[] {
+    return this.files.map((f) => ({ path: f.path, rows: f.footer.rows }));
+  }
+
   /** The fields each batch carries: the schema's (server-assigned keys left out), then `$meta`. */
   private get stored() {
     const fields = this.schema.fields.filter((f) => !f.autoId);

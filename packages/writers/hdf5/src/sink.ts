@@ -107,7 +107,7 @@ export class Hdf5Sink implements WriterSink {
    * Continues the `.partial` file an interrupted run left, cut back to the rows it recorded as
    * committed. If that run got as far as renaming it, the finished file is taken as it is.
    */
-  private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter> {
+  private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter | SkippedDataset> {
     const token = resume.token as Partial<Hdf5ResumeToken> | undefined;
     if (!token || token.path !== path || typeof token.writeId !== 'string') {
       throw new MilvusdmError('MDM_RESUME', `${path}: the resume state does not describe this output file`, {
@@ -139,6 +139,11 @@ export class Hdf5Sink implements WriterSink {
         },
       };
     }
+    if (resume.rows === 0 && !existsSync(partial)) {
+      // Stopped before its first commit: the partial output was discarded then (nothing in it
+      // was recorded), so there is nothing to continue — the dataset is written from the start.
+      return this.begin(dataset);
+    }
     const file = await GrowingFile.reopen(partial, this.options.compression, layouts, token.writeId, resume.rows);
     this.open = { file, partial };
     this.context.logger.info(`${partial}: continuing after row ${resume.rows}`);
@@ -149,6 +154,8 @@ export class Hdf5Sink implements WriterSink {
     const partial = `${path}.partial`;
     return {
       resumeToken,
+      // A file keeps NaN and ±Inf bit for bit: the run need not look for them.
+      storesNonFinite: true,
       write: async (batches, hooks) => {
         let committed = base;
         // Flushing HDF5 and fsyncing the file costs a disk round trip: done about once a second

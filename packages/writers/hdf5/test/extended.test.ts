@@ -364,6 +364,33 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     const { batches: got } = await read(join(dir, 'rich', 'p1.h5'), 13);
     for (const name of all.keys()) expect(joined(got, name), name).toEqual(comparable(all.get(name)!, rows));
   });
+
+  it('a resumed run whose state recorded no row of the file (stopped before its first commit) writes it from the start', async () => {
+    // Ctrl-C between begin and the first commit: the state holds this file's token with 0 rows,
+    // and the partial file was discarded. Seen in the M2H Ctrl-C kill test.
+    const dir = tempDir();
+    const sink = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));
+    const writer = (await sink.begin(info(SCHEMA, rows))) as DatasetWriter;
+    const token = writer.resumeToken;
+    async function* stopped(): AsyncGenerator<ColumnBatch> {
+      yield* [];
+      throw new Error('interrupted by SIGINT');
+    }
+    await expect(writer.write(stopped(), { committed: () => {} })).rejects.toThrow(/SIGINT/);
+    await sink.close();
+    const again = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));
+    try {
+      const resumed = (await again.begin(info(SCHEMA, rows), {
+        resume: { rows: 0, unrecordedRows: 0, token, complete: false },
+      })) as DatasetWriter;
+      await resumed.write(batchesOf(batches(all, rows, 9)), { committed: () => {} });
+      await again.finish();
+    } finally {
+      await again.close();
+    }
+    const { batches: got } = await read(join(dir, 'rich', 'p1.h5'), 13);
+    for (const name of all.keys()) expect(joined(got, name), name).toEqual(comparable(all.get(name)!, rows));
+  });
 });
 
 describe('hdf5 extended layout: malformed files stop the reader with one line naming the file and dataset', { timeout: 120_000 }, () => {

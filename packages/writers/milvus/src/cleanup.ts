@@ -5,6 +5,8 @@
  *   swapped it in; the target it was for is unchanged);
  * - a set-aside collection (`…__milvusdm_old_…`): renamed back when its target name is free
  *   (the run stopped between the two renames of a swap), else dropped (the swap completed);
+ * - a fill collection (`…__milvusdm_fill_…`, a partition overwrite stopped while refilling its
+ *   partition): kept and listed; running the same job again completes the replace from it;
  * - a lock marker whose holder is gone or silent past the stale timeout: dropped; a live
  *   one is listed and kept.
  */
@@ -68,6 +70,21 @@ export async function findLeftovers(
           action: `drop (an unfinished overwrite of "${helper.target}"; "${helper.target}" was not changed by it)`,
           removable: true,
         });
+    } else if (helper.kind === 'fill') {
+      // Never dropped: the partition it refills may already have lost its old rows, and this
+      // collection is then the only complete copy of the new ones (partition-swap.ts).
+      items.push({
+        name,
+        kind: 'fill',
+        action: busy.has(helper.target)
+          ? `kept: a run writing "${helper.target}" is still running`
+          : `kept: an interrupted partition overwrite of "${helper.target}" (it holds the complete new rows); run the same job again to complete it`,
+        removable: false,
+      });
+    } else if (busy.has(helper.target)) {
+      // A live run's swap: between its two renames the target name is free, and renaming the
+      // set-aside collection back then would undo the swap under it.
+      items.push({ name, kind: 'set-aside', action: `kept: a run writing "${helper.target}" is still running`, removable: false });
     } else if (!present.has(helper.target)) {
       items.push({
         name,

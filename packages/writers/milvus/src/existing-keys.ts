@@ -5,6 +5,7 @@
  */
 import { INT64_MIN, type Column } from '@milvusdm/core';
 import { quoteString, queryColumns, type MilvusConnection } from '@milvusdm/milvus-client';
+import { queryLoaded } from './reload.js';
 
 /** Keys per `in [...]` query: keeps the expression well under the server's limits. */
 const KEYS_PER_QUERY = 2_000;
@@ -25,13 +26,15 @@ export async function existingKeys(
   const present = new Uint8Array(values.length);
   const found = new Set<bigint | string>();
   const ask = async (expr: string) => {
-    const fields = await queryColumns(conn, {
-      collection,
-      expr,
-      outputFields: [keyField],
-      consistency: 'Strong',
-      ...(partitions ? { partitions } : {}),
-    });
+    const fields = await queryLoaded(conn, collection, () =>
+      queryColumns(conn, {
+        collection,
+        expr,
+        outputFields: [keyField],
+        consistency: 'Strong',
+        ...(partitions ? { partitions } : {}),
+      }),
+    );
     const column = fields.find((f) => f.name === keyField)?.column;
     const got = (column?.values ?? []) as ArrayLike<bigint | string>;
     for (let i = 0; i < got.length; i++) found.add(got[i]!);

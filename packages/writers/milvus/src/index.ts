@@ -2,6 +2,7 @@ import { definePlugin } from '@milvusdm/core';
 import { MilvusConnection } from '@milvusdm/milvus-client';
 import { milvusWriterOptions, type MilvusWriterOptions } from './options.js';
 import { MilvusSink } from './sink.js';
+import { DatabaseRouter } from './databases.js';
 import { milvusReadBack } from './read-back.js';
 import { findLeftovers } from './cleanup.js';
 
@@ -16,7 +17,8 @@ export default definePlugin({
   options: milvusWriterOptions,
   async open(options: MilvusWriterOptions, context) {
     const connection = await MilvusConnection.open(options, context, 'target');
-    return new MilvusSink(connection, options, context);
+    // Datasets from several source databases go to their own databases (databases.ts).
+    return new DatabaseRouter(new MilvusSink(connection, options, context), connection, options, context);
   },
   readBack: (options: MilvusWriterOptions, dataset) => milvusReadBack(options, dataset),
   async leftovers(options: MilvusWriterOptions, context, apply: boolean) {

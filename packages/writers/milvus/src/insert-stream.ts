@@ -36,9 +36,16 @@ export async function insertAll(
 ): Promise<number> {
   const inFlight: { batch: ColumnBatch; done: Promise<void> }[] = [];
   let rows = 0;
+  // A request that failed: those after it may have landed, but commits must stay a prefix.
+  let broken = false;
   const settleOldest = async () => {
     const oldest = inFlight.shift()!;
-    await oldest.done;
+    try {
+      await oldest.done;
+    } catch (e) {
+      broken = true;
+      throw e;
+    }
     rows += oldest.batch.numRows;
     hooks.committed(oldest.batch);
   };
@@ -53,8 +60,14 @@ export async function insertAll(
     }
     while (inFlight.length > 0) await settleOldest();
   } finally {
-    // On failure, let requests already sent finish before the connection is closed.
-    await Promise.allSettled(inFlight.map((f) => f.done));
+    // On failure, let requests already sent finish before the connection is closed. When the
+    // failure came from elsewhere (the source, the screen), those that landed are committed, in
+    // order, so the run's state records them and a resumed run does not send them again.
+    const settled = await Promise.allSettled(inFlight.map((f) => f.done));
+    for (let i = 0; !broken && i < settled.length && settled[i]!.status === 'fulfilled'; i++) {
+      rows += inFlight[i]!.batch.numRows;
+      hooks.committed(inFlight[i]!.batch);
+    }
   }
   return rows;
 }

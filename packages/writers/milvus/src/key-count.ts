@@ -6,6 +6,7 @@
  */
 import { MilvusdmError, type Column } from '@milvusdm/core';
 import { countRows, quoteString, rangeExpr, type MilvusConnection } from '@milvusdm/milvus-client';
+import { queryLoaded } from './reload.js';
 
 /** Keys per `in` list: keeps each filter expression well under any server's limits. */
 const KEYS_PER_QUERY = 4096;
@@ -19,7 +20,7 @@ export interface KeyCountTarget {
 
 export async function countKeys(conn: MilvusConnection, target: KeyCountTarget, keys: Column): Promise<number> {
   const partitions = target.partition ? [target.partition] : undefined;
-  const count = (expr: string) => countRows(conn, target.collection, expr, partitions);
+  const count = (expr: string) => queryLoaded(conn, target.collection, () => countRows(conn, target.collection, expr, partitions));
   const field = target.keyField;
   if (keys.type === 'int64') {
     const run = contiguousRun(keys.values);

@@ -3,7 +3,7 @@
  * does not refuse a float16 vector field cleanly (its query nodes crash on it), so the writer
  * refuses first, in one line naming the field and the release that first stores it.
  */
-import { vectorFields, type CollectionSchema, type FieldType } from '@milvusdm/core';
+import { isVectorType, vectorFields, type CollectionSchema, type FieldType } from '@milvusdm/core';
 import type { ServerInfo } from '@milvusdm/milvus-client';
 
 type Release = readonly [number, number];
@@ -18,13 +18,25 @@ const FIRST_RELEASE: Partial<Record<FieldType, Release>> = {
 /** Several vector fields in one collection: Milvus 2.4 on. */
 const MULTI_VECTOR: Release = [2, 4];
 
+/*
+ * Milvus Lite 3 stores these vector types and refuses the others at create time ("field 'b' uses
+ * Milvus type BinaryVector which MilvusLite does not support", measured on 3.2.2): said here with
+ * the rest of what the collection asks, before anything is created.
+ */
+const LITE3_VECTORS: ReadonlySet<FieldType> = new Set(['float_vector', 'sparse_float_vector']);
+
 const before = (have: Release, need: Release) => have[0] < need[0] || (have[0] === need[0] && have[1] < need[1]);
 
 /**
  * What `schema` asks of `server` that its release does not have, as sentences. Milvus Lite is
- * versioned on its own (3.x, or no version at all): its own answers are clear, so it is not judged here.
+ * versioned on its own (3.x, or no version at all): only Lite 3's vector types are judged here.
  */
 export function serverProblems(schema: CollectionSchema, server: ServerInfo): string[] {
+  if (/^milvus_lite-3\./i.test(server.version ?? '')) {
+    return schema.fields
+      .filter((f) => isVectorType(f.type) && !LITE3_VECTORS.has(f.type))
+      .map((f) => `field "${f.name}" is ${f.type}, which Milvus Lite 3 does not store (it stores ${[...LITE3_VECTORS].join(' and ')})`);
+  }
   const release = server.release;
   if (!release || server.localLiteEngine || /^milvus_lite-/i.test(server.version ?? '')) return [];
   const problems: string[] = [];

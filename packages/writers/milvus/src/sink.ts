@@ -17,23 +17,28 @@ import {
   type DatasetInfo,
   type DatasetWriter,
   type FieldSchema,
+  type IndexSchema,
   type MetricType,
   type ResumeInfo,
   type SkippedDataset,
   type WriterSink,
 } from '@milvusdm/core';
 import { MilvusCollection, sendBatch, serverInfo, type MilvusConnection } from '@milvusdm/milvus-client';
-import { autoIndexType } from './auto-index.js';
+import { recreateAliases } from './aliases.js';
+import { createCollection, setupOf, type CollectionSetup } from './collection-setup.js';
 import { existingKeys } from './existing-keys.js';
 import { insertAll, skipRows } from './insert-stream.js';
+import { acknowledgementsProveCount } from './count-proof.js';
+import { buildIndexes, planIndexes } from './indexes.js';
 import { countKeys } from './key-count.js';
 import { TargetLock } from './lock.js';
-import { helperRunId, stagingName } from './names.js';
+import { fillName, helperRunId, stagingName } from './names.js';
+import { keptForResume, replacePartitions } from './partition-swap.js';
 import { autoIdResumePlan, keyedResumePlan, tokenFrom, type MilvusResumeToken, type ResumePlan } from './resume-plan.js';
 import type { MilvusWriterOptions } from './options.js';
-import { schemaProblems, schemaToCreate } from './schema-fit.js';
-import { serverProblems } from './server-fit.js';
+import { schemaProblems } from './schema-fit.js';
 import { aliasTarget, swapIn, type SwapPlan } from './staging.js';
+import { BulkImport } from './import/bulk-import.js';
 
 interface CollectionState {
   /** Where rows go: the collection itself, or its staging collection under overwrite. */
@@ -60,6 +65,8 @@ interface CollectionState {
   schema: CollectionSchema;
   /** Index metric per vector field: the job's, else the source's. */
   readonly metrics: ReadonlyMap<string, MetricType>;
+  /** Indexes, load state and aliases as the source had them (collection-setup.ts). */
+  setup?: CollectionSetup;
   /** Set when `target` is a staging collection, swapped in by finish(). */
   swap?: SwapPlan | undefined;
   /** Rows committed into `target` by this run (checked again before a swap). */
@@ -83,6 +90,8 @@ export class MilvusSink implements WriterSink {
   /** Names this run's staging and set-aside collections. */
   private readonly runId = helperRunId();
   private finished = false;
+  /** The bulk-import path (method import | auto): import/bulk-import.ts. */
+  private bulk: BulkImport | undefined;
 
   constructor(
     private readonly conn: MilvusConnection,
@@ -92,7 +101,7 @@ export class MilvusSink implements WriterSink {
 
   async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
     const { resume } = options;
-    const name = this.options.collection ?? dataset.collection;
+    const name = this.options.collection ?? this.options.rename?.collections?.[dataset.collection] ?? dataset.collection;
     if (!NAME.test(name)) {
       const where = this.options.collection ? 'target.collection' : `the source name of ${dataset.origin}`;
       throw new MilvusdmError('MDM_CONFIG', `"${name}" (${where}) is not a valid Milvus collection name: use letters, digits and _`, {
@@ -103,6 +112,9 @@ export class MilvusSink implements WriterSink {
     const sourcePartition = dataset.partition === DEFAULT_PARTITION ? undefined : dataset.partition;
     const partition = this.options.partition ?? sourcePartition;
     const metric = this.checkVectors(dataset);
+    // Decided (and an impossible import refused) before the target is created or changed.
+    this.bulk ??= new BulkImport(this.conn, this.options, this.context);
+    const method = await this.bulk.method(dataset, resume);
     // A resumed dataset's target was prepared by the interrupted run: the mode is not applied again.
     const state =
       this.collections.get(name) ??
@@ -121,6 +133,13 @@ export class MilvusSink implements WriterSink {
         hint: 'Write into a new collection (target.collection) or use mode: overwrite to recreate it.',
       });
     }
+    if (state.swap?.partitions && !partition) {
+      throw new MilvusdmError(
+        'MDM_CONFIG',
+        `${dataset.origin} has no partition, but this run overwrites partitions of "${name}" (mode overwrite): the collection was not changed`,
+        { hint: 'Set target.partition, or overwrite the whole collection by writing it without partitions.' },
+      );
+    }
     if (partition) {
       const skipped = resume ? await this.resumePartition(state, partition) : await this.preparePartition(state, partition);
       if (skipped) return { skipped };
@@ -129,6 +148,28 @@ export class MilvusSink implements WriterSink {
     if (resume?.complete) return { write: async () => Promise.reject(new Error(`${dataset.origin} was completely written already`)) };
     const before = resume ? (tokenFrom(resume.token, `"${name}"`).before ?? undefined) : await this.rowsBefore(state, partition);
     const existing = await this.existingKeyPolicy(state, partition, before, resume !== undefined);
+    if (method === 'import') {
+      const insertLike = this.datasetWriter(state, state.target.name, partition, before, resume, existing);
+      const importer = await this.bulk.writer({
+        collection: state.target.name,
+        partition,
+        existing,
+        schema: dataset.schema,
+        targetSchema: state.schema,
+        ...(insertLike.existingKeys ? { existingKeys: insertLike.existingKeys } : {}),
+        token: insertLike.resumeToken as MilvusResumeToken,
+        folder: `milvusdm-import/${name}_${this.runId}/${partition ?? DEFAULT_PARTITION}`,
+        before,
+        resume,
+        sourceFiles: this.options.import_source_files
+          ? (dataset as { parquetFiles?: { path: string; rows: number }[] }).parquetFiles
+          : undefined,
+        count: () => this.countRows(state, partition),
+        queryable: async () => ((await state.target.isLoaded()) ? state.target.count(partition, primaryField(state.schema)) : undefined),
+        committedRows: (rows) => void (state.committedRows += rows),
+      });
+      if (importer) return importer;
+    }
     return this.datasetWriter(state, state.target.name, partition, before, resume, existing);
   }
 
@@ -189,9 +230,20 @@ export class MilvusSink implements WriterSink {
       await lock.acquire();
       this.locks.push(lock);
     }
-    const target = new MilvusCollection(this.conn, written);
+    let target = new MilvusCollection(this.conn, written);
+    // A partition overwrite stopped after its staging collection was renamed for the replace.
+    if (swap?.partitions && !(await target.exists())) target = new MilvusCollection(this.conn, fillName(name, swap.runId));
+    if (!(await target.exists()) && swap?.partitions) {
+      // Gone after the replace completed (the run stopped before it removed its state), or
+      // removed by hand: the two cannot be told apart, so nothing is claimed.
+      throw new MilvusdmError(
+        'MDM_RESUME',
+        `the staging collection of the interrupted partition overwrite of "${name}" no longer exists: either that run completed the replace (the partition holds its new rows) or the collection was removed`,
+        { hint: 'Run again with --restart to write the partition again.' },
+      );
+    }
     if (!(await target.exists())) {
-      throw new MilvusdmError('MDM_RESUME', `collection "${written}", written by the interrupted run, no longer exists`, {
+      throw new MilvusdmError('MDM_RESUME', `collection "${target.name}", written by the interrupted run, no longer exists`, {
         hint: 'Run again with --restart to start over.',
       });
     }
@@ -216,6 +268,7 @@ export class MilvusSink implements WriterSink {
       existedBefore: false,
       schema,
       committedRows: 0,
+      setup: setupOf(dataset.schema, this.options),
       ...(swap ? { swap } : {}),
     };
     this.collections.set(name, state);
@@ -306,26 +359,31 @@ export class MilvusSink implements WriterSink {
         `writing into staging collection "${target.name}"; "${name}" is replaced only when it is complete (mode overwrite)`,
       );
       exists = false;
+    } else if (exists && mode === 'overwrite' && partition) {
+      // The old partition keeps its rows until the new ones are complete (partition-swap.ts):
+      // they are staged in a collection made with the target's own schema, which they must fit.
+      swap = { target: name, oldLoaded: false, runId: this.runId, partitions: true };
+      const own = await target.describe();
+      target = new MilvusCollection(this.conn, stagingName(name, this.runId));
+      this.context.logger.info(
+        `writing into staging collection "${target.name}"; partition "${partition}" of "${name}" keeps its rows until they are complete (mode overwrite)`,
+      );
+      await target.create(own);
+      const schema = await target.describe();
+      await this.createIndexes(target, schema, metrics);
+      const state: CollectionState = { ...base, target, createdNow: true, existedBefore: false, indexed: true, schema, swap };
+      this.collections.set(name, state);
+      return state;
     }
     let schema: CollectionSchema;
+    let setup: CollectionSetup;
     if (!exists) {
-      schema = schemaToCreate(dataset.schema, metric);
-      const server = await serverInfo(this.conn);
-      const tooNew = serverProblems(schema, server);
-      if (tooNew.length > 0) {
-        throw new MilvusdmError(
-          'MDM_UNSUPPORTED',
-          `collection "${name}": ${tooNew.join('; ')}; ${this.conn.display} runs ${server.version}`,
-          {
-            hint: 'Nothing was created. Choose a newer Milvus as the target, or leave those fields out of the source.',
-          },
-        );
-      }
-      this.context.logger.info(`creating collection "${name}"`);
-      await target.create(schema);
+      // Schema, properties and indexes as the source had them; refused before creating anything if the server lacks some.
+      setup = await createCollection(this.conn, target, name, dataset.schema, metric, this.options, this.context.logger);
       schema = await target.describe();
-      await this.createIndexes(target, schema, metrics);
+      await this.createIndexes(target, schema, metrics, setup.indexes);
     } else {
+      setup = setupOf(dataset.schema, this.options);
       schema = await target.describe();
     }
     const state: CollectionState = {
@@ -336,23 +394,21 @@ export class MilvusSink implements WriterSink {
       // Built just above, on the collection this run created (none asked for under index: false).
       indexed: !exists,
       schema,
+      setup,
       ...(swap ? { swap } : {}),
     };
     this.collections.set(name, state);
     return state;
   }
 
-  private async createIndexes(target: MilvusCollection, schema: CollectionSchema, metrics: ReadonlyMap<string, MetricType>): Promise<void> {
-    const index = this.options.index;
-    if (index === false) return;
-    const existing = await target.indexMetrics();
-    for (const field of vectorFields(schema)) {
-      if (existing.has(field.name)) continue;
-      const m = metrics.get(field.name) ?? defaultMetric(field);
-      const type = index === 'auto' ? await autoIndexType(this.conn, field) : index.type;
-      this.context.logger.info(`creating ${type} index on "${target.name}.${field.name}" with metric ${m}`);
-      await target.createIndex(field.name, type, m, index === 'auto' ? {} : (index.params ?? {}));
-    }
+  private async createIndexes(
+    target: MilvusCollection,
+    schema: CollectionSchema,
+    metrics: ReadonlyMap<string, MetricType>,
+    sourceIndexes?: readonly IndexSchema[],
+  ): Promise<void> {
+    const plan = await planIndexes(this.conn, schema, metrics, this.options.index, sourceIndexes);
+    await buildIndexes(this.conn, target, plan, this.context.logger);
   }
 
   /** Returns a reason to skip the dataset, or undefined when the partition is ready. */
@@ -390,7 +446,7 @@ export class MilvusSink implements WriterSink {
         this.context.logger.warn(`"${state.target.name}" has no vector index (index: false), so it cannot be queried`);
         return false;
       }
-      await this.createIndexes(state.target, state.schema, state.metrics);
+      await this.createIndexes(state.target, state.schema, state.metrics, state.setup?.indexes);
       state.indexed = true;
     }
     this.context.logger.info(`loading "${state.target.name}" to verify what is written`);
@@ -413,6 +469,13 @@ export class MilvusSink implements WriterSink {
     return this.statisticsLive;
   }
   private statisticsLive: Promise<boolean> | undefined;
+
+  /** Milvus Lite 3.x (a Python server): its every count reads each row and its vectors (count-proof.ts). */
+  private countReadsEveryRow(): Promise<boolean> {
+    this.everyRowCounts ??= serverInfo(this.conn).then((i) => /^milvus_lite-/i.test(i.version ?? ''));
+    return this.everyRowCounts;
+  }
+  private everyRowCounts: Promise<boolean> | undefined;
 
   /**
    * Whether the statistics prove this collection's count exactly. Where they count live rows,
@@ -494,6 +557,15 @@ export class MilvusSink implements WriterSink {
       swap: state.swap ?? null,
     };
     const countTarget = key ? { collection: name, partition, keyField: key.name } : undefined;
+    const proofFacts = {
+      option: this.options.count,
+      createdNow: state.createdNow,
+      locked: this.context.run?.lock !== false,
+      upserts: upsert,
+      resumed: resume !== undefined,
+      firstWrite: state.committedRows === 0,
+      keysChecked: existing === 'check',
+    };
     return {
       ...screening,
       resumeToken,
@@ -532,7 +604,12 @@ export class MilvusSink implements WriterSink {
           hooks,
         );
         const written = rows + skipped.rows;
-        if (before !== undefined && !upsert) {
+        const acknowledged = acknowledgementsProveCount({ ...proofFacts, countReadsEveryRow: await this.countReadsEveryRow() });
+        if (acknowledged && !state.upserted) {
+          this.context.logger.info(
+            `${where}: ${written} rows, each batch acknowledged in full by the server, into a collection this run created with unique keys (count: ${this.options.count}; count: server counts them on the server as well)`,
+          );
+        } else if (before !== undefined && !upsert) {
           // Counted the same way as `before` was (see byStatistics: nothing upserted in between).
           const after = await this.countRows(state, partition);
           if (after === undefined) throw new MilvusdmError('MDM_VERIFY', `${where} cannot be counted back after writing`);
@@ -601,8 +678,23 @@ export class MilvusSink implements WriterSink {
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
       if (!state.written) continue;
-      if (!state.indexed) await this.createIndexes(state.target, state.schema, state.metrics);
-      if (state.swap) {
+      if (!state.indexed) await this.createIndexes(state.target, state.schema, state.metrics, state.setup?.indexes);
+      const keptLoaded = state.swap?.oldLoaded === true;
+      if (state.swap?.partitions) {
+        const counted = await this.countRows(state, undefined);
+        state.target = await replacePartitions({
+          conn: this.conn,
+          context: this.context,
+          staging: state.target,
+          partitions: [...state.partitionsReady],
+          rows: state.committedRows,
+          counted,
+          plan: state.swap,
+          liveStatistics: await this.liveStatistics(),
+        });
+        state.loadedByUs = false;
+        state.swap = undefined;
+      } else if (state.swap) {
         // Readers searched the old collection: the new one is loaded before it takes its place, and stays so.
         if (state.swap.oldLoaded) {
           if (!(await state.target.isLoaded())) await state.target.load();
@@ -612,11 +704,20 @@ export class MilvusSink implements WriterSink {
         state.target = await swapIn(this.conn, state.target, counted, state.committedRows, state.swap, this.context.logger);
         state.swap = undefined;
       }
-      if (this.options.load) {
+      // The job's `load`, else as the source was (collection-setup.ts).
+      if (state.setup?.load ?? this.options.load) {
         if (!(await state.target.isLoaded())) await state.target.load();
         this.context.logger.info(`collection "${state.target.name}" is loaded`);
-      } else if (state.loadedByUs) {
+      } else if (
+        state.loadedByUs ||
+        ((state.setup?.unloaded ?? this.options.load === false) && state.createdNow && !keptLoaded && (await state.target.isLoaded()))
+      ) {
+        // `load: false`, or a source that was not loaded, leaves a collection this run created
+        // unloaded (Milvus Lite 3 loads on create).
         await state.target.release();
+      }
+      if (state.setup && state.setup.aliases.length > 0) {
+        await recreateAliases(this.conn, state.target.name, state.setup.aliases, this.options.mode === 'overwrite', this.context.logger);
       }
     }
     this.finished = true;
@@ -632,6 +733,7 @@ export class MilvusSink implements WriterSink {
     try {
       if (!this.finished) await this.removeUnfinished();
       await this.releaseLocks();
+      await this.bulk?.close();
     } finally {
       await this.conn.close();
     }
@@ -642,7 +744,9 @@ export class MilvusSink implements WriterSink {
       if (!state.createdNow) continue;
       const name = state.target.name;
       try {
-        if (state.swap && state.committedRows > 0 && this.context.signal.aborted) {
+        const kept = state.swap?.partitions ? await keptForResume(this.conn, state.swap) : undefined;
+        if (kept) this.context.logger.warn(kept);
+        else if (state.swap && state.committedRows > 0 && this.context.signal.aborted) {
           // Interrupted (Ctrl-C), its rows recorded in the run's state: running the same job again
           // continues it. A run that failed on its input would fail again: its staging goes.
           this.context.logger.warn(
@@ -659,6 +763,11 @@ export class MilvusSink implements WriterSink {
         ) {
           await state.target.drop();
           this.context.logger.info(`the run wrote no row: dropped collection "${name}", which it had created`);
+        } else if (state.committedRows > 0 && !state.swap) {
+          // Said plainly, so nobody takes the collection for a whole copy.
+          this.context.logger.warn(
+            `the run did not finish: collection "${name}", which it created, holds the ${state.committedRows} rows committed before it stopped; running the same job again continues after them (--restart starts over)`,
+          );
         }
       } catch (e) {
         this.context.logger.warn(

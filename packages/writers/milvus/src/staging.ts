@@ -17,7 +17,7 @@
  * set-aside collection back.
  */
 import { MilvusdmError, type Logger } from '@milvusdm/core';
-import { MilvusCollection, type MilvusConnection } from '@milvusdm/milvus-client';
+import { MilvusCollection, nameHolder, type MilvusConnection } from '@milvusdm/milvus-client';
 import { setAsideName } from './names.js';
 
 /** What the swap needs to know, decided when the staging collection is created. */
@@ -29,6 +29,11 @@ export interface SwapPlan {
   /** The old collection was loaded (serving searches): the new one is loaded before the swap. */
   readonly oldLoaded: boolean;
   readonly runId: string;
+  /**
+   * A partition overwrite: the staging collection holds new rows for some partitions of
+   * `target`, which are replaced from it at the end (partition-swap.ts), not swapped.
+   */
+  readonly partitions?: boolean;
 }
 
 /**
@@ -53,8 +58,9 @@ async function describe(conn: MilvusConnection, name: string): Promise<Described
 
 /** The collection an alias points to, or undefined when `name` is a collection itself. */
 export async function aliasTarget(conn: MilvusConnection, name: string): Promise<string | undefined> {
-  const real = (await describe(conn, name)).collection_name;
-  return real && real !== name ? real : undefined;
+  // Not DescribeCollection alone: Milvus 2.3 answers it for an alias with the alias's own name.
+  const holder = await nameHolder(conn, name);
+  return holder.kind === 'alias' ? holder.of : undefined;
 }
 
 async function rename(conn: MilvusConnection, from: string, to: string): Promise<void> {

@@ -97,6 +97,28 @@ describe('milvus writer: insert requests', () => {
     expect(calls).toBe(3);
   });
 
+  it('a failure of the source commits, in order, the requests in flight that landed, and none after one that failed', async () => {
+    async function* failing(after: number) {
+      for (let i = 0; i < after; i++) yield batch(i * 10, 10);
+      throw new Error('bad row in the source');
+    }
+    const committed: number[] = [];
+    const slow = () => new Promise<void>((r) => setTimeout(r, 5));
+    await expect(
+      insertAll(failing(3), slow, { maxBytes: 1 << 30, maxRows: 10, concurrency: 4 }, { committed: (b) => committed.push(b.numRows) }),
+    ).rejects.toThrow('bad row in the source');
+    expect(committed).toEqual([10, 10, 10]);
+
+    // The second of three in flight fails: the first is committed, the third is not.
+    const after: number[] = [];
+    let n = 0;
+    const secondFails = () => (++n === 2 ? Promise.reject(new Error('refused')) : slow());
+    await expect(
+      insertAll(failing(3), secondFails, { maxBytes: 1 << 30, maxRows: 10, concurrency: 4 }, { committed: (b) => after.push(b.numRows) }),
+    ).rejects.toThrow(/refused|bad row/);
+    expect(after).toEqual([10]);
+  });
+
   it('never has more requests in flight than asked', async () => {
     let inFlight = 0;
     let most = 0;

@@ -1,6 +1,6 @@
 /** Helper-collection names: what cleanup recognises, and what it must never take for its own. */
 import { describe, expect, it } from 'vitest';
-import { helperRunId, isMilvusdmName, lockName, parseHelperName, setAsideName, stagingName } from '../src/names.js';
+import { fillName, helperRunId, isMilvusdmName, lockName, parseHelperName, setAsideName, stagingName } from '../src/names.js';
 
 describe('helper collection names', () => {
   it('round-trips staging, set-aside and lock names, for targets that contain underscores', () => {
@@ -9,8 +9,10 @@ describe('helper collection names', () => {
     expect(parseHelperName(stagingName('my_books', run))).toEqual({ kind: 'staging', target: 'my_books', runId: run });
     expect(parseHelperName(setAsideName('my_books', run))).toEqual({ kind: 'old', target: 'my_books', runId: run });
     expect(parseHelperName(lockName('my_books'))).toEqual({ kind: 'lock', target: 'my_books' });
+    expect(parseHelperName(fillName('my_books', run))).toEqual({ kind: 'fill', target: 'my_books', runId: run });
     // Milvus names: letters, digits and _ only.
-    for (const n of [stagingName('b', run), setAsideName('b', run), lockName('b')]) expect(n).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+    for (const n of [stagingName('b', run), setAsideName('b', run), fillName('b', run), lockName('b')])
+      expect(n).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
   });
 
   it('does not take user collections for its own', () => {

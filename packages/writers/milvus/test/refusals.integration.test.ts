@@ -28,7 +28,7 @@ function runJob(doc: unknown, extra: string[] = [], env: NodeJS.ProcessEnv = {})
 }
 
 describe('server refusals are one line with the server reason', () => {
-  it('the seed binary H2M job against Milvus Lite: the server reason, not [object Object]', async () => {
+  it('the seed binary H2M job against Milvus Lite: one line naming the field, not [object Object]', async () => {
     const uri = inject('milvusLiteUri');
     const collection = uniqueName('bina');
     const dir = tempDir();
@@ -47,7 +47,7 @@ describe('server refusals are one line with the server reason', () => {
     expect(errorLines(r.stderr)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^error MDM_TARGET: create collection "${collection}": field 'embedding' uses Milvus type BinaryVector which MilvusLite does not support\\.`,
+          `^error MDM_UNSUPPORTED: collection "${collection}": field "embedding" is binary_vector, which Milvus Lite 3 does not store \\(it stores float_vector and sparse_float_vector\\); .* runs milvus_lite-3\\.`,
         ),
       ),
     ]);

@@ -32,8 +32,18 @@ describe('what a server release can hold', () => {
     expect(serverProblems(schema, server('v2.6.0'))).toEqual([]);
   });
 
-  it('leaves Milvus Lite to answer for itself (3.x versions, or none)', () => {
-    expect(serverProblems(schema, server('milvus_lite-3.2.2'))).toEqual([]);
+  it('names the vector types Milvus Lite 3 does not store (it refuses them itself, but only once asked to create)', () => {
+    const withBinary: CollectionSchema = {
+      fields: [...schema.fields, { name: 'bin', type: 'binary_vector', dim: 16 }, { name: 's', type: 'sparse_float_vector' }],
+    };
+    expect(serverProblems(withBinary, server('milvus_lite-3.2.2'))).toEqual([
+      'field "f16" is float16_vector, which Milvus Lite 3 does not store (it stores float_vector and sparse_float_vector)',
+      'field "i8" is int8_vector, which Milvus Lite 3 does not store (it stores float_vector and sparse_float_vector)',
+      'field "bin" is binary_vector, which Milvus Lite 3 does not store (it stores float_vector and sparse_float_vector)',
+    ]);
+  });
+
+  it("leaves Milvus Lite 2's local engine (no version) to answer for itself", () => {
     expect(serverProblems(schema, server(undefined))).toEqual([]);
   });
 

@@ -58,6 +58,13 @@ export function arrowType(field: FieldSchema): arrow.DataType {
   }
 }
 
+/** The stored fields that are top-level scalar columns in the file (not lists): see part-file's writerProperties. */
+export function scalarColumns(schema: CollectionSchema): string[] {
+  return storedFields(schema)
+    .filter((f) => !(arrowType(f) instanceof arrow.List))
+    .map((f) => f.name);
+}
+
 /** The fields a batch carries, in file order: the schema's (server-assigned keys left out), then `$meta`. */
 export function storedFields(schema: CollectionSchema): FieldSchema[] {
   const fields = schema.fields.filter((f) => !f.autoId);

@@ -4,7 +4,9 @@ import { ParquetSink } from './sink.js';
 import { parquetReadBack } from './read-back.js';
 
 export { parquetWriterOptions, type ParquetWriterOptions };
-export { arrowSchema, arrowType } from './arrow-encode.js';
+export { arrowSchema, arrowType, arrowBatch, emptyColumns, storedFields, scalarColumns } from './arrow-encode.js';
+// The Milvus writer's bulk-import path writes its files with the same encoding (one definition of the layout).
+export { writePart, type PartSettings, type Codec } from './part-file.js';
 
 export default definePlugin({
   kind: 'writer',

@@ -5,7 +5,9 @@ export const parquetWriterOptions = z.strictObject({
   dir: z
     .string()
     .min(1)
-    .describe('Output folder: files go to <dir>/<collection>/<partition>/part-00000.parquet, part-00001.parquet, … (required).'),
+    .describe(
+      'Output folder: files go to <dir>/<collection>/<partition>/part-00000.parquet, part-00001.parquet, … (<dir>/<database>/… when the source reads several databases) (required).',
+    ),
   existing: z
     .enum(['fail', 'skip', 'overwrite'])
     .default('fail')
@@ -20,8 +22,11 @@ export const parquetWriterOptions = z.strictObject({
     .int()
     .min(1)
     .max(1024)
-    .default(64)
-    .describe('Rows per row group, said as about this many MB of row data; memory holds about one row group (default 64).'),
+    // 16 rather than Parquet's customary 64-128: parquet-wasm's memory grows to a few row groups
+    // and is never returned; a 1M x 128 HDF5 -> Parquet run peaked at 410 MiB with 16, 660 with 64,
+    // in no more time (bench/README.md, "Parquet row groups").
+    .default(16)
+    .describe('Rows per row group, said as about this many MB of row data; memory holds about one row group (default 16).'),
   compression: z
     .enum(['none', 'snappy', 'zstd', 'gzip', 'lz4'])
     .default('snappy')

@@ -23,10 +23,39 @@ export interface PartSettings {
   readonly schema: arrow.Schema;
   readonly codec: Codec;
   readonly rowGroupRows: number;
+  /** Top-level scalar columns, which keep a dictionary and statistics (arrow-encode's scalarColumns); the rest are written plain. */
+  readonly scalarColumns: readonly string[];
   /** A batch of no rows: a part that receives none still records the schema. */
   readonly empty: () => arrow.RecordBatch;
   /** Stored in the file's key-value metadata. */
   readonly metadata: ReadonlyMap<string, string>;
+}
+
+/**
+ * The writer's properties. Vector elements (and list columns generally) are written without a
+ * dictionary and without min/max statistics: a dictionary of float vector elements never pays
+ * (they hardly repeat, so the writer builds one, finds it too large and falls back, page after
+ * page) and nothing reads their statistics; together they were about 40 % of the encoding CPU of
+ * a 200k × 128 float file (bench/README.md). Top-level scalar columns keep both: a dictionary
+ * shrinks repeated strings, and readers prune row groups with statistics. (Settings can only be
+ * given per top-level column: parquet-wasm takes a column path as one name, so a nested leaf
+ * such as `v.list.element` cannot be named; hence everything off, then scalars back on.)
+ */
+function writerProperties(
+  settings: Pick<PartSettings, 'codec' | 'rowGroupRows' | 'scalarColumns'>,
+  metadata: ReadonlyMap<string, string>,
+): pw.WriterProperties {
+  let builder = new pw.WriterPropertiesBuilder()
+    .setCompression(CODECS[settings.codec])
+    .setMaxRowGroupSize(settings.rowGroupRows)
+    .setCreatedBy('milvusdm (parquet-wasm)')
+    .setKeyValueMetadata(new Map(metadata))
+    .setDictionaryEnabled(false)
+    .setStatisticsEnabled(pw.EnabledStatistics.None);
+  for (const column of settings.scalarColumns) {
+    builder = builder.setColumnDictionaryEnabled(column, true).setColumnStatisticsEnabled(column, pw.EnabledStatistics.Page);
+  }
+  return builder.build();
 }
 
 /** The record batch as parquet-wasm's own (in WebAssembly memory), through Arrow IPC. */
@@ -39,12 +68,7 @@ function toWasm(batch: arrow.RecordBatch): pw.RecordBatch[] {
  * fsynced before this resolves. A file that receives no batch still holds the schema (0 rows).
  */
 export async function writePart(path: string, settings: PartSettings, next: () => Promise<arrow.RecordBatch | undefined>): Promise<void> {
-  const props = new pw.WriterPropertiesBuilder()
-    .setCompression(CODECS[settings.codec])
-    .setMaxRowGroupSize(settings.rowGroupRows)
-    .setCreatedBy('milvusdm (parquet-wasm)')
-    .setKeyValueMetadata(new Map(settings.metadata))
-    .build();
+  const props = writerProperties(settings, settings.metadata);
   // The source's own error, kept: the stream machinery would otherwise report a wrapped one.
   let failure: unknown;
   let first = true;
@@ -99,12 +123,7 @@ export async function keepFirstRows(
     const metadata = new Map(
       [...(file.metadata().fileMetadata().keyValueMetadata() as Map<string, string>)].filter(([k]) => !k.startsWith('ARROW:')),
     );
-    const props = new pw.WriterPropertiesBuilder()
-      .setCompression(CODECS[settings.codec])
-      .setMaxRowGroupSize(settings.rowGroupRows)
-      .setCreatedBy('milvusdm (parquet-wasm)')
-      .setKeyValueMetadata(metadata)
-      .build();
+    const props = writerProperties(settings, metadata);
     const rows = (await file.stream({ limit: keep, batchSize: Math.min(keep, settings.rowGroupRows) })) as ReadableStream<pw.RecordBatch>;
     const bytes = (await pw.transformParquetStream(rows, props)) as ReadableStream<Uint8Array>;
     const handle = await open(`${path}.partial`, 'w');

@@ -26,7 +26,7 @@ import {
   type WriterSink,
 } from '@milvusdm/core';
 import type * as arrow from 'apache-arrow';
-import { arrowBatch, arrowSchema, emptyColumns, storedFields } from './arrow-encode.js';
+import { arrowBatch, arrowSchema, emptyColumns, storedFields, scalarColumns } from './arrow-encode.js';
 import { META, PART_FILE, datasetFolder, partName } from './layout.js';
 import type { ParquetWriterOptions } from './options.js';
 import { keepFirstRows, writePart, type PartSettings } from './part-file.js';
@@ -103,7 +103,7 @@ export class ParquetSink implements WriterSink {
    * after them (a part being written, or one completed after the state was last saved) is
    * removed and written again from the source.
    */
-  private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter> {
+  private async resumeDataset(dataset: DatasetInfo, path: string, resume: ResumeInfo): Promise<DatasetWriter | SkippedDataset> {
     const token = resume.token as Partial<ParquetResumeToken> | undefined;
     if (!token || token.path !== path || typeof token.writeId !== 'string') {
       throw new MilvusdmError('MDM_RESUME', `${path}: the resume state does not describe this output folder`, {
@@ -131,6 +131,11 @@ export class ParquetSink implements WriterSink {
         },
       };
     }
+    if (resume.rows === 0 && !existsSync(partial)) {
+      // Stopped before its first commit: the partial output was discarded then (nothing in it
+      // was recorded), so there is nothing to continue — the dataset is written from the start.
+      return this.begin(dataset);
+    }
     if (!existsSync(partial)) {
       throw new MilvusdmError('MDM_RESUME', `${partial} is gone: the interrupted run's output cannot be continued`, {
         hint: 'Run again with --restart to start over.',
@@ -146,6 +151,7 @@ export class ParquetSink implements WriterSink {
         await keepFirstRows(join(partial, partName(part.index)), resume.rows - rows, {
           codec: this.options.compression,
           rowGroupRows: this.rowGroupRows(dataset),
+          scalarColumns: scalarColumns(dataset.schema),
         });
         this.context.logger.info(`${partial}: ${partName(part.index)} cut back to the ${resume.rows - rows} rows the state recorded`);
       }
@@ -201,6 +207,8 @@ export class ParquetSink implements WriterSink {
     this.current = { partial, committed: base };
     return {
       resumeToken,
+      // A file keeps NaN and ±Inf bit for bit: the run need not look for them.
+      storesNonFinite: true,
       write: async (batches, hooks) => {
         const source = batches[Symbol.asyncIterator]();
         let rows = base;
@@ -229,6 +237,7 @@ export class ParquetSink implements WriterSink {
               schema,
               codec: this.options.compression,
               rowGroupRows,
+              scalarColumns: scalarColumns(dataset.schema),
               empty: () => arrowBatch(dataset.schema, schema, emptyColumns(dataset.schema), 0),
               metadata: new Map([
                 [META.schema, schemaJson],

@@ -21,7 +21,9 @@ describe('parquet writer: resumed after kill -9', { timeout: 600_000 }, () => {
     const file = writeJob({
       source: { type: 'hdf5', path: source, collection: 'h2p' },
       target: { type: 'parquet', dir: out, file_rows: 1200 },
-      run: { batch_rows: 400, state_dir: stateDir },
+      // Capped (rows per second) so each run lasts a few seconds: H → Parquet can otherwise end
+      // before a kill at a seeded delay lands.
+      run: { batch_rows: 400, state_dir: stateDir, max_rows_per_second: 4000 },
     });
     const plan: KillPlan = { seed: 20261130, points: 3, signal: 'SIGKILL', totalRows: ROWS, byTimeMs: 1500 };
     const report = await killAndResume(['run', file, '--log-dir', tempDir()], stateDir, plan);

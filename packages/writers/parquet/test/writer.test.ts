@@ -187,6 +187,22 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     expect(readdirSync(join(dir, 'books')).sort()).toEqual(['_default']);
   });
 
+  it('same-named collections of two databases (source.databases) go to folders of their own, each exact', async () => {
+    const dir = tempDir();
+    const a = { ...schemaFor(['int32']), database: 'shop' };
+    const b = { ...schemaFor(['int32']), database: 'archive' };
+    const rowsA = generateBatch(a, 4);
+    const rowsB = generateBatch(b, 6, { start: 100 });
+    await writeAll(dir, { ...info(a, 4), key: 'shop/books/_default' }, [rowsA]);
+    await writeAll(dir, { ...info(b, 6), key: 'archive/books/_default' }, [rowsB]);
+    expect(readdirSync(dir).sort()).toEqual(['archive', 'shop']);
+    const [da] = await dump([join(dir, 'shop', 'books', '_default', 'part-00000.parquet')]);
+    const [db] = await dump([join(dir, 'archive', 'books', '_default', 'part-00000.parquet')]);
+    expect(da!.columns['id']!.hex).toBe(hexOf(rowsA.columns.get('id')!.values as BigInt64Array));
+    expect(db!.columns['id']!.hex).toBe(hexOf(rowsB.columns.get('id')!.values as BigInt64Array));
+    expect(schemaFromJson(db!.metadata['milvusdm.schema']!, 'test').database).toBe('archive');
+  });
+
   it('a failure keeps only complete parts in the .partial folder, and a resumed run redoes the rest exactly', async () => {
     const dir = tempDir();
     const schema = schemaFor(['float_vector', 'varchar']);
@@ -269,6 +285,35 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     await expect(writer.write(failing(), { committed: () => {} })).rejects.toThrow(/the source broke/);
     await sink.close();
     expect(readdirSync(join(dir, 'books'))).toEqual([]);
+  });
+
+  it('a resumed run whose state recorded no row of the dataset (stopped before its first part) writes it from the start', async () => {
+    // Ctrl-C between begin and the first commit: the state holds this dataset's token with 0
+    // rows, and the partial folder was discarded. Seen in the M2H Ctrl-C kill test.
+    const dir = tempDir();
+    const schema = schemaFor(['float_vector']);
+    const all = generateBatch(schema, 20);
+    const options = parquetWriterOptions.parse({ dir });
+    const sink = await plugin.open(options, testContext(dir));
+    const writer = (await sink.begin(info(schema, 20))) as DatasetWriter;
+    async function* stopped(): AsyncGenerator<ColumnBatch> {
+      yield generateBatch(schema, 5);
+      throw new Error('interrupted by SIGINT');
+    }
+    await expect(writer.write(stopped(), { committed: () => {} })).rejects.toThrow(/SIGINT/);
+    await sink.close();
+    expect(readdirSync(join(dir, 'books'))).toEqual([]);
+    const again = await plugin.open(options, testContext(dir));
+    const resumed = (await again.begin(info(schema, 20), {
+      resume: { rows: 0, unrecordedRows: 0, token: writer.resumeToken, complete: false },
+    })) as DatasetWriter;
+    const { rows } = await resumed.write(batchesOf(split(all, 4)), { committed: () => {} });
+    await again.finish();
+    await again.close();
+    expect(rows).toBe(20);
+    const folder = join(dir, 'books', '_default');
+    const dumped = await dump(partsOf(folder).map((p) => join(folder, p)));
+    expect(dumped.map((d) => d.columns['id']!.hex).join('')).toBe(hexOf(all.columns.get('id')!.values as BigInt64Array));
   });
 
   it('a resumed run that finds the folder already renamed takes it as complete, and checks the count', async () => {
