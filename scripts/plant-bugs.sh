@@ -44,6 +44,9 @@ BUGS=(
   # Batches cut from one query page all carry the page's last key as their cursor: a run resumed
   # after one of them skips the rest of the page.
   "milvus-reader-batch-cursor-at-page-end||packages/conformance/test/reader-milvus.integration.test.ts"
+  # Reads sent at Bounded consistency instead of waiting for the pass's read point: rows
+  # acknowledged just before the read are missed (Milvus 2.3; Lite's reads stay Strong).
+  "milvus-reader-read-point-not-awaited||packages/readers/milvus/test/read-point.integration.test.ts|packages/milvus-client"
 )
 
 integration=0

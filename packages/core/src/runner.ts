@@ -187,7 +187,7 @@ async function moveDataset(
         if (alreadyWritten > 0) {
           const drop = Math.min(alreadyWritten, raw.numRows);
           alreadyWritten -= drop;
-          screen.passOver(drop === raw.numRows ? raw : sliceBatch(raw, 0, drop));
+          await screen.passOver(drop === raw.numRows ? raw : sliceBatch(raw, 0, drop));
           if (drop === raw.numRows) continue;
           raw = sliceBatch(raw, drop, raw.numRows);
         }
@@ -196,7 +196,7 @@ async function moveDataset(
         yield batch;
       }
     } finally {
-      screen.close();
+      await screen.close();
     }
   }
   let committed = 0;

@@ -172,7 +172,7 @@ describe('BatchScreen', () => {
   it('passes a clean batch through unchanged', async () => {
     const screen = new BatchScreen(dataset([good]), opts({}), writer, silent);
     expect(await screen.screen(good)).toBe(good);
-    screen.close();
+    await screen.close();
   });
 
   it.each([
@@ -189,7 +189,7 @@ describe('BatchScreen', () => {
     const screen = new BatchScreen(dataset([b]), opts({}), writer, silent);
     await expect(screen.screen(b)).rejects.toThrow(message);
     await expect(screen.screen(b).catch((e: { code: string }) => e.code)).resolves.toBe('MDM_INVALID_DATA');
-    screen.close();
+    await screen.close();
   });
 
   it('skips invalid rows under on_invalid: skip, counts them and keeps the cursor', async () => {
@@ -203,7 +203,7 @@ describe('BatchScreen', () => {
     expect(out.cursor).toEqual({ at: 3 });
     expect(screen.skippedRows).toBe(1);
     expect(screen.summary()).toMatch(/1 invalid row\(s\) skipped \(ids 1\)/);
-    screen.close();
+    await screen.close();
   });
 
   it('lets NaN and ±Inf through to a writer whose target stores them (a file), and still checks the rest', async () => {
@@ -213,7 +213,7 @@ describe('BatchScreen', () => {
     expect(await screen.screen(b)).toBe(b);
     // A repeated key is still refused: only the non-finite scan is left out.
     await expect(screen.screen(b)).rejects.toThrow(/occurs more than once/);
-    screen.close();
+    await screen.close();
   });
 
   it('refuses a key repeated across batches, naming the later row', async () => {
@@ -221,7 +221,7 @@ describe('BatchScreen', () => {
     const screen = new BatchScreen(dataset([good, b2]), opts({}), writer, silent);
     await screen.screen(good);
     await expect(screen.screen(b2)).rejects.toThrow(/file \/data\/x.h5: row 3 \(id 1\): the key occurs more than once/);
-    screen.close();
+    await screen.close();
   });
 
   it('keeps the first occurrence under duplicates: first and the last under duplicates: last', async () => {
@@ -230,7 +230,7 @@ describe('BatchScreen', () => {
     const first = new BatchScreen(dataset([b1, b2]), opts({ duplicates: 'first' }), writer, silent);
     const f1 = await first.screen(b1);
     const f2 = await first.screen(b2);
-    first.close();
+    await first.close();
     expect([...(f1.columns.get('id')!.values as BigInt64Array), ...(f2.columns.get('id')!.values as BigInt64Array)]).toEqual([1n, 2n, 4n]);
     expect([...f1.columns.get('s')!.values, ...f2.columns.get('s')!.values]).toEqual(['a', 'b', 'e']);
 
@@ -238,7 +238,7 @@ describe('BatchScreen', () => {
     await last.prepare(10, new AbortController().signal);
     const l1 = await last.screen(b1);
     const l2 = await last.screen(b2);
-    last.close();
+    await last.close();
     expect([...(l1.columns.get('id')!.values as BigInt64Array), ...(l2.columns.get('id')!.values as BigInt64Array)]).toEqual([1n, 2n, 4n]);
     expect([...l1.columns.get('s')!.values, ...l2.columns.get('s')!.values]).toEqual(['c', 'd', 'e']);
     expect(last.skippedRows).toBe(2);
@@ -251,10 +251,10 @@ describe('BatchScreen', () => {
     };
     const failing = new BatchScreen(dataset([good]), opts({}), holding, silent);
     await expect(failing.screen(good)).rejects.toThrow(/row 1 \(id 2\): the target already holds this key/);
-    failing.close();
+    await failing.close();
     const skipping = new BatchScreen(dataset([good]), opts({ existingKeys: 'skip' }), holding, silent);
     const out = await skipping.screen(good);
-    skipping.close();
+    await skipping.close();
     expect([...(out.columns.get('id')!.values as BigInt64Array)]).toEqual([1n]);
   });
 

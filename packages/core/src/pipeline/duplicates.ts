@@ -160,17 +160,39 @@ class KeyWindow {
   }
 }
 
-/** A 64-bit stand-in for a varchar key (see the module comment). */
-export function stringKey64(s: string): bigint {
+/**
+ * A 64-bit stand-in for a varchar key (see the module comment), written as its little-endian
+ * words at `out[2 * i]` (low) and `out[2 * i + 1]` (high): no BigInt is made.
+ */
+export function stringKeyWords(s: string, out: Uint32Array, i: number): void {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
+  for (let c = 0; c < s.length; c++) {
+    const code = s.charCodeAt(c);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  return BigInt.asIntN(64, (BigInt(fmix(a ^ s.length)) << 32n) | BigInt(fmix(b)));
+  out[2 * i] = fmix(b);
+  out[2 * i + 1] = fmix(a ^ s.length);
+}
+
+/**
+ * A key column as little-endian 64-bit words, two per key: int64 keys as they are (a copy, so
+ * the words can be moved to another thread), varchar keys by their 64-bit hash.
+ */
+export function keyWords(keys: Column): Uint32Array {
+  const n = keys.values.length;
+  if (keys.type === 'int64') {
+    const v = keys.values;
+    return new Uint32Array(v.buffer.slice(v.byteOffset, v.byteOffset + n * 8));
+  }
+  if (keys.type === 'varchar') {
+    const words = new Uint32Array(n * 2);
+    for (let i = 0; i < n; i++) stringKeyWords(keys.values[i]!, words, i);
+    return words;
+  }
+  throw new Error(`duplicate check: keys of type ${keys.type} are not supported`);
 }
 
 export class DuplicateFinder {
@@ -242,28 +264,29 @@ export class DuplicateFinder {
    * earlier in this column). Every key is recorded, so the answer is for "first occurrence wins".
    */
   check(keys: Column): Uint8Array {
-    const n = keys.values.length;
-    const repeated = new Uint8Array(n);
     if (keys.type === 'int64') {
       const v = keys.values;
       // Little-endian words of each key: no BigInt is made on the way.
-      const words = new Uint32Array(v.buffer, v.byteOffset, n * 2);
-      let i = 0;
-      if (this.ascending) {
+      return this.checkWords(new Uint32Array(v.buffer, v.byteOffset, v.length * 2), true);
+    }
+    return this.checkWords(keyWords(keys), false);
+  }
+
+  /**
+   * `check` on keys given as words (see `keyWords`). `ordered`: the words are int64 keys, whose
+   * ascending order means something; hashed varchar keys take the general path at once.
+   */
+  checkWords(words: Uint32Array, ordered: boolean): Uint8Array {
+    const n = words.length >>> 1;
+    const repeated = new Uint8Array(n);
+    let i = 0;
+    if (this.ascending) {
+      if (ordered)
         for (; i < n && this.aboveLast(words[2 * i]!, words[2 * i + 1]!); i++) this.addAscending(words[2 * i]!, words[2 * i + 1]!);
-        if (i < n) this.leaveAscending();
-      }
-      for (; i < n; i++) {
-        if (this.add(words[2 * i]!, words[2 * i + 1]!)) repeated[i] = 1;
-      }
-    } else if (keys.type === 'varchar') {
-      if (this.ascending) this.leaveAscending();
-      for (let i = 0; i < n; i++) {
-        const k = stringKey64(keys.values[i]!);
-        if (this.add(Number(BigInt.asUintN(32, k)), Number(BigInt.asUintN(32, k >> 32n)))) repeated[i] = 1;
-      }
-    } else {
-      throw new Error(`duplicate check: keys of type ${keys.type} are not supported`);
+      if (i < n) this.leaveAscending();
+    }
+    for (; i < n; i++) {
+      if (this.add(words[2 * i]!, words[2 * i + 1]!)) repeated[i] = 1;
     }
     return repeated;
   }

@@ -17,7 +17,7 @@ import type { DuplicatePolicy, ExistingKeyPolicy, InvalidPolicy, RunSettings } f
 import type { Logger } from '../logger.js';
 import type { DatasetInfo, DatasetWriter, SourceDataset } from '../plugin.js';
 import { isVectorType, primaryField, type FieldSchema } from '../schema.js';
-import { DuplicateFinder } from './duplicates.js';
+import { KeyChecker } from './key-checker.js';
 import { keptRows, selectRows } from './select-rows.js';
 
 /** Skipped ids named one by one in the log's warning; the rest go to the log file at debug. */
@@ -125,7 +125,7 @@ export function screenOptions(run: RunSettings): ScreenOptions {
 /** Screens one dataset's batches; keep one per dataset, and close it whatever happens. */
 export class BatchScreen {
   private readonly key: FieldSchema | undefined;
-  private readonly finder: DuplicateFinder | undefined;
+  private readonly finder: KeyChecker | undefined;
   /** Under duplicates: last, the row of the last occurrence of each repeated key (from a pre-pass). */
   private lastRows: Map<bigint | string, number> | undefined;
   private readonly maxLengths: { field: string; max: number }[];
@@ -143,7 +143,7 @@ export class BatchScreen {
   ) {
     const pk = primaryField(dataset.schema);
     this.key = pk && !pk.autoId ? pk : undefined;
-    this.finder = this.key ? new DuplicateFinder() : undefined;
+    this.finder = this.key ? new KeyChecker() : undefined;
     // The tighter of the source's and the target's max_length: the target is what refuses.
     const target = new Map((writer.targetSchema?.fields ?? []).map((f) => [f.name, f]));
     this.maxLengths = dataset.schema.fields
@@ -174,7 +174,7 @@ export class BatchScreen {
     if (this.options.duplicates !== 'last') await this.recallKeys(batchRows, signal, resumeRows);
     if (this.options.duplicates !== 'last' || !this.key) return;
     this.logger.info(`${this.dataset.origin}: reading the keys once to find repeated ones (duplicates: last)`);
-    const finder = new DuplicateFinder();
+    const finder = new KeyChecker();
     const last = new Map<bigint | string, number>();
     let row = 0;
     try {
@@ -182,12 +182,12 @@ export class BatchScreen {
         signal.throwIfAborted();
         const keys = batch.columns.get(this.key.name);
         if (!keys) break; // checkBatch reports it in the real pass
-        const repeated = finder.check(keys);
+        const repeated = await finder.check(keys);
         for (let i = 0; i < repeated.length; i++) if (repeated[i]) last.set(keys.values[i] as bigint | string, row + i);
         row += batch.numRows;
       }
     } finally {
-      finder.close();
+      await finder.close();
     }
     this.lastRows = last;
     if (last.size > 0)
@@ -208,7 +208,7 @@ export class BatchScreen {
       const keys = batch.columns.get(this.key.name);
       if (!keys) return; // checkBatch reports it in the real pass
       const take = Math.min(batch.numRows, rows - seen);
-      this.finder.check(take === batch.numRows ? keys : sliceColumn(keys, 0, take));
+      await this.finder.check(take === batch.numRows ? keys : sliceColumn(keys, 0, take));
       seen += take;
       if (seen >= rows) return;
     }
@@ -218,10 +218,10 @@ export class BatchScreen {
    * Rows the interrupted run wrote after its last recorded cursor, read again but not written:
    * their keys still count as seen, and the row numbers in messages stay those of the source.
    */
-  passOver(batch: ColumnBatch): void {
+  async passOver(batch: ColumnBatch): Promise<void> {
     this.row += batch.numRows;
     const keys = this.key ? batch.columns.get(this.key.name) : undefined;
-    if (keys && this.finder) this.finder.check(keys);
+    if (keys && this.finder) await this.finder.check(keys);
   }
 
   /** The batch with the rows the job's policies drop removed; throws when a policy is fail. */
@@ -236,6 +236,9 @@ export class BatchScreen {
       drop[r] = 1;
       return !was;
     };
+    // The repeated-key check runs in its worker while the values are checked here.
+    const repeatedKeys = keys && this.finder ? this.finder.check(keys) : undefined;
+    repeatedKeys?.catch(() => {}); // awaited below unless a value check throws first
     const where = (r: number) => `${this.dataset.origin}: row ${first + r}${keys ? ` (${this.key!.name} ${keyText(keys, r)})` : ''}`;
 
     // Values the target cannot store.
@@ -260,8 +263,8 @@ export class BatchScreen {
     }
 
     // Keys repeated within the source.
-    if (keys && this.finder) {
-      const repeated = this.finder.check(keys);
+    if (keys && repeatedKeys) {
+      const repeated = await repeatedKeys;
       const lastRows = this.lastRows;
       for (let r = 0; r < repeated.length; r++) {
         // Reading an int64 key makes a BigInt: only done where it matters (duplicates: last, or a repeat).
@@ -323,7 +326,7 @@ export class BatchScreen {
     return `${this.dataset.origin}: ${parts.join('; ')}`;
   }
 
-  close(): void {
-    this.finder?.close();
+  async close(): Promise<void> {
+    await this.finder?.close();
   }
 }

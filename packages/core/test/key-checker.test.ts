@@ -1,0 +1,75 @@
+/**
+ * The repeated-key check in its worker thread: the same answers as the finder it wraps, for
+ * several streams at once, from views into larger buffers; and a process that never closes its
+ * checker still ends (the worker must not keep it alive).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { KeyChecker } from '../src/pipeline/key-checker.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+describe('KeyChecker', () => {
+  it('agrees with an exact Set for two interleaved streams, spilling runs, with keys taken from views', async () => {
+    const random = rng(11);
+    const streams = [new KeyChecker(5_000), new KeyChecker(5_000)];
+    const exact = [new Set<bigint>(), new Set<bigint>()];
+    let repeats = 0;
+    try {
+      for (let b = 0; b < 12; b++) {
+        for (const s of [0, 1]) {
+          // A view into the middle of a larger buffer, as readers hand out.
+          const backing = new BigInt64Array(4_002);
+          const values = backing.subarray(1, 4_001);
+          for (let i = 0; i < values.length; i++) {
+            values[i] = random() < 0.05 && b > 0 ? BigInt(Math.floor(random() * b * 4_000)) : BigInt(b * 4_000 + i) * (s === 0 ? 1n : -3n);
+          }
+          if (b % 2 === 1) values.reverse(); // leaves the ascending fast path
+          const repeated = await streams[s]!.check({ type: 'int64', values });
+          expect(repeated.length).toBe(values.length);
+          for (let i = 0; i < values.length; i++) {
+            const dup = exact[s]!.has(values[i]!);
+            exact[s]!.add(values[i]!);
+            if (dup) repeats++;
+            if (!!repeated[i] !== dup) throw new Error(`stream ${s}, batch ${b}, row ${i}, key ${values[i]}: worker says ${repeated[i]}`);
+          }
+        }
+      }
+    } finally {
+      await Promise.all(streams.map((c) => c.close()));
+    }
+    expect(repeats).toBeGreaterThan(1_000);
+  });
+
+  it('checks varchar keys, and a closed checker can be closed again', async () => {
+    const checker = new KeyChecker();
+    expect([...(await checker.check({ type: 'varchar', values: ['a', 'b', 'a', 'é'] }))]).toEqual([0, 0, 1, 0]);
+    expect([...(await checker.check({ type: 'varchar', values: ['c', 'é', 'b'] }))]).toEqual([0, 1, 1]);
+    await checker.close();
+    await checker.close();
+  });
+
+  it('several checks in flight are answered in stream order', async () => {
+    const checker = new KeyChecker();
+    const batches = [1n, 2n, 1n, 3n].map((k) => checker.check({ type: 'int64', values: BigInt64Array.from([k]) }));
+    expect((await Promise.all(batches)).map((r) => r[0])).toEqual([0, 0, 1, 0]);
+    await checker.close();
+  });
+
+  it('does not keep the process alive when a checker is left open', () => {
+    const module = fileURLToPath(new URL('../dist/pipeline/key-checker.js', import.meta.url));
+    const script = `const { KeyChecker } = await import(${JSON.stringify(module)});
+      const c = new KeyChecker();
+      const r = await c.check({ type: 'int64', values: BigInt64Array.from([5n, 5n]) });
+      console.log(r.join(','));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.error).toBeUndefined();
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('0,1');
+    expect(child.status).toBe(0);
+  });
+});
