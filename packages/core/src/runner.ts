@@ -167,7 +167,11 @@ async function moveDataset(
   const started = performance.now();
   let rowsRead = 0;
   const screen = new BatchScreen(dataset, screenOptions(input.run), writer, logger);
-  async function* checked(): AsyncGenerator<ColumnBatch> {
+  /**
+   * The source's batches, each handed on with its screening under way (the repeated-key check
+   * runs in a worker thread): the next batch is read while the worker checks this one.
+   */
+  async function* screening(): AsyncGenerator<{ readonly screened: Promise<ColumnBatch> }> {
     // The screen's temporary key files go when the stream ends, however it ends.
     try {
       await screen.prepare(input.run.batchRows, input.context.signal, priorSourceRows);
@@ -191,19 +195,31 @@ async function moveDataset(
           if (drop === raw.numRows) continue;
           raw = sliceBatch(raw, drop, raw.numRows);
         }
-        const batch = await screen.screen(raw);
-        rowsRead += batch.numRows;
-        yield batch;
+        const screened = screen.screen(raw);
+        // Observed in order by `checked`; a batch after a failed one may fail unobserved.
+        screened.catch(() => {});
+        // Wrapped: an async generator would await a promise it yields, and wait for the check.
+        yield { screened };
       }
     } finally {
       await screen.close();
+    }
+  }
+  // One of the batches read ahead is the one being screened (none when the job asks for none).
+  const screenAhead = Math.min(1, input.run.prefetch);
+  /** The screened batches, in source order: a batch whose screening failed stops the run there. */
+  async function* checked(): AsyncGenerator<ColumnBatch> {
+    for await (const { screened } of prefetch(screening(), screenAhead)) {
+      const batch = await screened;
+      rowsRead += batch.numRows;
+      yield batch;
     }
   }
   let committed = 0;
   let rows: number;
   let failed = true;
   try {
-    const ahead = prefetch(checked(), input.run.prefetch);
+    const ahead = prefetch(checked(), input.run.prefetch - screenAhead);
     ({ rows } = await writer.write(limiter ? throttle(ahead, limiter, input.context.signal) : ahead, {
       committed(batch) {
         committed += batch.numRows;
