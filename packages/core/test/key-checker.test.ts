@@ -60,6 +60,20 @@ describe('KeyChecker', () => {
     await checker.close();
   });
 
+  it('answers ascending batches at once, and still finds their keys once the order breaks', async () => {
+    const checker = new KeyChecker(4);
+    const check = async (...keys: bigint[]) => [...(await checker.check({ type: 'int64', values: BigInt64Array.from(keys) }))];
+    try {
+      expect(await check(-(2n ** 63n), -5n, 1n)).toEqual([0, 0, 0]);
+      expect(await check(2n, 3n, 2n ** 40n)).toEqual([0, 0, 0]);
+      // Equal to the last key: not ascending, so the worker is asked, and knows it.
+      expect(await check(2n ** 40n, 2n ** 40n + 1n)).toEqual([1, 0]);
+      expect(await check(7n, -5n, 3n, -(2n ** 63n), 8n)).toEqual([0, 1, 1, 1, 0]);
+    } finally {
+      await checker.close();
+    }
+  });
+
   it('does not keep the process alive when a checker is left open', () => {
     const module = fileURLToPath(new URL('../dist/pipeline/key-checker.js', import.meta.url));
     const script = `const { KeyChecker } = await import(${JSON.stringify(module)});

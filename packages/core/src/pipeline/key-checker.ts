@@ -94,12 +94,47 @@ function keyWorker(): KeyWorker {
   return shared;
 }
 
-/** One stream's repeated-key check (see `DuplicateFinder.check`), answered by the shared worker. */
+/**
+ * Whether int64 keys (as words) continue a strictly ascending order after `last`, as signed
+ * 64-bit values; updates `last` to the final key either way.
+ */
+function continuesAscending(words: Uint32Array, last: { lo: number; hi: number; any: boolean }): boolean {
+  let ascending = true;
+  let { lo, hi, any } = last;
+  for (let i = 0; i < words.length; i += 2) {
+    const l = words[i]!;
+    const h = words[i + 1]! | 0;
+    if (any && !(h > hi || (h === hi && l > lo))) ascending = false;
+    lo = l;
+    hi = h;
+    any = true;
+  }
+  Object.assign(last, { lo, hi, any });
+  return ascending;
+}
+
+/**
+ * One stream's repeated-key check (see `DuplicateFinder.check`), answered by the shared worker.
+ *
+ * Keys in strictly ascending order (most files, every live Milvus read) cannot repeat: while
+ * the order holds, the answer "none repeated" is given at once, after one comparison a key
+ * here, and the worker records the keys in the background; only from the first key out of order
+ * on is the worker's answer awaited.
+ */
 export class KeyChecker {
   private readonly worker = keyWorker();
   private readonly finder = nextFinder++;
   private readonly opened: Promise<KeyWorkerReply>;
   private closed = false;
+  /** Every int64 key so far arrived in strictly ascending order, ending with `last`. */
+  private ascending = true;
+  private readonly last = { lo: 0, hi: 0, any: false };
+  /**
+   * The first failure of a request whose answer nobody awaited (ascending keys). It matters once
+   * keys come out of order (the worker's record of the earlier keys is then incomplete): the
+   * worker answers in order, so it has arrived by the time a later answer has.
+   */
+  private failure: unknown;
 
   /** `windowKeys`: keys held exactly in memory before a spill (smaller only in tests). */
   constructor(windowKeys?: number) {
@@ -111,10 +146,17 @@ export class KeyChecker {
   async check(keys: Column): Promise<Uint8Array> {
     await this.opened;
     const words = keyWords(keys);
-    const reply = await this.worker.request({ op: 'check', finder: this.finder, words, ordered: keys.type === 'int64' }, [
-      words.buffer as ArrayBuffer,
-    ]);
-    return reply.repeated!;
+    const ordered = keys.type === 'int64';
+    this.ascending &&= ordered && continuesAscending(words, this.last);
+    const answer = this.worker.request({ op: 'check', finder: this.finder, words, ordered }, [words.buffer as ArrayBuffer]);
+    if (this.ascending) {
+      answer.catch((e: unknown) => (this.failure ??= e));
+      // Keys above every earlier one: nothing repeated, whatever the worker says.
+      return new Uint8Array(keys.values.length);
+    }
+    const { repeated } = await answer;
+    if (this.failure !== undefined) throw this.failure;
+    return repeated!;
   }
 
   /** Removes the finder and its temporary files; safe to call twice. */
