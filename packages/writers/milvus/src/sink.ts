@@ -71,6 +71,13 @@ interface CollectionState {
   swap?: SwapPlan | undefined;
   /** Rows committed into `target` by this run (checked again before a swap). */
   committedRows: number;
+  /**
+   * Every dataset written into `target` had its row count proven by the server's
+   * acknowledgements (count-proof.ts): `committedRows` is then what it holds, and a swap need
+   * not count it again — which on Milvus Lite 3 reads every row and starts the HNSW builds its
+   * next rename waits for (a minute at 200k × 128).
+   */
+  countsAcknowledged: boolean;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -149,6 +156,8 @@ export class MilvusSink implements WriterSink {
     const before = resume ? (tokenFrom(resume.token, `"${name}"`).before ?? undefined) : await this.rowsBefore(state, partition);
     const existing = await this.existingKeyPolicy(state, partition, before, resume !== undefined);
     if (method === 'import') {
+      // An import job's row report is not an insert's acknowledgement: the server counts before a swap.
+      state.countsAcknowledged = false;
       const insertLike = this.datasetWriter(state, state.target.name, partition, before, resume, existing);
       const importer = await this.bulk.writer({
         collection: state.target.name,
@@ -268,6 +277,8 @@ export class MilvusSink implements WriterSink {
       existedBefore: false,
       schema,
       committedRows: 0,
+      // A resumed collection's earlier rows were not acknowledged to this run.
+      countsAcknowledged: false,
       setup: setupOf(dataset.schema, this.options),
       ...(swap ? { swap } : {}),
     };
@@ -348,6 +359,7 @@ export class MilvusSink implements WriterSink {
       written: false,
       metrics,
       committedRows: 0,
+      countsAcknowledged: true,
     };
     let swap: SwapPlan | undefined;
     if (exists && mode === 'overwrite' && !partition) {
@@ -605,6 +617,7 @@ export class MilvusSink implements WriterSink {
         );
         const written = rows + skipped.rows;
         const acknowledged = acknowledgementsProveCount({ ...proofFacts, countReadsEveryRow: await this.countReadsEveryRow() });
+        if (!acknowledged || state.upserted) state.countsAcknowledged = false;
         if (acknowledged && !state.upserted) {
           this.context.logger.info(
             `${where}: ${written} rows, each batch acknowledged in full by the server, into a collection this run created with unique keys (count: ${this.options.count}; count: server counts them on the server as well)`,
@@ -675,13 +688,27 @@ export class MilvusSink implements WriterSink {
     }
   }
 
+  /**
+   * The rows a staging collection holds before its swap: the acknowledged count where every
+   * dataset's count was proven that way, else counted by the server.
+   */
+  private async swapCount(state: CollectionState): Promise<number | undefined> {
+    if (state.countsAcknowledged && state.createdNow) {
+      this.context.logger.info(
+        `"${state.target.name}": ${state.committedRows} rows, every batch acknowledged in full (not counted again before the swap)`,
+      );
+      return state.committedRows;
+    }
+    return this.countRows(state, undefined);
+  }
+
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
       if (!state.written) continue;
       if (!state.indexed) await this.createIndexes(state.target, state.schema, state.metrics, state.setup?.indexes);
       const keptLoaded = state.swap?.oldLoaded === true;
       if (state.swap?.partitions) {
-        const counted = await this.countRows(state, undefined);
+        const counted = await this.swapCount(state);
         state.target = await replacePartitions({
           conn: this.conn,
           context: this.context,
@@ -700,7 +727,7 @@ export class MilvusSink implements WriterSink {
           if (!(await state.target.isLoaded())) await state.target.load();
           state.loadedByUs = false;
         }
-        const counted = await this.countRows(state, undefined);
+        const counted = await this.swapCount(state);
         state.target = await swapIn(this.conn, state.target, counted, state.committedRows, state.swap, this.context.logger);
         state.swap = undefined;
       }
