@@ -193,8 +193,14 @@ export class MilvusCollection {
     return r.state === 'LoadStateLoaded';
   }
 
-  async load(): Promise<void> {
-    await this.conn.sdk('LoadCollection', this.params, `load collection "${this.name}"`);
+  /** `timeoutMs`: the call's own deadline (Milvus Lite 3 answers only once every index is built). */
+  async load(options: { timeoutMs?: number } = {}): Promise<void> {
+    await this.conn.sdk(
+      'LoadCollection',
+      this.params,
+      `load collection "${this.name}"`,
+      options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {},
+    );
     // Loading is asynchronous on a cluster: wait for it, with a generous bound.
     for (let i = 0; i < 3000; i++) {
       if (await this.isLoaded()) return;

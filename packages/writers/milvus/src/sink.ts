@@ -40,6 +40,9 @@ import { schemaProblems } from './schema-fit.js';
 import { aliasTarget, swapIn, type SwapPlan } from './staging.js';
 import { BulkImport } from './import/bulk-import.js';
 
+/** How long Milvus Lite 3 may take to build a staging collection's indexes as it loads it. */
+const LITE_INDEX_BUILD_MS = 2 * 60 * 60 * 1000;
+
 interface CollectionState {
   /** Where rows go: the collection itself, or its staging collection under overwrite. */
   target: MilvusCollection;
@@ -702,6 +705,25 @@ export class MilvusSink implements WriterSink {
     return this.countRows(state, undefined);
   }
 
+  /**
+   * Milvus Lite 3 builds the indexes of a loaded collection's segments in the background, and
+   * RenameCollection waits for those builds and for a flush (measured: about a minute at
+   * 200k × 128). In a swap that wait would fall between the two renames, with no collection
+   * under the target's name. So the staging collection is flushed and released (which stops the
+   * background builds), then loaded again — its indexes built, while the old collection still
+   * serves — when readers need it loaded; its rename is then a matter of milliseconds.
+   */
+  private async readyForRename(staging: MilvusCollection, loadAfter: boolean): Promise<void> {
+    this.context.logger.info(
+      `preparing "${staging.name}" for the swap (flush${loadAfter ? ', index build and load' : ''}); the old collection serves meanwhile`,
+    );
+    await staging.flush();
+    await staging.release();
+    // Lite answers the load once every index is built (minutes for millions of rows): not the
+    // call deadline meant for a request, but a bound all the same. Ctrl-C still stops it.
+    if (loadAfter) await staging.load({ timeoutMs: LITE_INDEX_BUILD_MS });
+  }
+
   async finish(): Promise<void> {
     for (const state of this.collections.values()) {
       if (!state.written) continue;
@@ -722,14 +744,18 @@ export class MilvusSink implements WriterSink {
         state.loadedByUs = false;
         state.swap = undefined;
       } else if (state.swap) {
+        const oldLoaded = state.swap.oldLoaded;
+        if (!state.swap.aliasOf && (await this.countReadsEveryRow())) await this.readyForRename(state.target, oldLoaded);
         // Readers searched the old collection: the new one is loaded before it takes its place, and stays so.
-        if (state.swap.oldLoaded) {
+        if (oldLoaded) {
           if (!(await state.target.isLoaded())) await state.target.load();
           state.loadedByUs = false;
         }
         const counted = await this.swapCount(state);
         state.target = await swapIn(this.conn, state.target, counted, state.committedRows, state.swap, this.context.logger);
         state.swap = undefined;
+        // Milvus Lite 3 releases a collection it renames; its indexes are built, so this is quick.
+        if (oldLoaded && !(await state.target.isLoaded())) await state.target.load();
       }
       // The job's `load`, else as the source was (collection-setup.ts).
       if (state.setup?.load ?? this.options.load) {
