@@ -94,6 +94,9 @@ function keyWorker(): KeyWorker {
   return shared;
 }
 
+/** Batches of ascending keys sent to the worker whose answers are not awaited, at most. */
+const MAX_BACKLOG = 16;
+
 /**
  * Whether int64 keys (as words) continue a strictly ascending order after `last`, as signed
  * 64-bit values; updates `last` to the final key either way.
@@ -135,6 +138,8 @@ export class KeyChecker {
    * worker answers in order, so it has arrived by the time a later answer has.
    */
   private failure: unknown;
+  /** Answers not awaited yet (ascending keys): a bound on the keys queued if the worker falls behind. */
+  private readonly backlog: Promise<unknown>[] = [];
 
   /** `windowKeys`: keys held exactly in memory before a spill (smaller only in tests). */
   constructor(windowKeys?: number) {
@@ -151,9 +156,13 @@ export class KeyChecker {
     const answer = this.worker.request({ op: 'check', finder: this.finder, words, ordered }, [words.buffer as ArrayBuffer]);
     if (this.ascending) {
       answer.catch((e: unknown) => (this.failure ??= e));
+      // A slow disk under the worker's spills must not let key copies pile up without bound.
+      this.backlog.push(answer);
+      if (this.backlog.length > MAX_BACKLOG) await this.backlog.shift()!.catch(() => {});
       // Keys above every earlier one: nothing repeated, whatever the worker says.
       return new Uint8Array(keys.values.length);
     }
+    this.backlog.length = 0; // answered before this one: the worker answers in order
     const { repeated } = await answer;
     if (this.failure !== undefined) throw this.failure;
     return repeated!;
