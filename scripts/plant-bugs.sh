@@ -44,12 +44,17 @@ BUGS=(
   # Batches cut from one query page all carry the page's last key as their cursor: a run resumed
   # after one of them skips the rest of the page.
   "milvus-reader-batch-cursor-at-page-end||packages/conformance/test/reader-milvus.integration.test.ts"
-  # Reads sent at Bounded consistency instead of waiting for the pass's read point: rows
-  # acknowledged just before the read are missed (Milvus 2.3; Lite's reads stay Strong).
   # A key equal to the one before it taken as continuing the ascending order, so answered "new"
   # without asking the worker: a key repeated right after itself goes through.
   "key-checker-equal-key-counts-as-ascending|packages/core/test/key-checker.test.ts||packages/core"
+  # Reads sent at Bounded consistency instead of waiting for the pass's read point: rows
+  # acknowledged just before the read are missed (Milvus 2.3; Lite's reads stay Strong).
   "milvus-reader-read-point-not-awaited||packages/readers/milvus/test/read-point.integration.test.ts|packages/milvus-client"
+  # The key 0 (both words zero: the window's mark of an empty slot) never found in the window.
+  "key-window-forgets-key-zero|packages/core/test/validate.test.ts|"
+  # Commits reported in bursts: the state saved after the first burst only, so a kill later
+  # resumes far behind what the target holds (a Milvus target would then hold rows twice).
+  "state-saves-first-burst-only|packages/core/test/resume-state.test.ts|"
 )
 
 integration=0

@@ -273,6 +273,55 @@ describe('runner with a resume state', () => {
     expect(stored).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)).filter((id, i) => i !== 50 && i !== 700));
   });
 
+  it('a writer that reports commits in bursts (a file writer after each flush): each burst is on disk before the writer goes on', async () => {
+    const stateFile = join(dir(), 'job.state.json');
+    const recorded: number[] = [];
+    const bursty: WriterPlugin<unknown> = {
+      kind: 'writer',
+      name: 'bursty',
+      options: z.unknown(),
+      async open() {
+        return {
+          async begin() {
+            return {
+              async write(batches, hooks) {
+                let rows = 0;
+                let pending: ColumnBatch[] = [];
+                for await (const batch of batches) {
+                  pending.push(batch);
+                  rows += batch.numRows;
+                  if (pending.length < 3) continue;
+                  // Three batches of 20,000 rows made durable at once, reported together: past the
+                  // state's save threshold (half of 100,000 unrecorded rows) in mid-burst.
+                  for (const b of pending) hooks.committed(b);
+                  pending = [];
+                  // The writer's next await: the burst must be on disk by now.
+                  await Promise.resolve();
+                  recorded.push(readRunState(stateFile)!.datasets['c/_default']!.rows);
+                }
+                for (const b of pending) hooks.committed(b);
+                return { rows };
+              },
+            };
+          },
+          async finish() {},
+          async close() {},
+        };
+      },
+    };
+    await runJob({
+      reader: countingReader(200_000, 20_000, []),
+      readerOptions: {},
+      writer: bursty,
+      writerOptions: {},
+      run: { batchRows: 20_000, prefetch: 1 },
+      context,
+      resume: { stateFile, jobHash: 'h', restart: false, removeWhenFinished: false },
+    });
+    expect(recorded).toEqual([60_000, 120_000, 180_000]);
+    expect(readRunState(stateFile)!.datasets['c/_default']).toMatchObject({ status: 'done', rows: 200_000, cursor: { next: 200_000 } });
+  });
+
   it('keeps no state when none is asked for', async () => {
     const stored: bigint[] = [];
     await runJob({

@@ -115,6 +115,24 @@ describe('DuplicateFinder', () => {
     }
   });
 
+  it('keys with a zero word (0 itself, 2^32, 1, -2^32) are held exactly: the window marks empty slots with zero words', () => {
+    const special = [0n, 1n << 32n, 1n, -(1n << 32n), -1n];
+    for (const windowKeys of [3, 1 << 20]) {
+      const finder = new DuplicateFinder(windowKeys);
+      try {
+        // Out of order from the start, then again after spills (windowKeys 3), then mixed with other keys.
+        const found = agreesWithSet(finder, [
+          BigInt64Array.from([...special].reverse()),
+          BigInt64Array.from(special),
+          BigInt64Array.from([7n, 0n, 9n, 1n << 32n, 11n, 0n]),
+        ]);
+        expect(found).toBe(special.length + 2 + 1);
+      } finally {
+        finder.close();
+      }
+    }
+  });
+
   it('finds repeated varchar keys, within one batch and across batches', () => {
     const finder = new DuplicateFinder();
     const a = finder.check({ type: 'varchar', values: ['a', 'b', 'a', 'é'] });

@@ -3,23 +3,31 @@
  *
  * Keeping every key in a JS Set costs ~60-100 bytes a key (a 10M-row source: about 1 GB). Instead:
  *
- * - a blocked Bloom filter answers "certainly new" for almost every key (16 bits a key, 8 probes
- *   in one cache line: about 0.1 % false positives), grown a layer at a time so no row count
- *   is needed up front;
- * - the keys of the current window (up to WINDOW keys) sit in an open-addressing hash table of
- *   32-bit words, exactly (a Set<bigint> costs a BigInt per key and about 0.5 µs an add: for a
- *   file → file job, more than reading the rows);
+ * - the keys of the current window (up to WINDOW keys, about a million) sit exactly in an
+ *   open-addressing hash table of 64-bit words (a Set<bigint> costs a BigInt per key and about
+ *   0.5 µs an add: for a file → file job, more than reading the rows). Up to WINDOW keys, that
+ *   table is all there is: one probe a key, no filter, no disk;
  * - a full window is sorted and spilled to a temporary file (a "run"), with one key in every
- *   PAGE kept in memory as a fence, so an exact look-up is one 8 KiB read per run;
- * - only the Bloom filter's "maybe" (a real duplicate or a false positive) pays for exact look-ups;
+ *   PAGE kept in memory as a fence, so an exact look-up is one 8 KiB read per run; its keys go
+ *   into a blocked Bloom filter (16 bits a key, 8 probes in one cache line: about 0.1 % false
+ *   positives), grown a layer at a time so no row count is needed up front;
+ * - a key not in the window is looked up in the runs only when the filter says "maybe" (a real
+ *   duplicate or a false positive);
  * - int64 keys arriving in strictly ascending order (a live Milvus read, most HDF5 files) are
  *   certainly new and already sorted: while the order holds, each costs a comparison and a copy
  *   into a buffer spilled as a run without sorting — no hash, filter or table. The first key out
- *   of order puts every key seen so far into the filter (one pass; what the filter would have
- *   cost all along) and the finder goes on as above.
+ *   of order puts the spilled keys into the filter and the buffered ones into the window (one
+ *   pass; what they would have cost all along) and the finder goes on as above.
  *
- * Memory: ~2 bytes a key for the filter, plus the window (9 bytes a slot, two slots a key: ~5 MB)
- * and 8 bytes per PAGE keys of fences. Disk: 8 bytes a key, removed by close(). No BigInt is
+ * Why the window comes first and is large: with keys in no order, every structure probed costs a
+ * cache miss a key, and a table probe is cheaper than a filter probe plus an insert (about
+ * 0.3 µs a key with a filter in front of a small table, a third of that with the table alone).
+ * While reading, the reader streams hundreds of MB through the same caches, so each miss avoided
+ * counts twice.
+ *
+ * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full), plus
+ * 8 MiB while it is sorted for a spill; the ascending buffer to 2 MiB; beyond WINDOW keys, ~2 bytes a spilled key for the filter and
+ * 8 bytes per PAGE keys of fences. Disk: 8 bytes a spilled key, removed by close(). No BigInt is
  * made for a key unless the filter says "maybe" and the runs on disk must be searched.
  *
  * Keys are compared as 64-bit values: int64 keys exactly; varchar keys by a 64-bit hash of their
@@ -31,7 +39,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Column } from '../batch.js';
 
-const WINDOW = 1 << 18; // keys held exactly in memory before a spill
+const WINDOW = 1 << 20; // keys held exactly in memory before a spill
+const FIRST_SLOTS = 1 << 12; // the window's table to start with (32 KiB), doubled as keys come
+const FIRST_ASCENDING = 1 << 14; // the ascending buffer to start with (128 KiB), doubled likewise ...
+const MAX_ASCENDING = 1 << 18; // ... to this many keys (2 MiB), then spilled: it is never searched, so a larger one gains nothing
 const PAGE = 1024; // keys per fence page in a run file (8 KiB)
 const LAYER_KEYS = 1 << 22; // keys per Bloom layer (8 MiB at 16 bits a key)
 const BITS_PER_KEY = 16;
@@ -46,12 +57,15 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-/** The two independent 32-bit hashes of a key's words: the filter's block and bits, the window's slot. */
+/** Two independent 32-bit hashes of a key's words for the filter (its block, its bits), and a third for the window's slot. */
 function hash1(lo: number, hi: number): number {
   return fmix(lo ^ fmix(hi ^ 0x9e3779b9));
 }
 function hash2(lo: number, hi: number): number {
   return fmix(hi ^ fmix(lo + 0x7f4a7c15)) | 1;
+}
+function slotHash(lo: number, hi: number): number {
+  return fmix(lo + fmix(hi ^ 0x6a09e667));
 }
 
 /**
@@ -69,21 +83,14 @@ class BloomLayer {
     this.bits = new Uint32Array(blocks * 16);
     this.mask = blocks - 1;
   }
-  /** Sets the key's bits; returns whether all were set before (a "maybe seen"). */
-  addAndTest(h1: number, h2: number): boolean {
+  /** Sets the key's bits. */
+  add(h1: number, h2: number): void {
     const base = (h1 & this.mask) << 4;
-    let seen = true;
     for (let i = 0; i < PROBES; i++) {
       const bit = (h2 + Math.imul(i, (h2 >>> 9) | 1)) & 511;
-      const word = base + (bit >>> 5);
-      const flag = 1 << (bit & 31);
-      if ((this.bits[word]! & flag) === 0) {
-        seen = false;
-        this.bits[word]! |= flag;
-      }
+      this.bits[base + (bit >>> 5)]! |= 1 << (bit & 31);
     }
     this.added++;
-    return seen;
   }
   test(h1: number, h2: number): boolean {
     const base = (h1 & this.mask) << 4;
@@ -103,58 +110,90 @@ interface Run {
 }
 
 /**
- * The window: a set of 64-bit keys as (lo, hi) word pairs in open-addressing tables sized for
- * `capacity` keys at half load, so a probe sequence stays short.
+ * The window: a set of 64-bit keys as (lo, hi) word pairs side by side in one open-addressing
+ * table (one cache line a probe), at most half full so probe sequences stay short. The pair
+ * (0, 0) marks an empty slot, so the key 0 is kept apart in a flag. The table starts small and
+ * doubles, so a small dataset never holds the largest one.
  */
 class KeyWindow {
-  private readonly lo: Uint32Array;
-  private readonly hi: Uint32Array;
-  private readonly used: Uint8Array;
-  private readonly mask: number;
+  private words: Uint32Array;
+  private mask: number;
+  private zero = false;
   size = 0;
 
-  constructor(capacity: number) {
+  /** `maxKeys`: the most keys it will hold (the finder spills at that size), for its first size. */
+  constructor(maxKeys: number) {
     let slots = 2;
-    while (slots < capacity * 2) slots *= 2;
-    this.lo = new Uint32Array(slots);
-    this.hi = new Uint32Array(slots);
-    this.used = new Uint8Array(slots);
+    while (slots < Math.min(FIRST_SLOTS, maxKeys * 2)) slots *= 2;
+    this.words = new Uint32Array(slots * 2);
     this.mask = slots - 1;
   }
 
-  has(lo: number, hi: number, hash: number): boolean {
-    for (let s = hash & this.mask; this.used[s] === 1; s = (s + 1) & this.mask) {
-      if (this.lo[s] === lo && this.hi[s] === hi) return true;
+  /**
+   * Where the key is (a slot, >= 0) or, when it is absent, -1 - the empty slot where it would
+   * go. The key 0 answers 0 when present and -1 when not.
+   */
+  find(lo: number, hi: number, hash: number): number {
+    if ((lo | hi) === 0) return this.zero ? 0 : -1;
+    const w = this.words;
+    for (let s = hash & this.mask; ; s = (s + 1) & this.mask) {
+      const l = w[2 * s]!;
+      const h = w[2 * s + 1]!;
+      if (l === lo && h === hi) return s;
+      if ((l | h) === 0) return -1 - s;
     }
-    return false;
   }
 
-  /** Adds a key known not to be in the window. */
-  add(lo: number, hi: number, hash: number): void {
-    let s = hash & this.mask;
-    while (this.used[s] === 1) s = (s + 1) & this.mask;
-    this.used[s] = 1;
-    this.lo[s] = lo;
-    this.hi[s] = hi;
+  /** Adds an absent key where `find` said it would go (the answer of a `find` with no add since). */
+  insert(found: number, lo: number, hi: number, hash: number): void {
     this.size++;
+    if ((lo | hi) === 0) {
+      this.zero = true;
+      return;
+    }
+    if (this.size * 2 > this.mask + 1) {
+      this.grow();
+      found = this.find(lo, hi, hash);
+    }
+    const s = -1 - found;
+    this.words[2 * s] = lo;
+    this.words[2 * s + 1] = hi;
+  }
+
+  /** Doubles the table, re-placing every key. */
+  private grow(): void {
+    const old = this.words;
+    this.words = new Uint32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const lo = old[i]!;
+      const hi = old[i + 1]!;
+      if ((lo | hi) === 0) continue;
+      let s = slotHash(lo, hi) & this.mask;
+      while ((this.words[2 * s]! | this.words[2 * s + 1]!) !== 0) s = (s + 1) & this.mask;
+      this.words[2 * s] = lo;
+      this.words[2 * s + 1] = hi;
+    }
   }
 
   get bytes(): number {
-    return this.lo.byteLength + this.hi.byteLength + this.used.byteLength;
+    return this.words.byteLength;
   }
 
   /** The keys, sorted as signed 64-bit values; empties the window. */
   drainSorted(): BigInt64Array {
     const keys = new BigInt64Array(this.size);
-    const words = new Uint32Array(keys.buffer);
-    let j = 0;
-    for (let s = 0; s < this.used.length; s++) {
-      if (this.used[s] !== 1) continue;
-      words[2 * j] = this.lo[s]!;
-      words[2 * j + 1] = this.hi[s]!;
+    const out = new Uint32Array(keys.buffer);
+    const w = this.words;
+    let j = this.zero ? 1 : 0; // the key 0: words already 0
+    for (let i = 0; i < w.length; i += 2) {
+      if ((w[i]! | w[i + 1]!) === 0) continue;
+      out[2 * j] = w[i]!;
+      out[2 * j + 1] = w[i + 1]!;
       j++;
     }
-    this.used.fill(0);
+    w.fill(0);
+    this.zero = false;
     this.size = 0;
     return keys.sort();
   }
@@ -206,14 +245,19 @@ export class DuplicateFinder {
   /**
    * While every int64 key so far arrived in strictly ascending order: those keys, the latest
    * `count` of them here (the rest spilled as runs), and the last one's words. Undefined
-   * once a key came out of order (or a varchar key came): the filter then holds every key.
+   * once a key came out of order (or a varchar key came): the window, the runs and the filter
+   * then hold every key.
    */
-  private ascending: { readonly keys: BigInt64Array; readonly words: Uint32Array; count: number; lo: number; hi: number } | undefined;
+  private ascending: { keys: BigInt64Array; words: Uint32Array; count: number; lo: number; hi: number } | undefined;
+  /** The most keys the ascending buffer holds before it is spilled as a run. */
+  private readonly ascendingKeys: number;
 
   /** `window`: keys held exactly in memory before a spill (smaller only to exercise spills in tests). */
   constructor(private readonly windowKeys = WINDOW) {
     this.window = new KeyWindow(windowKeys);
-    const keys = new BigInt64Array(windowKeys);
+    // Never more than the window holds: leaving the ascending order moves the buffer into the window.
+    this.ascendingKeys = Math.min(MAX_ASCENDING, windowKeys);
+    const keys = new BigInt64Array(Math.min(FIRST_ASCENDING, this.ascendingKeys));
     this.ascending = { keys, words: new Uint32Array(keys.buffer), count: 0, lo: 0, hi: 0 };
   }
 
@@ -227,21 +271,28 @@ export class DuplicateFinder {
   /** Records a key that continues the ascending order. */
   private addAscending(lo: number, hi: number): void {
     const a = this.ascending!;
+    if (a.count === a.keys.length) {
+      if (a.keys.length < this.ascendingKeys) {
+        const keys = new BigInt64Array(Math.min(a.keys.length * 2, this.ascendingKeys));
+        keys.set(a.keys);
+        a.keys = keys;
+        a.words = new Uint32Array(keys.buffer);
+      } else {
+        this.writeRun(a.keys);
+        a.count = 0;
+      }
+    }
     a.words[2 * a.count] = lo;
     a.words[2 * a.count + 1] = hi;
     a.count++;
     a.lo = lo;
     a.hi = hi | 0;
     this.seen++;
-    if (a.count === a.keys.length) {
-      this.writeRun(a.keys);
-      a.count = 0;
-    }
   }
 
   /**
-   * The first key out of order: every key recorded in ascending order goes into the filter (the
-   * runs read back page by page), the buffered ones become a run, and the general path takes over.
+   * The first key out of order: the keys spilled in ascending order go into the filter (the runs
+   * read back page by page), the buffered ones into the window, and the general path takes over.
    */
   private leaveAscending(): void {
     const a = this.ascending!;
@@ -251,12 +302,16 @@ export class DuplicateFinder {
       for (let start = 0; start < run.keys; start += PAGE) {
         const count = Math.min(PAGE, run.keys - start);
         readSync(run.fd, new Uint8Array(this.page.buffer, 0, count * 8), 0, count * 8, start * 8);
-        for (let i = 0; i < count; i++) this.bloomAdd(hash1(words[2 * i]!, words[2 * i + 1]!), hash2(words[2 * i]!, words[2 * i + 1]!));
+        for (let i = 0; i < count; i++) this.bloomAdd(words[2 * i]!, words[2 * i + 1]!);
       }
     }
-    for (let i = 0; i < a.count; i++)
-      this.bloomAdd(hash1(a.words[2 * i]!, a.words[2 * i + 1]!), hash2(a.words[2 * i]!, a.words[2 * i + 1]!));
-    if (a.count > 0) this.writeRun(a.keys.subarray(0, a.count));
+    // At most windowKeys - 1 (a full buffer is spilled), all distinct: the window holds them without a spill.
+    for (let i = 0; i < a.count; i++) {
+      const lo = a.words[2 * i]!;
+      const hi = a.words[2 * i + 1]!;
+      const hash = slotHash(lo, hi);
+      this.window.insert(this.window.find(lo, hi, hash), lo, hi, hash);
+    }
   }
 
   /**
@@ -291,35 +346,35 @@ export class DuplicateFinder {
     return repeated;
   }
 
-  /** Adds a key (its two hashes) to the filter; returns whether the filter may have held it before ("maybe seen"). */
-  private bloomAdd(h1: number, h2: number): boolean {
+  /** Adds a spilled key to the filter. */
+  private bloomAdd(lo: number, hi: number): void {
     let layer = this.layers[this.layers.length - 1];
     if (!layer || layer.added >= LAYER_KEYS) {
       layer = new BloomLayer(LAYER_KEYS);
       this.layers.push(layer);
     }
-    let maybe = layer.addAndTest(h1, h2);
-    for (let i = 0; i < this.layers.length - 1 && !maybe; i++) maybe = this.layers[i]!.test(h1, h2);
-    return maybe;
+    layer.add(hash1(lo, hi), hash2(lo, hi));
+  }
+
+  /** Whether a key may be among the spilled ones (the filter's "maybe"); false for certain otherwise. */
+  private maybeSpilled(lo: number, hi: number): boolean {
+    const h1 = hash1(lo, hi);
+    const h2 = hash2(lo, hi);
+    for (const layer of this.layers) if (layer.test(h1, h2)) return true;
+    return false;
   }
 
   /** Records a key (its low and high 32-bit words); returns true when it was seen before. */
   private add(lo: number, hi: number): boolean {
-    const h1 = hash1(lo, hi);
-    const h2 = hash2(lo, hi);
-    const maybe = this.bloomAdd(h1, h2);
-    // The window's slots follow other bits of the hash than the filter's blocks.
-    const slot = (h1 >>> 16) ^ Math.imul(h2, 0x9e3779b1);
-    // The Bloom filter says "certainly new" for nearly every key; only a "maybe" is looked up.
-    const repeated =
-      maybe &&
-      (this.window.has(lo, hi, slot) || (this.runs.length > 0 && this.inRuns(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)))));
-    if (!repeated) {
-      this.window.add(lo, hi, slot);
-      this.seen++;
-      if (this.window.size >= this.windowKeys) this.spill();
-    }
-    return repeated;
+    const hash = slotHash(lo, hi);
+    const found = this.window.find(lo, hi, hash);
+    if (found >= 0) return true;
+    // Keys spilled to runs: the filter says "certainly not" for nearly every key; only a "maybe" reads the runs.
+    if (this.runs.length > 0 && this.maybeSpilled(lo, hi) && this.inRuns(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)))) return true;
+    this.window.insert(found, lo, hi, hash);
+    this.seen++;
+    if (this.window.size >= this.windowKeys) this.spill();
+    return false;
   }
 
   private inRuns(key: bigint): boolean {
@@ -350,8 +405,12 @@ export class DuplicateFinder {
     return false;
   }
 
+  /** The window's keys become a run, and go into the filter. */
   private spill(): void {
-    this.writeRun(this.window.drainSorted());
+    const sorted = this.window.drainSorted();
+    const words = new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length * 2);
+    for (let i = 0; i < sorted.length; i++) this.bloomAdd(words[2 * i]!, words[2 * i + 1]!);
+    this.writeRun(sorted);
   }
 
   /** Writes sorted keys to a run file, with their fences. */

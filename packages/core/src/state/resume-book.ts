@@ -47,6 +47,10 @@ export class ResumeBook {
   private lastSave = 0;
   private rowsSinceSave = 0;
   private dirty = false;
+  /** A save is queued for the end of the current burst of commits. */
+  private saveQueued = false;
+  /** Why a queued save failed: thrown to the writer at its next report, as a save made there would have been. */
+  private saveFailure: unknown;
 
   private constructor(
     private readonly settings: ResumeSettings,
@@ -129,6 +133,7 @@ export class ResumeBook {
    * `recordEveryRows` rows go unrecorded: a resumed writer's overlap depends on that bound.
    */
   committed(key: string, batch: ColumnBatch, sourceRowsAtCursor?: number): void {
+    if (this.saveFailure !== undefined) throw this.saveFailure;
     const d = this.state.datasets[key]!;
     d.rows += batch.numRows;
     if (batch.cursor !== undefined) {
@@ -140,7 +145,22 @@ export class ResumeBook {
     this.dirty = true;
     this.rowsSinceSave += batch.numRows;
     // Save before the next batch would pass the bound (batches are at most one request apart).
-    if (this.rowsSinceSave >= this.unrecordedRows / 2 || performance.now() - this.lastSave >= SAVE_INTERVAL_MS) this.save();
+    if (this.saveQueued || (this.rowsSinceSave < this.unrecordedRows / 2 && performance.now() - this.lastSave < SAVE_INTERVAL_MS)) return;
+    // Saved once the writer's current burst of reports is over: a file writer reports every batch
+    // since its last flush at once (50 batches of 10,000 rows a second, say). Those rows became
+    // durable together, so a save after each would record nothing a kill could not also take
+    // from the next: one save (two fsyncs) after the burst guards them as well. A microtask runs
+    // before the event loop turns again (no I/O completes, no request is answered, no timer
+    // fires first), so the state is on disk before another commit can come, as with a save here.
+    this.saveQueued = true;
+    queueMicrotask(() => {
+      this.saveQueued = false;
+      try {
+        if (this.dirty) this.save();
+      } catch (e) {
+        this.saveFailure ??= e;
+      }
+    });
   }
 
   /** Saves what is not saved yet: on the way out of a failed or interrupted run, so the next one redoes nothing. */
