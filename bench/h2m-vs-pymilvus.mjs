@@ -3,11 +3,11 @@
 // same HDF5 file, creates its own collection with an AUTOINDEX, inserts batches of 10,000 rows,
 // and its collection is counted (outside the measurement) and dropped before the next one runs.
 //   node bench/h2m-vs-pymilvus.mjs [--server lite|milvus23|both] [--rows N] [--dim 128] [--repeat 2]
-//     [--contenders a,b,c,d]
+//     [--contenders a,b,c,d]   (run in this order, then backwards, and so on)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { partialWriter, runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
+import { dropCollection, partialWriter, runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
 import { args, cli, fmt, h5Input, python, requireSetup, root } from './lib.mjs';
 
 const opts = args({ server: 'both', rows: 0, dim: 128, repeat: 2, contenders: 'a,b,c,d' });
@@ -56,8 +56,11 @@ for (const kind of kinds) {
         collection: 'bench_d',
       },
     ];
-    const contenders = all
-      .filter((c) => opts.contenders.split(',').includes(c.key))
+    // In the order given (the first of a round runs on a fresh server).
+    const contenders = opts.contenders
+      .split(',')
+      .map((key) => all.find((c) => c.key === key))
+      .filter((c) => c !== undefined)
       .map((c) => ({
         ...c,
         rows,
@@ -65,7 +68,7 @@ for (const kind of kinds) {
           const n = Number(tool(srv, 'count', c.collection));
           if (n !== rows) throw new Error(`${c.label} left ${n} rows in ${c.collection}, ${rows} expected`);
         },
-        cleanup: () => tool(srv, 'drop', c.collection),
+        cleanup: () => dropCollection(srv, c.collection, idle),
       }));
     const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle, partial: partialWriter(`h2m-${kind}`) });
     const md = table(srv, summary, { ours: 'a', refs: ['b', 'c'], idle });

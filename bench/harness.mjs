@@ -54,6 +54,27 @@ export async function waitQuiet(srv, idle, maxSeconds = 30) {
 
 /** Runs a pymilvus helper of bench/python/collection_tool.py (not measured). */
 export function tool(srv, ...args) {
+  return toolOnce(srv, args);
+}
+
+/**
+ * Drops a contender's collection. Milvus Lite 3.2 can fail a drop while it still builds the
+ * collection's indexes ("No such file or directory: ….autoindex.idx", seen at 1M rows): wait
+ * for the server to go quiet and try again.
+ */
+export async function dropCollection(srv, name, idle = 0.05) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return toolOnce(srv, ['drop', name]);
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      console.log(`  (drop ${name} failed, attempt ${attempt}; waiting for the server to go quiet)`);
+      await waitQuiet(srv, idle, 600);
+    }
+  }
+}
+
+function toolOnce(srv, args) {
   const r = spawnSync(python, [join(root, 'bench', 'python', 'collection_tool.py'), srv.uri, srv.token, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`collection_tool ${args.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
   return r.stdout.trim();
@@ -120,10 +141,11 @@ export async function runSeries(srv, contenders, { repeat, idle, log = console.l
       floorSeconds: Math.max(0, serverCpu - baseline * r.seconds) / srv.cores,
       stdout: r.stdout.trim().split('\n').slice(-3).join('\n'),
     };
+    // Kept before the check and the clean-up, so a server that fails to drop a collection loses no measurement.
+    partial?.(run);
     await c.check?.(r);
     await c.cleanup?.();
     runs.push(run);
-    partial?.(run);
     log(
       `  ${c.key} ${c.label}: ${fmt(run.seconds, 1)} s, ${fmt(run.rowsPerSecond)} rows/s, client CPU ${fmt(run.clientCpu, 1)} s, ` +
         `peak RSS ${fmt(run.clientPeakMiB)} MiB, server CPU ${fmt(run.serverCpu, 1)} s (×${fmt(run.serverParallelism, 2)} cores, ${run.serverThreads} threads; background before ${fmt(baseline, 2)} cores) + ${fmt(run.serverTailCpu, 1)} s in the ${fmt(tail.seconds)} s after${tail.quiet ? ' (then quiet)' : ' (still busy)'}`,

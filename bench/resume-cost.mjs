@@ -71,7 +71,8 @@ const beforeWorker = taskIds();
   await first.close();
 }
 const workerTids = taskIds().filter((t) => !beforeWorker.includes(t));
-if (workerTids.length !== 1) console.log(`(could not tell the key worker's thread: ${workerTids.length} new threads; its CPU is counted with them)`);
+if (workerTids.length !== 1)
+  console.log(`(could not tell the key worker's thread: ${workerTids.length} new threads; its CPU is counted with them)`);
 const workerSeconds = () => workerTids.reduce((n, t) => n + threadSeconds(t), 0);
 
 /**
@@ -319,7 +320,7 @@ try {
   // thread: their CPU from screenCost, measured with the key check patched out.
   console.log('');
   console.log(
-    '| run | wall without state | state (time inside it, in the run) | repeated-key check (its worker thread\'s CPU in the run) | other checks (CPU) | state + checks: share of the wall time | client CPU without / with the key check |',
+    "| run | wall without state | state (time inside it, in the run) | repeated-key check (its worker thread's CPU in the run) | other checks (CPU) | state + checks: share of the wall time | client CPU without / with the key check |",
   );
   console.log('|---|---|---|---|---|---|---|');
   // Paired: each run against the one just before or after it (alternating), so drift on a shared

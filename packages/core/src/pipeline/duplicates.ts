@@ -121,10 +121,14 @@ class KeyWindow {
   private zero = false;
   size = 0;
 
-  /** `maxKeys`: the most keys it will hold (the finder spills at that size), for its first size. */
-  constructor(maxKeys: number) {
+  /**
+   * `maxKeys`: the most keys it will hold (the finder spills at that size). `expectedKeys`: the
+   * keys the stream announces, if known: the table starts at their size, so it is not rebuilt
+   * on the way (each doubling moves every key once more).
+   */
+  constructor(maxKeys: number, expectedKeys = 0) {
     let slots = 2;
-    while (slots < Math.min(FIRST_SLOTS, maxKeys * 2)) slots *= 2;
+    while (slots < Math.min(Math.max(FIRST_SLOTS, expectedKeys * 2), maxKeys * 2)) slots *= 2;
     this.words = new Uint32Array(slots * 2);
     this.mask = slots - 1;
   }
@@ -252,9 +256,15 @@ export class DuplicateFinder {
   /** The most keys the ascending buffer holds before it is spilled as a run. */
   private readonly ascendingKeys: number;
 
-  /** `window`: keys held exactly in memory before a spill (smaller only to exercise spills in tests). */
-  constructor(private readonly windowKeys = WINDOW) {
-    this.window = new KeyWindow(windowKeys);
+  /**
+   * `windowKeys`: keys held exactly in memory before a spill (smaller only to exercise spills in
+   * tests). `expectedKeys`: the keys the stream announces (a file's row count), if known.
+   */
+  constructor(
+    private readonly windowKeys = WINDOW,
+    expectedKeys?: number,
+  ) {
+    this.window = new KeyWindow(windowKeys, expectedKeys);
     // Never more than the window holds: leaving the ascending order moves the buffer into the window.
     this.ascendingKeys = Math.min(MAX_ASCENDING, windowKeys);
     const keys = new BigInt64Array(Math.min(FIRST_ASCENDING, this.ascendingKeys));

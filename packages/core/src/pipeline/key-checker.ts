@@ -13,7 +13,7 @@ import type { Column } from '../batch.js';
 import { keyWords } from './duplicates.js';
 
 export type KeyWorkerRequest =
-  | { readonly id: number; readonly op: 'open'; readonly finder: number; readonly windowKeys?: number }
+  | { readonly id: number; readonly op: 'open'; readonly finder: number; readonly windowKeys?: number; readonly expectedKeys?: number }
   | { readonly id: number; readonly op: 'check'; readonly finder: number; readonly words: Uint32Array; readonly ordered: boolean }
   | { readonly id: number; readonly op: 'close'; readonly finder: number };
 
@@ -141,9 +141,17 @@ export class KeyChecker {
   /** Answers not awaited yet (ascending keys): a bound on the keys queued if the worker falls behind. */
   private readonly backlog: Promise<unknown>[] = [];
 
-  /** `windowKeys`: keys held exactly in memory before a spill (smaller only in tests). */
-  constructor(windowKeys?: number) {
-    this.opened = this.worker.request({ op: 'open', finder: this.finder, ...(windowKeys !== undefined ? { windowKeys } : {}) });
+  /**
+   * `windowKeys`: keys held exactly in memory before a spill (smaller only in tests).
+   * `expectedKeys`: the rows the stream announces, if known (sizes the finder's table once).
+   */
+  constructor(windowKeys?: number, expectedKeys?: number) {
+    this.opened = this.worker.request({
+      op: 'open',
+      finder: this.finder,
+      ...(windowKeys !== undefined ? { windowKeys } : {}),
+      ...(expectedKeys !== undefined ? { expectedKeys } : {}),
+    });
     this.opened.catch(() => {}); // reported by the first check
   }
 

@@ -21,7 +21,7 @@ port.on('message', (request: KeyWorkerRequest) => {
   try {
     switch (request.op) {
       case 'open':
-        finders.set(request.finder, new DuplicateFinder(request.windowKeys));
+        finders.set(request.finder, new DuplicateFinder(request.windowKeys, request.expectedKeys));
         reply({ id: request.id });
         break;
       case 'check': {

@@ -143,7 +143,7 @@ export class BatchScreen {
   ) {
     const pk = primaryField(dataset.schema);
     this.key = pk && !pk.autoId ? pk : undefined;
-    this.finder = this.key ? new KeyChecker() : undefined;
+    this.finder = this.key ? new KeyChecker(undefined, dataset.rows) : undefined;
     // The tighter of the source's and the target's max_length: the target is what refuses.
     const target = new Map((writer.targetSchema?.fields ?? []).map((f) => [f.name, f]));
     this.maxLengths = dataset.schema.fields
@@ -174,7 +174,7 @@ export class BatchScreen {
     if (this.options.duplicates !== 'last') await this.recallKeys(batchRows, signal, resumeRows);
     if (this.options.duplicates !== 'last' || !this.key) return;
     this.logger.info(`${this.dataset.origin}: reading the keys once to find repeated ones (duplicates: last)`);
-    const finder = new KeyChecker();
+    const finder = new KeyChecker(undefined, this.dataset.rows);
     const last = new Map<bigint | string, number>();
     let row = 0;
     try {
