@@ -26,9 +26,10 @@
  * counts twice.
  *
  * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full), plus
- * 8 MiB while it is sorted for a spill; the ascending buffer to 2 MiB; beyond WINDOW keys, ~2 bytes a spilled key for the filter and
- * 8 bytes per PAGE keys of fences. Disk: 8 bytes a spilled key, removed by close(). No BigInt is
- * made for a key unless the filter says "maybe" and the runs on disk must be searched.
+ * 8 MiB while it is sorted for a spill; the ascending buffer to 2 MiB; beyond WINDOW keys,
+ * ~2 bytes a spilled key for the filter and 8 bytes per PAGE keys of fences. Disk: 8 bytes a
+ * spilled key, removed by close(). No BigInt is made for a key unless the filter says "maybe"
+ * and the runs on disk must be searched.
  *
  * Keys are compared as 64-bit values: int64 keys exactly; varchar keys by a 64-bit hash of their
  * UTF-16 text (two ids colliding in 64 bits at 10M keys: probability about 3e-6; such a pair would be
