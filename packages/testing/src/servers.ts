@@ -4,7 +4,7 @@
  * also stops the server binary the Python launcher starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { freePort } from '@milvusdm/milvus-client';
@@ -72,6 +72,30 @@ function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
+/**
+ * Reports on stderr, with the end of its log, a server that exits before it was stopped: a
+ * shared test server that dies takes every later test on it down with "connection refused",
+ * and its log goes with the run's temporary folder. Returns what `stop` calls first.
+ */
+function reportUnexpectedExit(child: ChildProcess, name: string, log: string): () => void {
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    let tail: string;
+    try {
+      tail = readFileSync(log, 'utf8').split('\n').slice(-80).join('\n');
+    } catch (e) {
+      tail = `(cannot read it: ${String(e)})`;
+    }
+    process.stderr.write(
+      `\n${name} (pid ${child.pid}) exited before it was stopped (${signal ? `signal ${signal}` : `exit code ${code}`}); the end of ${log}:\n${tail}\n`,
+    );
+  });
+  return () => {
+    stopping = true;
+  };
+}
+
 function missing(bin: string): Error {
   return new Error(`${bin} is missing: run scripts/setup-python.sh (the README's test command does it)`);
 }
@@ -89,8 +113,17 @@ export async function startMilvusLite(dataDir: string, options: { logDir?: strin
     detached: true,
     stdio: ['ignore', fd, fd],
   });
+  const expectExit = reportUnexpectedExit(child, 'Milvus Lite 3.2.2', log);
   await waitForPort(child, port, 120_000, 'Milvus Lite', log);
-  return { name: 'Milvus Lite 3.2.2', uri: `http://127.0.0.1:${port}`, port, stop: () => stopGroup(child, 15_000) };
+  return {
+    name: 'Milvus Lite 3.2.2',
+    uri: `http://127.0.0.1:${port}`,
+    port,
+    stop: () => {
+      expectExit();
+      return stopGroup(child, 15_000);
+    },
+  };
 }
 
 /**
@@ -150,13 +183,17 @@ export async function startMilvus23(dataDir: string): Promise<RunningServer> {
   await writeFile(etcdConfig, etcdYaml.join('\n') + '\n');
   const env = { ...process.env, ETCD_CONFIG_PATH: etcdConfig };
   const child = spawn(milvus23Bin, args, { detached: true, stdio: ['ignore', fd, fd], env });
+  const expectExit = reportUnexpectedExit(child, 'Milvus 2.3.5', log);
   await waitForPort(child, proxy, 240_000, 'Milvus 2.3', log);
   return {
     name: 'Milvus 2.3.5',
     uri: `http://127.0.0.1:${proxy}`,
     port: proxy,
     token: MILVUS23_TOKEN,
-    stop: () => stopGroup(child, 30_000),
+    stop: () => {
+      expectExit();
+      return stopGroup(child, 30_000);
+    },
   };
 }
 
