@@ -197,7 +197,7 @@ export class MilvusConnection {
         throw this.transportError(e, 'connect', deadline);
       }
       try {
-        await this.sdk('ShowCollections', {}, 'list collections', { code: 'MDM_CONNECT', timeoutMs: deadline, retries: 0 });
+        await this.listCollections({ code: 'MDM_CONNECT', timeoutMs: deadline, retries: 0 });
       } catch (e) {
         if (e instanceof MilvusdmError && e.message.includes('empty answer')) {
           throw new MilvusdmError('MDM_CONNECT', `no valid answer from ${this.display} (${this.where}.uri): is it a Milvus server?`);
@@ -306,6 +306,26 @@ export class MilvusConnection {
       signal: this.signal,
       onRetry: this.logRetry(what),
     });
+  }
+
+  /**
+   * The names of the collections in the connection's database. Milvus Lite answers a listing
+   * that meets a collection being dropped or renamed by another client with "collection …
+   * does not exist" (seen with two test files sharing one server): a list has no collection to
+   * miss, so that answer is a race on the server and the listing is asked again.
+   */
+  async listCollections(options: { code?: ErrorCode; timeoutMs?: number; retries?: number } = {}): Promise<string[]> {
+    const params = this.database ? { db_name: this.database } : {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await this.sdk<{ collection_names?: string[] }>('ShowCollections', params, 'list collections', options);
+        return r.collection_names ?? [];
+      } catch (e) {
+        if (attempt >= LISTING_RACE_ATTEMPTS || !isListingRace(e)) throw e;
+        this.logger.info(`list collections: ${errorMessage(e)} — a collection changed during the listing; asking again`);
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
   }
 
   /** An SDK method call (for the few the SDK builds requests for), with retries and one-line errors. */
@@ -439,4 +459,11 @@ export class MilvusConnection {
 /** Calls that only read: repeating one cannot change anything. */
 function isReadMethod(method: string): boolean {
   return /^(Has|Describe|Show|Get|List|Query|Check|Connect)/.test(method) || method === 'Search';
+}
+
+/** How many times a listing that raced a drop or rename is asked (each wait 100 ms longer). */
+const LISTING_RACE_ATTEMPTS = 8;
+
+function isListingRace(e: unknown): boolean {
+  return e instanceof MilvusdmError && /collection\b.*\b(does not exist|not found)/i.test(e.message);
 }

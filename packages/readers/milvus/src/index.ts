@@ -61,13 +61,8 @@ async function databaseNames(conn: MilvusConnection, databases: readonly string[
 async function collectionNames(conn: MilvusConnection, options: MilvusReaderOptions): Promise<string[]> {
   if (options.collection !== undefined) return [options.collection];
   if (options.collections === '*') {
-    const r = await conn.sdk<{ collection_names?: string[] }>(
-      'ShowCollections',
-      conn.database ? { db_name: conn.database } : {},
-      'list collections',
-    );
     // milvusdm's own helpers (staging copies, locks) are not data to read.
-    return (r.collection_names ?? []).filter((n) => !n.includes('__milvusdm_')).sort();
+    return (await conn.listCollections()).filter((n) => !n.includes('__milvusdm_')).sort();
   }
   return [...new Set(options.collections ?? [])];
 }

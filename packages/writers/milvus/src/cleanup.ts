@@ -15,15 +15,6 @@ import { MilvusCollection, type MilvusConnection } from '@milvusdm/milvus-client
 import { lockHolder } from './lock.js';
 import { parseHelperName } from './names.js';
 
-async function listCollections(conn: MilvusConnection): Promise<string[]> {
-  const r = await conn.sdk<{ collection_names?: string[] }>(
-    'ShowCollections',
-    conn.database ? { db_name: conn.database } : {},
-    'list collections',
-  );
-  return r.collection_names ?? [];
-}
-
 async function aliasesOf(conn: MilvusConnection, name: string): Promise<string[]> {
   const r = await conn.sdk<{ aliases?: string[] }>(
     'DescribeCollection',
@@ -33,13 +24,27 @@ async function aliasesOf(conn: MilvusConnection, name: string): Promise<string[]
   return r.aliases ?? [];
 }
 
+/**
+ * `look` at a collection that was in the listing, or undefined if it has gone since: another
+ * cleanup, or the run that owned it finishing, may remove a helper between the listing and the
+ * look, and a helper that is gone needs nothing done.
+ */
+async function unlessGone<T>(conn: MilvusConnection, name: string, look: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await look();
+  } catch (e) {
+    if (await new MilvusCollection(conn, name).exists()) throw e;
+    return undefined;
+  }
+}
+
 export async function findLeftovers(
   conn: MilvusConnection,
   context: ChannelContext,
   staleSeconds: number,
   apply: boolean,
 ): Promise<LeftoverItem[]> {
-  const names = await listCollections(conn);
+  const names = await conn.listCollections();
   const present = new Set(names);
   const items: LeftoverItem[] = [];
   // Targets a live run is writing: their staging collections are in use, not orphans.
@@ -47,7 +52,8 @@ export async function findLeftovers(
   for (const name of names) {
     const helper = parseHelperName(name);
     if (helper?.kind !== 'lock') continue;
-    const state = await lockHolder(conn, name, staleSeconds);
+    const state = await unlessGone(conn, name, () => lockHolder(conn, name, staleSeconds));
+    if (!state) continue;
     if (state.stale) {
       items.push({ name, kind: 'lock', action: `drop (${state.stale})`, removable: true });
     } else {
@@ -59,8 +65,8 @@ export async function findLeftovers(
     const helper = parseHelperName(name);
     if (!helper || helper.kind === 'lock') continue;
     if (helper.kind === 'staging') {
-      const aliases = await aliasesOf(conn, name);
-      if (aliases.length > 0) continue; // swapped in behind an alias: it is the live collection
+      const aliases = await unlessGone(conn, name, () => aliasesOf(conn, name));
+      if (!aliases || aliases.length > 0) continue; // gone, or swapped in behind an alias: it is the live collection
       if (busy.has(helper.target))
         items.push({ name, kind: 'staging', action: `kept: a run writing "${helper.target}" is still running`, removable: false });
       else
@@ -110,11 +116,18 @@ export async function findLeftovers(
     }
     const helper = parseHelperName(item.name)!;
     if (item.kind === 'set-aside' && item.action.startsWith('rename back')) {
-      await conn.sdk(
-        'RenameCollection',
-        { oldName: item.name, newName: helper.target, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) },
-        `rename "${item.name}" back to "${helper.target}"`,
+      const renamed = await unlessGone(conn, item.name, () =>
+        conn.sdk(
+          'RenameCollection',
+          { oldName: item.name, newName: helper.target, ...(conn.database ? { db_name: conn.database, newDBName: conn.database } : {}) },
+          `rename "${item.name}" back to "${helper.target}"`,
+        ),
       );
+      if (!renamed) {
+        context.logger.info(`${item.name}: gone before it was renamed back (another client acted on it) — nothing to do`);
+        done.push(item);
+        continue;
+      }
     } else {
       await new MilvusCollection(conn, item.name).drop();
     }

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import sys
+import time
 
 import h5py
 import numpy as np
@@ -43,12 +44,24 @@ def write(args):
     print(json.dumps({"path": args.out, "ids": [str(i) for i in ids]}))
 
 
+def listing(client):
+    """The server's collections. Milvus Lite fails a listing that meets a collection another test
+    is dropping or renaming ("... does not exist"): that is asked again."""
+    for attempt in range(1, 9):
+        try:
+            return client.list_collections()
+        except Exception as e:  # noqa: BLE001 - pymilvus raises MilvusException subclasses
+            if attempt == 8 or "not exist" not in str(e):
+                raise
+            time.sleep(0.1 * attempt)
+
+
 def snapshot(args):
     from pymilvus import MilvusClient
 
     client = MilvusClient(uri=args.uri, token=args.token)
     out = {}
-    for name in sorted(client.list_collections()):
+    for name in sorted(listing(client)):
         if not name.startswith(args.prefix):
             continue
         desc = client.describe_collection(name)
