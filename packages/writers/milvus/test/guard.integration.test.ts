@@ -7,8 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliBin, runCli, runPython, tempDir, uniqueName, writeJob } from '@milvusdm/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cliBin, runCli, runPython, startMilvusLite, tempDir, uniqueName, writeJob, type RunningServer } from '@milvusdm/testing';
 
 const TOOLS = join(import.meta.dirname, 'helpers', 'guard_tools.py');
 /** Kills of the staged-overwrite loop: two in CI (about 20 s each), more in scripts/soak.sh (MILVUSDM_KILL_POINTS). */
@@ -228,7 +228,17 @@ describe.each(servers())('staged overwrite through an alias ($name)', (server) =
 });
 
 describe('staged overwrite: locks, interruptions and cleanup (Milvus Lite)', () => {
-  const server = (): Server => ({ name: 'Milvus Lite', uri: inject('milvusLiteUri'), token: '' });
+  // A server of its own: `cleanup --apply` acts on every milvusdm helper of the server, and on
+  // the shared one it would remove what other test files' interrupted runs left to resume from
+  // (and they what these tests count on finding).
+  let own: RunningServer | undefined;
+  beforeAll(async () => {
+    own = await startMilvusLite(tempDir('milvusdm-guard-lite-'));
+  }, 120_000);
+  afterAll(async () => {
+    await own?.stop();
+  });
+  const server = (): Server => ({ name: 'Milvus Lite', uri: own!.uri, token: '' });
 
   it('a second run writing the same target is refused (exit 1, holder named); the target is untouched by it', async () => {
     const s = server();
