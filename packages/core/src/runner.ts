@@ -3,7 +3,7 @@
  * pipeline (read ahead by `prefetch` batches, checked against the announced schema, written,
  * counted as the writer commits it). Both ends are always closed, whatever happens.
  */
-import { checkBatch, sliceBatch, type ColumnBatch } from './batch.js';
+import { batchBytes, checkBatch, sliceBatch, type ColumnBatch } from './batch.js';
 import { MilvusdmError, errorMessage } from './errors.js';
 import type { RunSettings } from './job/spec.js';
 import { parseOptions } from './options.js';
@@ -23,6 +23,13 @@ import {
 } from './plugin.js';
 import { describeSchema } from './schema.js';
 import { ResumeBook, type ResumeSettings } from './state/resume-book.js';
+
+/**
+ * Bytes each read-ahead stage may hold (the screen's and the writer's). Batches of 128 floats a
+ * row (5 MiB at 10,000 rows) are read ahead as `prefetch` says; batches of 768 (29 MiB) one at a
+ * time per stage, which is enough to keep a server busy and holds about 60 MiB less.
+ */
+const READ_AHEAD_BYTES = 32 * 1024 * 1024;
 
 export type RunEvent =
   | { readonly type: 'plan'; readonly datasets: readonly DatasetInfo[]; readonly totalRows: number | undefined }
@@ -171,7 +178,7 @@ async function moveDataset(
    * The source's batches, each handed on with its screening under way (the repeated-key check
    * runs in a worker thread): the next batch is read while the worker checks this one.
    */
-  async function* screening(): AsyncGenerator<{ readonly screened: Promise<ColumnBatch> }> {
+  async function* screening(): AsyncGenerator<{ readonly screened: Promise<ColumnBatch>; readonly bytes: number }> {
     // The screen's temporary key files go when the stream ends, however it ends.
     try {
       await screen.prepare(input.run.batchRows, input.context.signal, priorSourceRows);
@@ -199,7 +206,7 @@ async function moveDataset(
         // Observed in order by `checked`; a batch after a failed one may fail unobserved.
         screened.catch(() => {});
         // Wrapped: an async generator would await a promise it yields, and wait for the check.
-        yield { screened };
+        yield { screened, bytes: batchBytes(raw) };
       }
     } finally {
       await screen.close();
@@ -209,7 +216,7 @@ async function moveDataset(
   const screenAhead = Math.min(1, input.run.prefetch);
   /** The screened batches, in source order: a batch whose screening failed stops the run there. */
   async function* checked(): AsyncGenerator<ColumnBatch> {
-    for await (const { screened } of prefetch(screening(), screenAhead)) {
+    for await (const { screened } of prefetch(screening(), screenAhead, { maxBytes: READ_AHEAD_BYTES, weigh: (b) => b.bytes })) {
       const batch = await screened;
       rowsRead += batch.numRows;
       yield batch;
@@ -219,7 +226,7 @@ async function moveDataset(
   let rows: number;
   let failed = true;
   try {
-    const ahead = prefetch(checked(), input.run.prefetch - screenAhead);
+    const ahead = prefetch(checked(), input.run.prefetch - screenAhead, { maxBytes: READ_AHEAD_BYTES, weigh: batchBytes });
     ({ rows } = await writer.write(limiter ? throttle(ahead, limiter, input.context.signal) : ahead, {
       committed(batch) {
         committed += batch.numRows;

@@ -26,6 +26,29 @@ describe('prefetch', () => {
     expect(Math.max(...aheadAt)).toBeGreaterThanOrEqual(2);
   });
 
+  it('reads fewer items ahead when they are large: the byte budget, never below one, every item in order', async () => {
+    // Item i weighs weights[i]: small ones first, then items of 30 against a budget of 32, then small again.
+    const weights = [5, 5, 5, 30, 30, 30, 30, 30, 5, 5, 5, 5, 5];
+    let produced = 0;
+    async function* source() {
+      for (let i = 0; i < weights.length; i++) {
+        produced++;
+        yield i;
+      }
+    }
+    const seen: number[] = [];
+    const aheadAt: number[] = [];
+    for await (const v of prefetch(source(), 2, { maxBytes: 32, weigh: (i) => weights[i]! })) {
+      await new Promise((r) => setTimeout(r, 5));
+      aheadAt.push(produced - 1 - v);
+      seen.push(v);
+    }
+    expect(seen).toEqual(weights.map((_, i) => i));
+    // Small items: depth + 1 = 3 read ahead. Once a large item is consumed, one (the two read
+    // before its size was known drain first: 2). Small again: three, down to none at the end.
+    expect(aheadAt).toEqual([3, 3, 3, 2, 1, 1, 1, 1, 3, 3, 2, 1, 0]);
+  });
+
   it('closes the source when the consumer stops early', async () => {
     let closed = false;
     async function* source() {
