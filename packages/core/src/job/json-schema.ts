@@ -64,7 +64,13 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
             maximum: 1_000_000,
             description: 'Rows per batch asked of the reader (default 10000).',
           },
-          prefetch: { type: 'integer', minimum: 0, maximum: 64, description: 'Batches read ahead while the writer works (default 2; fewer when batches are large: at most 32 MiB of them per stage).' },
+          prefetch: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 64,
+            description:
+              'Batches read ahead while the writer works (default 2; fewer when batches are large: at most 32 MiB of them per stage).',
+          },
           log_dir: { type: 'string', description: 'Folder for daily log files (default $MILVUSDM_PATH/logs or ~/milvusdm/logs).' },
           logs_kept: { type: 'integer', minimum: 0, description: 'Daily log files to keep; 0 keeps all.' },
           on_invalid: {
