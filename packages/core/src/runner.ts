@@ -3,7 +3,7 @@
  * pipeline (read ahead by `prefetch` batches, checked against the announced schema, written,
  * counted as the writer commits it). Both ends are always closed, whatever happens.
  */
-import { batchBytes, checkBatch, sliceBatch, type ColumnBatch } from './batch.js';
+import { checkBatch, columnBytes, sliceBatch, type ColumnBatch } from './batch.js';
 import { MilvusdmError, errorMessage } from './errors.js';
 import type { RunSettings } from './job/spec.js';
 import { parseOptions } from './options.js';
@@ -30,6 +30,19 @@ import { ResumeBook, type ResumeSettings } from './state/resume-book.js';
  * time per stage, which is enough to keep a server busy and holds about 60 MiB less.
  */
 const READ_AHEAD_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A batch's size for the read-ahead budget, taken twice per batch: `columnBytes`, but array
+ * columns by their element counts (its estimate stringifies every row).
+ */
+function readAheadWeight(batch: ColumnBatch): number {
+  let n = 0;
+  for (const column of batch.columns.values()) {
+    if (column.type === 'array') for (const row of column.values) n += 8 + row.length * 8;
+    else n += columnBytes(column);
+  }
+  return n;
+}
 
 export type RunEvent =
   | { readonly type: 'plan'; readonly datasets: readonly DatasetInfo[]; readonly totalRows: number | undefined }
@@ -206,7 +219,7 @@ async function moveDataset(
         // Observed in order by `checked`; a batch after a failed one may fail unobserved.
         screened.catch(() => {});
         // Wrapped: an async generator would await a promise it yields, and wait for the check.
-        yield { screened, bytes: batchBytes(raw) };
+        yield { screened, bytes: readAheadWeight(raw) };
       }
     } finally {
       await screen.close();
@@ -226,7 +239,7 @@ async function moveDataset(
   let rows: number;
   let failed = true;
   try {
-    const ahead = prefetch(checked(), input.run.prefetch - screenAhead, { maxBytes: READ_AHEAD_BYTES, weigh: batchBytes });
+    const ahead = prefetch(checked(), input.run.prefetch - screenAhead, { maxBytes: READ_AHEAD_BYTES, weigh: readAheadWeight });
     ({ rows } = await writer.write(limiter ? throttle(ahead, limiter, input.context.signal) : ahead, {
       committed(batch) {
         committed += batch.numRows;
