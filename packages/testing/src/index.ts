@@ -1,6 +1,7 @@
 export * from './paths.js';
 export { startMilvusLite, startMilvus23, startMilvusLite25, freePort, MILVUS23_TOKEN, type RunningServer } from './servers.js';
-export { runPython, runPythonRaw, type PythonResult } from './python.js';
+export { runPython, runPythonRaw, runPythonWith, type PythonResult } from './python.js';
+export { runProcess, type ProcessResult } from './run-process.js';
 export { runCli, type CliResult } from './cli.js';
 export { tempDir, uniqueName, writeJob } from './tmp.js';
 export { MYSQL, mysqlAvailable, mysqlForTests, requireMysql } from './mysql.js';

@@ -1,15 +1,35 @@
 /** Running the Python reference tools (h5py, pymilvus, faiss) that tests check our output against. */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pythonToolsDir, venvPython } from './paths.js';
+import { PythonForkServer } from './python-fork-server.js';
 import { runProcess, type ProcessResult } from './run-process.js';
 
 export type PythonResult = ProcessResult;
 
+const forkServers = new Map<string, PythonForkServer>();
+
+/** `python`'s fork server in this process (python-fork-server.ts), started again if it stopped; none when turned off. */
+function pythonForkServer(python: string): PythonForkServer | undefined {
+  if (process.env['MILVUSDM_TEST_PYTHON_FORK'] === '0') return undefined;
+  let server = forkServers.get(python);
+  if (!server?.usable) {
+    server = new PythonForkServer(python, join(pythonToolsDir, 'fork_server.py'));
+    forkServers.set(python, server);
+  }
+  return server;
+}
+
+/** Runs `script` (a tool's file name, or a path) with `python` (the main venv's by default), as `python script args` would. */
+export function runPythonWith(python: string, script: string, args: readonly string[], timeoutMs = 600_000): Promise<PythonResult> {
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/setup-python.sh`);
+  const path = resolve(script.includes('/') ? script : join(pythonToolsDir, script));
+  const server = pythonForkServer(python);
+  return server ? server.run(path, args, timeoutMs) : runProcess(python, [path, ...args], { timeoutMs });
+}
+
 export function runPythonRaw(script: string, args: readonly string[], timeoutMs = 600_000): Promise<PythonResult> {
-  if (!existsSync(venvPython)) throw new Error(`${venvPython} is missing: run scripts/setup-python.sh`);
-  const path = script.includes('/') ? script : join(pythonToolsDir, script);
-  return runProcess(venvPython, [path, ...args], { timeoutMs });
+  return runPythonWith(venvPython, script, args, timeoutMs);
 }
 
 /** Runs a tool that prints one JSON document; fails the test with its stderr otherwise. */

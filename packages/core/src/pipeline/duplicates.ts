@@ -25,8 +25,8 @@
  * While reading, the reader streams hundreds of MB through the same caches, so each miss avoided
  * counts twice.
  *
- * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full), plus
- * 8 MiB while it is sorted for a spill; the ascending buffer to 2 MiB; beyond WINDOW keys,
+ * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full), sorted
+ * in place for a spill; the ascending buffer to 2 MiB; beyond WINDOW keys,
  * ~2 bytes a spilled key for the filter and 8 bytes per PAGE keys of fences. Disk: 8 bytes a
  * spilled key, removed by close(). No BigInt is made for a key unless the filter says "maybe"
  * and the runs on disk must be searched.
@@ -45,6 +45,7 @@ const FIRST_SLOTS = 1 << 12; // the window's table to start with (32 KiB), doubl
 const FIRST_ASCENDING = 1 << 14; // the ascending buffer to start with (128 KiB), doubled likewise ...
 const MAX_ASCENDING = 1 << 18; // ... to this many keys (2 MiB), then spilled: it is never searched, so a larger one gains nothing
 const PAGE = 1024; // keys per fence page in a run file (8 KiB)
+const TOUCH_KEYS = 512; // keys whose slots are touched before they are looked up (32 KiB of cache lines)
 const LAYER_KEYS = 1 << 22; // keys per Bloom layer (8 MiB at 16 bits a key)
 const BITS_PER_KEY = 16;
 const PROBES = 8;
@@ -185,22 +186,48 @@ class KeyWindow {
     return this.words.byteLength;
   }
 
-  /** The keys, sorted as signed 64-bit values; empties the window. */
-  drainSorted(): BigInt64Array {
-    const keys = new BigInt64Array(this.size);
-    const out = new Uint32Array(keys.buffer);
+  /**
+   * Reads the slot where each of `hashes[from…to)` starts, for keys about to be looked up. With
+   * keys in no order every look-up is a cache miss; one after another, each waits for the one
+   * before it. These loads depend on nothing, so the processor has many of them in flight at
+   * once, and the look-ups that follow find their lines in cache. The result means nothing: it
+   * is returned so that the loads are not optimised away.
+   */
+  touch(hashes: Uint32Array, from: number, to: number): number {
     const w = this.words;
-    let j = this.zero ? 1 : 0; // the key 0: words already 0
+    const mask = this.mask;
+    let x = 0;
+    for (let k = from; k < to; k++) x ^= w[2 * (hashes[k]! & mask)]!;
+    return x;
+  }
+
+  /**
+   * The keys, sorted as signed 64-bit values, handed to `use` (valid only during the call);
+   * empties the window. They are gathered and sorted inside the table itself: a spill allocates
+   * nothing (a separate array was 8 MiB of garbage a spill, which a worker with little else to
+   * collect kept for a long time).
+   */
+  drainSorted(use: (sorted: BigInt64Array) => void): void {
+    const w = this.words;
+    let j = 0;
+    // Moving each key to the front: slot j is never after slot i, so no key is overwritten unread.
     for (let i = 0; i < w.length; i += 2) {
       if ((w[i]! | w[i + 1]!) === 0) continue;
-      out[2 * j] = w[i]!;
-      out[2 * j + 1] = w[i + 1]!;
+      w[2 * j] = w[i]!;
+      w[2 * j + 1] = w[i + 1]!;
       j++;
     }
+    // The key 0 (kept in a flag): one more pair of zero words; the table is at most half full.
+    if (this.zero) {
+      w[2 * j] = 0;
+      w[2 * j + 1] = 0;
+      j++;
+    }
+    const sorted = new BigInt64Array(w.buffer, w.byteOffset, j).sort();
+    use(sorted);
     w.fill(0);
     this.zero = false;
     this.size = 0;
-    return keys.sort();
   }
 }
 
@@ -256,6 +283,10 @@ export class DuplicateFinder {
   private ascending: { keys: BigInt64Array; words: Uint32Array; count: number; lo: number; hi: number } | undefined;
   /** The most keys the ascending buffer holds before it is spilled as a run. */
   private readonly ascendingKeys: number;
+  /** Slot hashes of the keys being checked (reused from call to call). */
+  private hashes = new Uint32Array(0);
+  /** What touch returned (kept only so its loads are not optimised away). */
+  private touched = 0;
 
   /**
    * `windowKeys`: keys held exactly in memory before a spill (smaller only to exercise spills in
@@ -351,8 +382,16 @@ export class DuplicateFinder {
         for (; i < n && this.aboveLast(words[2 * i]!, words[2 * i + 1]!); i++) this.addAscending(words[2 * i]!, words[2 * i + 1]!);
       if (i < n) this.leaveAscending();
     }
-    for (; i < n; i++) {
-      if (this.add(words[2 * i]!, words[2 * i + 1]!)) repeated[i] = 1;
+    // Keys in no order: a few hundred at a time, their slots are touched first (see touch).
+    if (this.hashes.length < n) this.hashes = new Uint32Array(n);
+    const hashes = this.hashes;
+    while (i < n) {
+      const end = Math.min(n, i + TOUCH_KEYS);
+      for (let k = i; k < end; k++) hashes[k] = slotHash(words[2 * k]!, words[2 * k + 1]!);
+      this.touched ^= this.window.touch(hashes, i, end);
+      for (; i < end; i++) {
+        if (this.add(words[2 * i]!, words[2 * i + 1]!, hashes[i]!)) repeated[i] = 1;
+      }
     }
     return repeated;
   }
@@ -376,8 +415,7 @@ export class DuplicateFinder {
   }
 
   /** Records a key (its low and high 32-bit words); returns true when it was seen before. */
-  private add(lo: number, hi: number): boolean {
-    const hash = slotHash(lo, hi);
+  private add(lo: number, hi: number, hash: number): boolean {
     const found = this.window.find(lo, hi, hash);
     if (found >= 0) return true;
     // Keys spilled to runs: the filter says "certainly not" for nearly every key; only a "maybe" reads the runs.
@@ -418,10 +456,11 @@ export class DuplicateFinder {
 
   /** The window's keys become a run, and go into the filter. */
   private spill(): void {
-    const sorted = this.window.drainSorted();
-    const words = new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length * 2);
-    for (let i = 0; i < sorted.length; i++) this.bloomAdd(words[2 * i]!, words[2 * i + 1]!);
-    this.writeRun(sorted);
+    this.window.drainSorted((sorted) => {
+      const words = new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length * 2);
+      for (let i = 0; i < sorted.length; i++) this.bloomAdd(words[2 * i]!, words[2 * i + 1]!);
+      this.writeRun(sorted);
+    });
   }
 
   /** Writes sorted keys to a run file, with their fences. */
