@@ -47,6 +47,8 @@ export class PythonForkServer {
       rmSync(this.scratch, { recursive: true, force: true });
     };
     this.child.once('error', stop);
+    // A write to a server that has just died fails with EPIPE: its exit, reported above, says why.
+    this.child.stdin.on('error', () => {});
     this.child.once('exit', (code, signal) => stop(new Error(`it exited (${signal ?? code})`)));
     this.idle();
   }
