@@ -142,17 +142,23 @@ describe('bulk import into Milvus 2.3 (method import)', () => {
         method: 'import',
         storage: { type: 'local', path: storage },
         import_file_rows: 4000,
-        import_poll_ms: 100,
+        // Long enough that the kill below lands while the run waits between two polls.
+        import_poll_ms: 2000,
       }),
       run: { state_dir: stateDir },
     });
     const args = ['run', jobFile, '--log-dir', logDir];
     const run = runCliProcess(args);
-    // Killed as soon as the second file's import job is started: the server goes on with it.
+    // Killed just after the second file's import job is started: the server goes on with it.
     for (let i = 0; i < 3000 && !/importing \S+part-000000004000\.parquet \(4000 rows\)/.test(run.stderr()); i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(run.stderr()).toMatch(/part-000000004000\.parquet \(4000 rows\)/);
+    // Not during the first look at the job's state, which follows its start at once: Milvus
+    // 2.3.5's proxy dereferences nil when the caller of GetImportState goes away mid-call
+    // (impl.go:4047, seen here: "panic: runtime error: invalid memory address") and the whole
+    // server dies. That is the server's bug, not what this test is about.
+    await new Promise((r) => setTimeout(r, 700));
     run.child.kill('SIGKILL');
     await run.exit;
     const again = await runCli(args);
