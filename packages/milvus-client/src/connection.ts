@@ -270,22 +270,29 @@ export class MilvusConnection {
   /**
    * A raw SDK RPC by method name, with its status checked. Reads are `idempotent` (the
    * default) and repeated after any passing failure; commands only when the failure proves
-   * the server did not act on them.
+   * the server did not act on them. `finishOnAbort`: after Ctrl-C, a call already sent is still
+   * awaited (up to its deadline) instead of being dropped with the channel — for calls a server
+   * is known to mishandle when their caller goes away (Milvus 2.3.5's GetImportState, see
+   * docs/reliability.md).
    */
   async sdk<T = Record<string, unknown>>(
     method: string,
     params: Record<string, unknown>,
     what: string,
-    options: { code?: ErrorCode; idempotent?: boolean; timeoutMs?: number; retries?: number } = {},
+    options: { code?: ErrorCode; idempotent?: boolean; timeoutMs?: number; retries?: number; finishOnAbort?: boolean } = {},
   ): Promise<T> {
     const code = options.code ?? 'MDM_TARGET';
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const once = async () => {
       let answer: unknown;
       try {
-        answer = await this.abortable(
-          promisify((this.client as unknown as { channelPool: Parameters<typeof promisify>[0] }).channelPool, method, params, timeoutMs),
+        const call = promisify(
+          (this.client as unknown as { channelPool: Parameters<typeof promisify>[0] }).channelPool,
+          method,
+          params,
+          timeoutMs,
         );
+        answer = await (options.finishOnAbort ? call : this.abortable(call));
       } catch (e) {
         throw this.transportError(e, what, timeoutMs);
       }

@@ -122,7 +122,7 @@ describe('bulk import into Milvus 2.3 (method import)', () => {
     expect(has.exists).toBe(false);
   });
 
-  it('kill -9 while the server imports, then the same job again: every row once', async () => {
+  it('Ctrl-C, then kill -9, while the server imports; the same job again: every row once', async () => {
     const file = await h5();
     const storage = tempDir();
     const stateDir = tempDir();
@@ -148,19 +148,28 @@ describe('bulk import into Milvus 2.3 (method import)', () => {
       run: { state_dir: stateDir },
     });
     const args = ['run', jobFile, '--log-dir', logDir];
-    const run = runCliProcess(args);
-    // Killed just after the second file's import job is started: the server goes on with it.
-    for (let i = 0; i < 3000 && !/importing \S+part-000000004000\.parquet \(4000 rows\)/.test(run.stderr()); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(run.stderr()).toMatch(/part-000000004000\.parquet \(4000 rows\)/);
-    // Not during the first look at the job's state, which follows its start at once: Milvus
-    // 2.3.5's proxy dereferences nil when the caller of GetImportState goes away mid-call
-    // (impl.go:4047, seen here: "panic: runtime error: invalid memory address") and the whole
-    // server dies. That is the server's bug, not what this test is about.
+    const started = async (run: ReturnType<typeof runCliProcess>, part: string) => {
+      const line = new RegExp(`importing \\S+part-${part}\\.parquet \\(4000 rows\\)`);
+      for (let i = 0; i < 3000 && !line.test(run.stderr()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(run.stderr()).toMatch(line);
+    };
+    // Ctrl-C as the second file's import job starts, which is when the run first asks for the
+    // job's state: that poll is answered before the run stops (a caller going away
+    // mid-GetImportState crashes Milvus 2.3.5's proxy; see docs/reliability.md).
+    const first = runCliProcess(args);
+    await started(first, '000000004000');
+    first.child.kill('SIGINT');
+    const stopped = await first.exit;
+    expect(stopped.code, first.stderr()).toBe(1);
+    expect(first.stderr()).toMatch(/goes on at the server/);
+    // Then kill -9 of the resumed run just after the third file's job is started: the server goes on with it.
+    const second = runCliProcess(args);
+    await started(second, '000000008000');
+    // Not during the first look at the job's state, which follows its start at once: the same
+    // server bug as above, and a killed process cannot wait for its answer.
     await new Promise((r) => setTimeout(r, 700));
-    run.child.kill('SIGKILL');
-    await run.exit;
+    second.child.kill('SIGKILL');
+    await second.exit;
     const again = await runCli(args);
     expect(again.code, again.stderr).toBe(0);
     // Either the job completed before the resumed run looked (its rows are passed over) or it was waited for.

@@ -137,25 +137,26 @@ export function importWriter(args: ImportWriterArgs): DatasetWriter {
   const follow = async (job: string, file: string, rows: number | undefined): Promise<JobState> => {
     let said = performance.now();
     let lastPhase = '';
-    for (;;) {
-      const state = await api.state(job);
-      if (state.phase === 'completed' || state.phase === 'failed') return state;
-      const now = performance.now();
-      if (state.phase !== lastPhase || now - said >= 5000) {
-        logger.info(
-          `${where}: import of ${file}${rows !== undefined ? ` (${rows} rows)` : ''}: ${state.phase}${state.progress !== undefined ? ` ${state.progress}%` : ''}`,
-        );
-        said = now;
-        lastPhase = state.phase;
-      }
-      try {
+    try {
+      for (;;) {
+        const state = await api.state(job);
+        if (state.phase === 'completed' || state.phase === 'failed') return state;
+        const now = performance.now();
+        if (state.phase !== lastPhase || now - said >= 5000) {
+          logger.info(
+            `${where}: import of ${file}${rows !== undefined ? ` (${rows} rows)` : ''}: ${state.phase}${state.progress !== undefined ? ` ${state.progress}%` : ''}`,
+          );
+          said = now;
+          lastPhase = state.phase;
+        }
         await sleep(args.pollMs, args.signal);
-      } catch (e) {
-        logger.warn(
-          `${where}: import job ${job} of ${file} goes on at the server; running the same job again waits for it and does not import its rows twice`,
-        );
-        throw e;
       }
+    } catch (e) {
+      // Interrupted (or the server stopped answering) while the job runs: it is the server's now.
+      logger.warn(
+        `${where}: import job ${job} of ${file} goes on at the server; running the same job again waits for it and does not import its rows twice`,
+      );
+      throw e;
     }
   };
 

@@ -96,6 +96,9 @@ export function bulkInsertRequest(target: ImportTarget, file: string): Record<st
   };
 }
 
+/** How long an import-state poll may take: it is awaited even after Ctrl-C (see state()). */
+const STATE_TIMEOUT_MS = 10_000;
+
 export class BulkInsert23 implements ImportApi {
   readonly name = 'Milvus 2.3 bulk insert';
   constructor(private readonly conn: MilvusConnection) {}
@@ -115,7 +118,14 @@ export class BulkInsert23 implements ImportApi {
   }
 
   async state(id: string): Promise<JobState> {
-    return bulkInsertState(await this.conn.sdk<TaskAnswer>('GetImportState', { task: id }, `ask for import task ${id}`));
+    // A caller going away mid-GetImportState crashes Milvus 2.3.5's proxy (a nil dereference):
+    // after Ctrl-C the poll in flight is answered before the run stops (within 10 s).
+    return bulkInsertState(
+      await this.conn.sdk<TaskAnswer>('GetImportState', { task: id }, `ask for import task ${id}`, {
+        finishOnAbort: true,
+        timeoutMs: STATE_TIMEOUT_MS,
+      }),
+    );
   }
 
   async list(target: ImportTarget): Promise<readonly KnownJob[]> {
