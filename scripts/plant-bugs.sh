@@ -41,6 +41,9 @@ BUGS=(
   "partition-overwrite-drops-old-partition-first||apps/cli/test/partition-overwrite.integration.test.ts"
   # Keys recorded on the ascending fast path, put into the filter when the order breaks: all but the last.
   "duplicate-finder-forgets-last-ascending-key|packages/core/test/validate.test.ts|"
+  # A window spilled as a hash table: a probe that reaches the end of a page stops there, so a
+  # key whose probe sequence crosses into the next page is taken for new.
+  "duplicate-finder-hashed-run-probe-stops-at-page-end|packages/core/test/validate.test.ts|"
   # Batches cut from one query page all carry the page's last key as their cursor: a run resumed
   # after one of them skips the rest of the page.
   "milvus-reader-batch-cursor-at-page-end||packages/conformance/test/reader-milvus.integration.test.ts"

@@ -18,10 +18,20 @@ function rng(seed: number) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-describe('DuplicateFinder', () => {
+/**
+ * The keys a stream announces (a file's row count) or none (a live read): a stream announced
+ * larger than the window puts its keys into the filter as they arrive, one of unknown length at
+ * each spill. Both ways must give the same answers.
+ */
+const announcements = [
+  ['keys not announced: the filter filled at each spill', (_keys: number): number | undefined => undefined],
+  ['keys announced: the filter filled as they arrive', (keys: number): number | undefined => keys],
+] as const;
+
+describe.each(announcements)('DuplicateFinder (%s)', (_label, announce) => {
   it('agrees with an exact Set on 300k keys (12 runs spilled to disk), int64 extremes included', () => {
     const random = rng(7);
-    const finder = new DuplicateFinder(25_000);
+    const finder = new DuplicateFinder(25_000, announce(300_000));
     const exact = new Set<bigint>();
     let found = 0;
     let expected = 0;
@@ -71,7 +81,7 @@ describe('DuplicateFinder', () => {
 
   it('keys in ascending order (spilled as runs without a sort), then out of order: every repeat found, none invented', () => {
     const random = rng(11);
-    const finder = new DuplicateFinder(25_000);
+    const finder = new DuplicateFinder(25_000, announce(200_000));
     try {
       // 120k ascending keys from -2^63 up (several runs written straight from the buffer) ...
       const ascending = Array.from({ length: 6 }, (_, b) =>
@@ -98,7 +108,7 @@ describe('DuplicateFinder', () => {
       [5n, 4n, 1n],
       [9n, -1n, 3n, 9n],
     ]) {
-      const finder = new DuplicateFinder(4);
+      const finder = new DuplicateFinder(4, announce(8));
       try {
         agreesWithSet(finder, [BigInt64Array.from([1n, 2n, 3n]), BigInt64Array.from([4n, ...tail])]);
       } finally {
@@ -118,7 +128,7 @@ describe('DuplicateFinder', () => {
   it('keys with a zero word (0 itself, 2^32, 1, -2^32) are held exactly: the window marks empty slots with zero words', () => {
     const special = [0n, 1n << 32n, 1n, -(1n << 32n), -1n];
     for (const windowKeys of [3, 1 << 20]) {
-      const finder = new DuplicateFinder(windowKeys);
+      const finder = new DuplicateFinder(windowKeys, announce(16));
       try {
         // Out of order from the start, then again after spills (windowKeys 3), then mixed with other keys.
         const found = agreesWithSet(finder, [

@@ -7,29 +7,34 @@
  *   open-addressing hash table of 64-bit words (a Set<bigint> costs a BigInt per key and about
  *   0.5 µs an add: for a file → file job, more than reading the rows). Up to WINDOW keys, that
  *   table is all there is: one probe a key, no filter, no disk;
- * - a full window is sorted and spilled to a temporary file (a "run"), with one key in every
- *   PAGE kept in memory as a fence, so an exact look-up is one 8 KiB read per run; its keys go
- *   into a blocked Bloom filter (16 bits a key, 8 probes in one cache line: about 0.1 % false
- *   positives), grown a layer at a time so no row count is needed up front;
+ * - a full window is spilled to a temporary file (a "run") as it is, hash table and all: an
+ *   exact look-up there is the same probe, one 8 KiB page read (rarely two) per run, and a spill
+ *   is one write with no sort; its keys go into a blocked Bloom filter (16 bits a key, 8 probes
+ *   in one cache line: about 0.1 % false positives), grown a layer at a time so no row count is
+ *   needed up front;
  * - a key not in the window is looked up in the runs only when the filter says "maybe" (a real
  *   duplicate or a false positive);
  * - int64 keys arriving in strictly ascending order (a live Milvus read, most HDF5 files) are
  *   certainly new and already sorted: while the order holds, each costs a comparison and a copy
- *   into a buffer spilled as a run without sorting — no hash, filter or table. The first key out
- *   of order puts the spilled keys into the filter and the buffered ones into the window (one
- *   pass; what they would have cost all along) and the finder goes on as above.
+ *   into a buffer spilled as a sorted run (one key in every PAGE kept in memory as a fence, so a
+ *   look-up there is one 8 KiB read too) — no hash, filter or table. The first key out of order
+ *   puts the spilled keys into the filter and the buffered ones into the window (one pass; what
+ *   they would have cost all along) and the finder goes on as above.
  *
  * Why the window comes first and is large: with keys in no order, every structure probed costs a
  * cache miss a key, and a table probe is cheaper than a filter probe plus an insert (about
  * 0.3 µs a key with a filter in front of a small table, a third of that with the table alone).
  * While reading, the reader streams hundreds of MB through the same caches, so each miss avoided
- * counts twice.
+ * counts twice. For the same reason the misses are taken many at a time: the slots and filter
+ * blocks of a few hundred keys are read first (independent loads the processor overlaps), then
+ * the keys are looked up in lines already fetched. A spill adds its keys to the filter the same
+ * way.
  *
- * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full), sorted
- * in place for a spill; the ascending buffer to 2 MiB; beyond WINDOW keys,
- * ~2 bytes a spilled key for the filter and 8 bytes per PAGE keys of fences. Disk: 8 bytes a
- * spilled key, removed by close(). No BigInt is made for a key unless the filter says "maybe"
- * and the runs on disk must be searched.
+ * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full); the
+ * ascending buffer to 2 MiB; beyond WINDOW keys, ~2 bytes a spilled key for the filter and, for
+ * sorted runs, 8 bytes per PAGE keys of fences. Disk: 16 bytes a key spilled from the window (the
+ * table, half empty), 8 a key spilled in ascending order; removed by close(). No BigInt is made
+ * for a key unless the filter says "maybe" and a sorted run on disk must be searched.
  *
  * Keys are compared as 64-bit values: int64 keys exactly; varchar keys by a 64-bit hash of their
  * UTF-16 text (two ids colliding in 64 bits at 10M keys: probability about 3e-6; such a pair would be
@@ -46,7 +51,8 @@ const FIRST_ASCENDING = 1 << 14; // the ascending buffer to start with (128 KiB)
 const MAX_ASCENDING = 1 << 18; // ... to this many keys (2 MiB), then spilled: it is never searched, so a larger one gains nothing
 const PAGE = 1024; // keys per fence page in a run file (8 KiB)
 const TOUCH_KEYS = 512; // keys whose slots are touched before they are looked up (32 KiB of cache lines)
-const LAYER_KEYS = 1 << 22; // keys per Bloom layer (8 MiB at 16 bits a key)
+const LAYER_KEYS = 1 << 22; // keys per Bloom layer (8 MiB at 16 bits a key) ...
+const MAX_LAYER_KEYS = 1 << 25; // ... or up to this many (64 MiB), when the stream says how many keys come
 const BITS_PER_KEY = 16;
 const PROBES = 8;
 
@@ -79,7 +85,10 @@ class BloomLayer {
   /** Blocks - 1 (a power of two). */
   readonly mask: number;
   added = 0;
+  /** Keys it takes before the next layer is opened. */
+  readonly capacity: number;
   constructor(keys: number) {
+    this.capacity = keys;
     let blocks = 1;
     while (blocks * 512 < keys * BITS_PER_KEY) blocks *= 2;
     this.bits = new Uint32Array(blocks * 16);
@@ -94,6 +103,14 @@ class BloomLayer {
     }
     this.added++;
   }
+  /** Reads the block of each of `h1s[from…to)` (see KeyWindow.touch); the result means nothing. */
+  touch(h1s: Uint32Array, from: number, to: number): number {
+    const bits = this.bits;
+    const mask = this.mask;
+    let x = 0;
+    for (let k = from; k < to; k++) x ^= bits[(h1s[k]! & mask) << 4]!;
+    return x;
+  }
   test(h1: number, h2: number): boolean {
     const base = (h1 & this.mask) << 4;
     for (let i = 0; i < PROBES; i++) {
@@ -104,12 +121,26 @@ class BloomLayer {
   }
 }
 
-interface Run {
+/** Keys spilled in ascending order: a sorted file, searched by its fences. */
+interface SortedRun {
+  readonly kind: 'sorted';
   readonly fd: number;
   readonly keys: number;
   /** First key of every page. */
   readonly fences: BigInt64Array;
 }
+
+/** A window spilled as it was: the table's words, searched by the same probe as the window. */
+interface HashedRun {
+  readonly kind: 'hashed';
+  readonly fd: number;
+  /** Slots of the table (a power of two). */
+  readonly slots: number;
+  /** Whether it holds the key 0 (kept in a flag, as in the window). */
+  readonly zero: boolean;
+}
+
+type Run = SortedRun | HashedRun;
 
 /**
  * The window: a set of 64-bit keys as (lo, hi) word pairs side by side in one open-addressing
@@ -201,31 +232,14 @@ class KeyWindow {
     return x;
   }
 
-  /**
-   * The keys, sorted as signed 64-bit values, handed to `use` (valid only during the call);
-   * empties the window. They are gathered and sorted inside the table itself: a spill allocates
-   * nothing (a separate array was 8 MiB of garbage a spill, which a worker with little else to
-   * collect kept for a long time).
-   */
-  drainSorted(use: (sorted: BigInt64Array) => void): void {
-    const w = this.words;
-    let j = 0;
-    // Moving each key to the front: slot j is never after slot i, so no key is overwritten unread.
-    for (let i = 0; i < w.length; i += 2) {
-      if ((w[i]! | w[i + 1]!) === 0) continue;
-      w[2 * j] = w[i]!;
-      w[2 * j + 1] = w[i + 1]!;
-      j++;
-    }
-    // The key 0 (kept in a flag): one more pair of zero words; the table is at most half full.
-    if (this.zero) {
-      w[2 * j] = 0;
-      w[2 * j + 1] = 0;
-      j++;
-    }
-    const sorted = new BigInt64Array(w.buffer, w.byteOffset, j).sort();
-    use(sorted);
-    w.fill(0);
+  /** The table's words as they are, with its slot count and the key-0 flag: what a spill writes. */
+  get table(): { readonly words: Uint32Array; readonly slots: number; readonly zero: boolean } {
+    return { words: this.words, slots: this.mask + 1, zero: this.zero };
+  }
+
+  /** Empties the window (the table keeps its size: the next window fills it as the last did). */
+  clear(): void {
+    this.words.fill(0);
     this.zero = false;
     this.size = 0;
   }
@@ -283,9 +297,16 @@ export class DuplicateFinder {
   private ascending: { keys: BigInt64Array; words: Uint32Array; count: number; lo: number; hi: number } | undefined;
   /** The most keys the ascending buffer holds before it is spilled as a run. */
   private readonly ascendingKeys: number;
-  /** Slot hashes of the keys being checked (reused from call to call). */
+  /** Slot hashes of the keys being checked, and their two filter hashes (reused from call to call). */
   private hashes = new Uint32Array(0);
-  /** What touch returned (kept only so its loads are not optimised away). */
+  private h1s = new Uint32Array(0);
+  private h2s = new Uint32Array(0);
+  /** Every key in the window is in the filter too (see the constructor). */
+  private readonly eager: boolean;
+  /** The filter hashes of keys being spilled. */
+  private readonly spillH1s = new Uint32Array(TOUCH_KEYS);
+  private readonly spillH2s = new Uint32Array(TOUCH_KEYS);
+  /** What the touches returned (kept only so their loads are not optimised away). */
   private touched = 0;
 
   /**
@@ -297,6 +318,11 @@ export class DuplicateFinder {
     expectedKeys?: number,
   ) {
     this.window = new KeyWindow(windowKeys, expectedKeys);
+    // A stream announced larger than the window will spill: its keys go into the filter as they
+    // enter the window, in the cache line the look-up has just fetched, instead of in a pass of
+    // their own at each spill; and one layer sized for them all is one probe a key, not one a layer.
+    this.eager = expectedKeys !== undefined && expectedKeys > windowKeys;
+    if (this.eager) this.layers.push(new BloomLayer(Math.min(Math.max(expectedKeys!, LAYER_KEYS), MAX_LAYER_KEYS)));
     // Never more than the window holds: leaving the ascending order moves the buffer into the window.
     this.ascendingKeys = Math.min(MAX_ASCENDING, windowKeys);
     const keys = new BigInt64Array(Math.min(FIRST_ASCENDING, this.ascendingKeys));
@@ -340,14 +366,16 @@ export class DuplicateFinder {
     const a = this.ascending!;
     this.ascending = undefined;
     const words = new Uint32Array(this.page.buffer);
-    for (const run of this.runs) {
+    // Only sorted runs so far: the window has not spilled while the keys ascended.
+    for (const run of this.runs as SortedRun[]) {
       for (let start = 0; start < run.keys; start += PAGE) {
         const count = Math.min(PAGE, run.keys - start);
         readSync(run.fd, new Uint8Array(this.page.buffer, 0, count * 8), 0, count * 8, start * 8);
-        for (let i = 0; i < count; i++) this.bloomAdd(words[2 * i]!, words[2 * i + 1]!);
+        this.bloomAddAll(words, count, false);
       }
     }
     // At most windowKeys - 1 (a full buffer is spilled), all distinct: the window holds them without a spill.
+    if (this.eager) this.bloomAddAll(a.words, a.count, false);
     for (let i = 0; i < a.count; i++) {
       const lo = a.words[2 * i]!;
       const hi = a.words[2 * i + 1]!;
@@ -382,103 +410,190 @@ export class DuplicateFinder {
         for (; i < n && this.aboveLast(words[2 * i]!, words[2 * i + 1]!); i++) this.addAscending(words[2 * i]!, words[2 * i + 1]!);
       if (i < n) this.leaveAscending();
     }
-    // Keys in no order: a few hundred at a time, their slots are touched first (see touch).
-    if (this.hashes.length < n) this.hashes = new Uint32Array(n);
-    const hashes = this.hashes;
+    // Keys in no order: a few hundred at a time, their slots (and, once keys were spilled, their
+    // filter blocks) are touched first (see KeyWindow.touch).
+    if (this.hashes.length < n) {
+      this.hashes = new Uint32Array(n);
+      this.h1s = new Uint32Array(n);
+      this.h2s = new Uint32Array(n);
+    }
+    const { hashes, h1s, h2s } = this;
     while (i < n) {
       const end = Math.min(n, i + TOUCH_KEYS);
       for (let k = i; k < end; k++) hashes[k] = slotHash(words[2 * k]!, words[2 * k + 1]!);
       this.touched ^= this.window.touch(hashes, i, end);
+      // Filter hashes only once keys were spilled; a spill in this chunk makes add() work them out.
+      const filtered = this.eager || this.layers.length > 0;
+      if (filtered) {
+        for (let k = i; k < end; k++) {
+          h1s[k] = hash1(words[2 * k]!, words[2 * k + 1]!);
+          h2s[k] = hash2(words[2 * k]!, words[2 * k + 1]!);
+        }
+        for (const layer of this.layers) this.touched ^= layer.touch(h1s, i, end);
+      }
       for (; i < end; i++) {
-        if (this.add(words[2 * i]!, words[2 * i + 1]!, hashes[i]!)) repeated[i] = 1;
+        if (this.add(words[2 * i]!, words[2 * i + 1]!, hashes[i]!, filtered ? h1s[i]! : -1, h2s[i]!)) repeated[i] = 1;
       }
     }
     return repeated;
   }
 
-  /** Adds a spilled key to the filter. */
-  private bloomAdd(lo: number, hi: number): void {
+  /** The filter layer that takes the next spilled key. */
+  private openLayer(): BloomLayer {
     let layer = this.layers[this.layers.length - 1];
-    if (!layer || layer.added >= LAYER_KEYS) {
+    if (!layer || layer.added >= layer.capacity) {
       layer = new BloomLayer(LAYER_KEYS);
       this.layers.push(layer);
     }
-    layer.add(hash1(lo, hi), hash2(lo, hi));
+    return layer;
+  }
+
+  /**
+   * Adds the first `count` keys of `words` to the filter, a few hundred at a time with their
+   * blocks touched first. `table`: the words are a hash table, whose (0, 0) pairs are empty slots.
+   */
+  private bloomAddAll(words: Uint32Array, count: number, table: boolean): void {
+    // Arrays of its own: a spill happens in the middle of checkWords, which holds its hashes in the others.
+    const { spillH1s: h1s, spillH2s: h2s } = this;
+    let i = 0;
+    while (i < count) {
+      let m = 0;
+      for (; i < count && m < TOUCH_KEYS; i++) {
+        const lo = words[2 * i]!;
+        const hi = words[2 * i + 1]!;
+        if (table && (lo | hi) === 0) continue;
+        h1s[m] = hash1(lo, hi);
+        h2s[m] = hash2(lo, hi);
+        m++;
+      }
+      let layer = this.openLayer();
+      this.touched ^= layer.touch(h1s, 0, m);
+      for (let k = 0; k < m; k++) {
+        if (layer.added >= layer.capacity) layer = this.openLayer();
+        layer.add(h1s[k]!, h2s[k]!);
+      }
+    }
   }
 
   /** Whether a key may be among the spilled ones (the filter's "maybe"); false for certain otherwise. */
-  private maybeSpilled(lo: number, hi: number): boolean {
-    const h1 = hash1(lo, hi);
-    const h2 = hash2(lo, hi);
+  private maybeSpilled(h1: number, h2: number): boolean {
     for (const layer of this.layers) if (layer.test(h1, h2)) return true;
     return false;
   }
 
-  /** Records a key (its low and high 32-bit words); returns true when it was seen before. */
-  private add(lo: number, hi: number, hash: number): boolean {
+  /**
+   * Records a key (its low and high 32-bit words, its slot hash and its filter hashes, `h1` -1
+   * when they were not worked out: no key was spilled when its chunk began); returns true when
+   * it was seen before.
+   */
+  private add(lo: number, hi: number, hash: number, h1: number, h2: number): boolean {
     const found = this.window.find(lo, hi, hash);
     if (found >= 0) return true;
     // Keys spilled to runs: the filter says "certainly not" for nearly every key; only a "maybe" reads the runs.
-    if (this.runs.length > 0 && this.maybeSpilled(lo, hi) && this.inRuns(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)))) return true;
+    if (this.runs.length > 0) {
+      const spilled = h1 === -1 ? this.maybeSpilled(hash1(lo, hi), hash2(lo, hi)) : this.maybeSpilled(h1, h2);
+      if (spilled && this.inRuns(lo, hi, hash)) return true;
+    }
+    // Eager: h1 is always worked out (filtered chunks), and the block is in cache from the test.
+    if (this.eager) this.openLayer().add(h1, h2);
     this.window.insert(found, lo, hi, hash);
     this.seen++;
     if (this.window.size >= this.windowKeys) this.spill();
     return false;
   }
 
-  private inRuns(key: bigint): boolean {
+  private inRuns(lo: number, hi: number, hash: number): boolean {
     for (const run of this.runs) {
-      // The last page whose first key is <= key.
-      let lo = 0;
-      let hi = run.fences.length - 1;
-      if (key < run.fences[0]!) continue;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (run.fences[mid]! <= key) lo = mid;
-        else hi = mid - 1;
-      }
-      const start = lo * PAGE;
-      const count = Math.min(PAGE, run.keys - start);
-      const bytes = new Uint8Array(this.page.buffer, 0, count * 8);
-      readSync(run.fd, bytes, 0, count * 8, start * 8);
-      let a = 0;
-      let b = count - 1;
-      while (a <= b) {
-        const mid = (a + b) >>> 1;
-        const v = this.page[mid]!;
-        if (v === key) return true;
-        if (v < key) a = mid + 1;
-        else b = mid - 1;
-      }
+      if (
+        run.kind === 'hashed'
+          ? this.inHashedRun(run, lo, hi, hash)
+          : this.inSortedRun(run, BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)))
+      )
+        return true;
     }
     return false;
   }
 
-  /** The window's keys become a run, and go into the filter. */
-  private spill(): void {
-    this.window.drainSorted((sorted) => {
-      const words = new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length * 2);
-      for (let i = 0; i < sorted.length; i++) this.bloomAdd(words[2 * i]!, words[2 * i + 1]!);
-      this.writeRun(sorted);
-    });
+  /** The window's probe, on the table as it was spilled: from the key's slot to the first empty one, a page at a time. */
+  private inHashedRun(run: HashedRun, lo: number, hi: number, hash: number): boolean {
+    if ((lo | hi) === 0) return run.zero;
+    const words = new Uint32Array(this.page.buffer);
+    const mask = run.slots - 1;
+    let s = hash & mask;
+    for (;;) {
+      const start = s - (s % PAGE);
+      const count = Math.min(PAGE, run.slots - start);
+      readSync(run.fd, new Uint8Array(this.page.buffer, 0, count * 8), 0, count * 8, start * 8);
+      for (let i = s - start; i < count; i++) {
+        const l = words[2 * i]!;
+        const h = words[2 * i + 1]!;
+        if (l === lo && h === hi) return true;
+        if ((l | h) === 0) return false;
+      }
+      // The probe goes on past the page (the table is at most half full: it ends).
+      s = (start + count) & mask;
+    }
   }
 
-  /** Writes sorted keys to a run file, with their fences. */
-  private writeRun(sorted: BigInt64Array): void {
+  private inSortedRun(run: SortedRun, key: bigint): boolean {
+    // The last page whose first key is <= key.
+    let lo = 0;
+    let hi = run.fences.length - 1;
+    if (key < run.fences[0]!) return false;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (run.fences[mid]! <= key) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = lo * PAGE;
+    const count = Math.min(PAGE, run.keys - start);
+    const bytes = new Uint8Array(this.page.buffer, 0, count * 8);
+    readSync(run.fd, bytes, 0, count * 8, start * 8);
+    let a = 0;
+    let b = count - 1;
+    while (a <= b) {
+      const mid = (a + b) >>> 1;
+      const v = this.page[mid]!;
+      if (v === key) return true;
+      if (v < key) a = mid + 1;
+      else b = mid - 1;
+    }
+    return false;
+  }
+
+  /** A new run file, open for writing and reading. */
+  private openRun(): number {
     this.dir ??= mkdtempSync(join(tmpdir(), 'milvusdm-keys-'));
-    const file = join(this.dir, `run-${this.runs.length}`);
-    const fd = openSync(file, 'w+');
+    return openSync(join(this.dir, `run-${this.runs.length}`), 'w+');
+  }
+
+  /** The window becomes a run as it is (no sort), and its keys go into the filter. */
+  private spill(): void {
+    const { words, slots, zero } = this.window.table;
+    const fd = this.openRun();
+    writeSync(fd, new Uint8Array(words.buffer, words.byteOffset, slots * 8));
+    if (!this.eager) {
+      this.bloomAddAll(words, slots, true);
+      if (zero) this.bloomAddAll(new Uint32Array(2), 1, false);
+    }
+    this.runs.push({ kind: 'hashed', fd, slots, zero });
+    this.window.clear();
+  }
+
+  /** Writes keys in ascending order to a sorted run file, with their fences. */
+  private writeRun(sorted: BigInt64Array): void {
+    const fd = this.openRun();
     writeSync(fd, new Uint8Array(sorted.buffer, sorted.byteOffset, sorted.byteLength));
     const fences = new BigInt64Array(Math.ceil(sorted.length / PAGE));
     for (let p = 0; p < fences.length; p++) fences[p] = sorted[p * PAGE]!;
-    this.runs.push({ fd, keys: sorted.length, fences });
+    this.runs.push({ kind: 'sorted', fd, keys: sorted.length, fences });
   }
 
   /** Bytes held in memory, for measurements. */
   memoryBytes(): number {
     let n = this.window.bytes + (this.ascending?.keys.byteLength ?? 0);
     for (const l of this.layers) n += l.bits.byteLength;
-    for (const r of this.runs) n += r.fences.byteLength;
+    for (const r of this.runs) if (r.kind === 'sorted') n += r.fences.byteLength;
     return n;
   }
 
