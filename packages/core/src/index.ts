@@ -18,7 +18,7 @@ export { rebatch } from './pipeline/rebatch.js';
 export { selectColumn } from './pipeline/select-rows.js';
 export { runJob, type RunEvent, type RunInput, type RunSummary, type DatasetResult } from './runner.js';
 export { scanPlugins, looksLikePluginName, nodeModulesChain, type InstalledPlugin } from './discovery/scan.js';
-export { resolveChannel, candidatePackages, type ResolveOptions, type ResolvedPlugin } from './discovery/resolve.js';
+export { resolveChannel, candidatePackages, setPluginImportGuard, type ResolveOptions, type ResolvedPlugin } from './discovery/resolve.js';
 export * from './verify/index.js';
 export { FIRST_PARTY_CHANNELS } from './discovery/first-party.js';
 export { closest } from './suggest.js';

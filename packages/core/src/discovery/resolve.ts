@@ -65,8 +65,20 @@ const SHAPE_HINT =
   'A plugin module default-exports { kind: "reader" | "writer", name, options: <zod schema>, open(options, context) } ' +
   '(see docs/writing-a-plugin.md)';
 
+/** Called with a plugin module's file before it is first imported (see setPluginImportGuard). */
+let importGuard: ((file: string) => void) | undefined;
+
+/**
+ * Lets the host prepare the module loader for a plugin before it is imported: the CLI makes
+ * sure the plugin will see the CLI's own `@milvusdm/core` (apps/cli/src/one-core.ts).
+ */
+export function setPluginImportGuard(guard: ((file: string) => void) | undefined): void {
+  importGuard = guard;
+}
+
 async function loadModule(file: string, label: string): Promise<unknown> {
   try {
+    importGuard?.(file);
     return await import(pathToFileURL(file).href);
   } catch (e) {
     throw new MilvusdmError('MDM_PLUGIN_LOAD', `plugin ${label} is installed but failed to load: ${errorMessage(e)}`, {
