@@ -31,8 +31,9 @@
  * way.
  *
  * Memory: the window grows with the keys to 16 MiB (8 bytes a slot, at most half full); the
- * ascending buffer to 2 MiB; beyond WINDOW keys, ~2 bytes a spilled key for the filter and, for
- * sorted runs, 8 bytes per PAGE keys of fences. Disk: 16 bytes a key spilled from the window (the
+ * ascending buffer to 2 MiB; beyond WINDOW keys, 2 bytes a key for the filter (allocated at the
+ * start for a stream announced larger than the window) and, for sorted runs, 8 bytes per PAGE
+ * keys of fences. Disk: 16 bytes a key spilled from the window (the
  * table, half empty), 8 a key spilled in ascending order; removed by close(). No BigInt is made
  * for a key unless the filter says "maybe" and a sorted run on disk must be searched.
  *
@@ -82,21 +83,24 @@ function slotHash(lo: number, hi: number): number {
  */
 class BloomLayer {
   readonly bits: Uint32Array;
-  /** Blocks - 1 (a power of two). */
-  readonly mask: number;
+  /**
+   * Blocks / 2^32: a key's block is its hash times this, rounded down (exact in a double: the
+   * product stays below 2^53). Any number of blocks, so a layer sized for a stream's keys is
+   * not rounded up to a power of two (10M keys: 20 MiB, not 32).
+   */
+  readonly scale: number;
   added = 0;
   /** Keys it takes before the next layer is opened. */
   readonly capacity: number;
   constructor(keys: number) {
     this.capacity = keys;
-    let blocks = 1;
-    while (blocks * 512 < keys * BITS_PER_KEY) blocks *= 2;
+    const blocks = Math.max(1, Math.ceil((keys * BITS_PER_KEY) / 512));
     this.bits = new Uint32Array(blocks * 16);
-    this.mask = blocks - 1;
+    this.scale = blocks / 2 ** 32;
   }
   /** Sets the key's bits. */
   add(h1: number, h2: number): void {
-    const base = (h1 & this.mask) << 4;
+    const base = ((h1 * this.scale) | 0) << 4;
     for (let i = 0; i < PROBES; i++) {
       const bit = (h2 + Math.imul(i, (h2 >>> 9) | 1)) & 511;
       this.bits[base + (bit >>> 5)]! |= 1 << (bit & 31);
@@ -106,13 +110,13 @@ class BloomLayer {
   /** Reads the block of each of `h1s[from…to)` (see KeyWindow.touch); the result means nothing. */
   touch(h1s: Uint32Array, from: number, to: number): number {
     const bits = this.bits;
-    const mask = this.mask;
+    const scale = this.scale;
     let x = 0;
-    for (let k = from; k < to; k++) x ^= bits[(h1s[k]! & mask) << 4]!;
+    for (let k = from; k < to; k++) x ^= bits[((h1s[k]! * scale) | 0) << 4]!;
     return x;
   }
   test(h1: number, h2: number): boolean {
-    const base = (h1 & this.mask) << 4;
+    const base = ((h1 * this.scale) | 0) << 4;
     for (let i = 0; i < PROBES; i++) {
       const bit = (h2 + Math.imul(i, (h2 >>> 9) | 1)) & 511;
       if ((this.bits[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false;
