@@ -58,6 +58,12 @@ BUGS=(
   # Commits reported in bursts: the state saved after the first burst only, so a kill later
   # resumes far behind what the target holds (a Milvus target would then hold rows twice).
   "state-saves-first-burst-only|packages/core/test/resume-state.test.ts|"
+  # The check at the end of a file target's stream reads each partition's buffer only, not the
+  # chunks it spilled: a key repeated from far back goes through.
+  "deferred-keys-ignores-spilled-chunks|packages/core/test/deferred-keys.test.ts|"
+  # Ascending keys spilled to disk are forgotten when the order breaks: a later repeat of one of
+  # them goes through.
+  "deferred-keys-forgets-spilled-ordered-keys|packages/core/test/deferred-keys.test.ts|"
   # The test harness's Python tools exiting 0 whatever they said: a reference check that failed
   # (exit 1 with its verdict) would pass every test that asks it.
   "python-fork-server-hides-exit-code||packages/testing/test/python-fork-server.integration.test.ts"

@@ -89,6 +89,15 @@ export interface DatasetWriter {
    */
   readonly storesNonFinite?: boolean;
   /**
+   * Optional: true when nothing of the dataset is visible at the target until `write` has taken
+   * every batch (a file written as `.partial` and renamed once whole). Under `duplicates: fail`
+   * the run then looks for repeated keys once, after the last batch and before the stream ends
+   * (a partition of the keys by hash, each checked in cache), instead of before every batch: a
+   * fraction of the cost with keys in no order. A repeat then fails the stream before `write`
+   * publishes anything.
+   */
+  readonly publishesAtEnd?: boolean;
+  /**
    * Optional: for each key of a batch about to be sent, 1 when the target already holds it.
    * Offered only when the target held rows before this dataset (an empty one skips the check).
    */

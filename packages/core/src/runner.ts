@@ -221,6 +221,8 @@ async function moveDataset(
         // Wrapped: an async generator would await a promise it yields, and wait for the check.
         yield { screened, bytes: readAheadWeight(raw) };
       }
+      // Before the stream ends, so a target that publishes at its end publishes nothing on a repeat.
+      await screen.finish(input.run.batchRows, input.context.signal);
     } finally {
       await screen.close();
     }

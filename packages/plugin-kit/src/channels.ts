@@ -28,6 +28,19 @@ export interface MemoryReaderOptions {
   readonly failAfterBatches?: number;
   /** Called after each batch is yielded, with the number of batches so far (to abort a run). */
   readonly onYield?: (count: number) => void;
+  /** The last row carries the first row's int64 primary key: a key repeated in the source. */
+  readonly repeatFirstKeyLast?: boolean;
+}
+
+/** `batch` (rows up to the dataset's last) with its last key replaced by the dataset's first. */
+function withFirstKeyLast(batch: ColumnBatch, all: ColumnBatch, schema: CollectionSchema): ColumnBatch {
+  const key = schema.fields.find((f) => f.isPrimaryKey && f.type === 'int64')?.name;
+  const column = key ? batch.columns.get(key) : undefined;
+  const first = key ? all.columns.get(key) : undefined;
+  if (!key || column?.type !== 'int64' || first?.type !== 'int64' || batch.numRows === 0) return batch;
+  const values = column.values.slice();
+  values[values.length - 1] = first.values[0]!;
+  return { ...batch, columns: new Map(batch.columns).set(key, { ...column, values }) };
 }
 
 /** The generated rows of a dataset, as one batch. */
@@ -61,7 +74,8 @@ export function memoryReader(
                 throw new MilvusdmError('MDM_SOURCE', `generated ${d.key}: failing on purpose after ${yielded} batches`);
               }
               const end = Math.min(d.rows, start + batchRows);
-              yield { ...sliceBatch(all, start, end), cursor: end };
+              const batch = sliceBatch(all, start, end);
+              yield { ...(behaviour.repeatFirstKeyLast && end === d.rows ? withFirstKeyLast(batch, all, d.schema) : batch), cursor: end };
               yielded += 1;
               behaviour.onYield?.(yielded);
             }

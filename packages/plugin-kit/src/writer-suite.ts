@@ -5,7 +5,16 @@
  * what the target holds with what was generated, bit for bit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runJob, type ColumnBatch, type CollectionSchema, type FieldType, type WriterPlugin } from '@milvusdm/core';
+import {
+  runJob,
+  type ChannelContext,
+  type ColumnBatch,
+  type CollectionSchema,
+  type DatasetWriter,
+  type FieldType,
+  type WriterPlugin,
+  type WriterSink,
+} from '@milvusdm/core';
 import { expectedRows, memoryReader, type GeneratedDataset, type MemoryReaderOptions } from './channels.js';
 import { batchDifferences } from './compare.js';
 import { schemaFor } from './generate.js';
@@ -63,6 +72,29 @@ function sortedByKey(batch: ColumnBatch, schema: CollectionSchema): ColumnBatch 
   return { numRows: batch.numRows, columns };
 }
 
+/** The plugin, and whether any dataset writer it began said it publishes only at its end. */
+function recordingPublishes<O>(plugin: WriterPlugin<O>): { plugin: WriterPlugin<O>; publishesAtEnd: () => boolean } {
+  let publishesAtEnd = false;
+  const wrapped: WriterPlugin<O> = {
+    ...plugin,
+    async open(options: O, context: ChannelContext) {
+      const sink: WriterSink = await plugin.open(options, context);
+      const begin = sink.begin.bind(sink);
+      // The sink may be a class instance: replace `begin` on it rather than copying it.
+      Object.defineProperty(sink, 'begin', {
+        configurable: true,
+        value: async (...a: Parameters<WriterSink['begin']>) => {
+          const w = await begin(...a);
+          if ((w as DatasetWriter).publishesAtEnd) publishesAtEnd = true;
+          return w;
+        },
+      });
+      return sink;
+    },
+  };
+  return { plugin: wrapped, publishesAtEnd: () => publishesAtEnd };
+}
+
 export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions<O>): void {
   const schema = suite.schema ?? schemaFor(suite.fieldTypes ?? ['float_vector']);
   const rows = suite.rows ?? 257;
@@ -79,7 +111,8 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
   ) {
     const target: WriterTarget = { dir: workspace.dir(), name: workspace.name('mdm') };
     const options: unknown = optionsOverride ?? (await suite.options(target));
-    const spied = countingCloses(writer);
+    const recorded = recordingPublishes(writer);
+    const spied = countingCloses(recorded.plugin);
     const reader = memoryReader(datasets, behaviour);
     const committed: number[] = [];
     const context = testContext(target.dir, signal);
@@ -106,6 +139,7 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       closes: spied.closed(),
       opens: spied.opened(),
       readerClosed: reader.closed,
+      publishesAtEnd: recorded.publishesAtEnd(),
     };
   }
 
@@ -165,6 +199,28 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       expect((r.error as { code?: string; message?: string } | undefined)?.message).toMatch(/failing on purpose after 3 batches/);
       expect(r.closes).toBe(1);
     });
+
+    if (schema.fields.some((f) => f.isPrimaryKey && f.type === 'int64' && !f.autoId)) {
+      it(
+        'a key repeated in the source fails the run naming its row; a writer that publishes at its end publishes nothing',
+        { timeout },
+        async () => {
+          const dataset: GeneratedDataset = { key: 'data', schema, rows, seed: 17 };
+          const r = await run([dataset], 50, { repeatFirstKeyLast: true });
+          expect((r.error as { code?: string } | undefined)?.code).toBe('MDM_INVALID_DATA');
+          expect((r.error as Error).message).toMatch(new RegExp(`row ${rows - 1} .*occurs more than once`));
+          expect(r.closes).toBe(r.opens);
+          if (r.publishesAtEnd && suite.readBack) {
+            // publishesAtEnd: the run looked for the repeat after the last batch; nothing may be visible.
+            const stored = await suite.readBack({ ...r.target, options: r.options, key: dataset.key, schema }).then(
+              (b) => b.numRows,
+              () => 0,
+            );
+            expect(stored).toBe(0);
+          }
+        },
+      );
+    }
 
     it('fails on bad options with a one-line milvusdm error, and closes what it opened', { timeout }, async () => {
       const target: WriterTarget = { dir: workspace.dir(), name: workspace.name('mdm') };

@@ -73,7 +73,7 @@ function hash1(lo: number, hi: number): number {
 function hash2(lo: number, hi: number): number {
   return fmix(hi ^ fmix(lo + 0x7f4a7c15)) | 1;
 }
-function slotHash(lo: number, hi: number): number {
+export function slotHash(lo: number, hi: number): number {
   return fmix(lo + fmix(hi ^ 0x6a09e667));
 }
 

@@ -6,7 +6,8 @@
  *
  * Checks: NaN and ±Inf in float, float16, bfloat16 and sparse vectors (unless the writer says its
  * target stores them: `storesNonFinite`, files); varchar values longer (in
- * UTF-8 bytes) than the target's max_length; keys repeated within the dataset (duplicates.ts);
+ * UTF-8 bytes) than the target's max_length; keys repeated within the dataset (duplicates.ts; for a
+ * target that publishes only at the end, once after the last batch: deferred-keys.ts);
  * keys the target already held, when the writer offers the check (append into a non-empty
  * target). What happens is the job's `run:` choice: on_invalid fail|skip, duplicates
  * fail|first|last, existing_keys fail|skip|upsert.
@@ -17,6 +18,7 @@ import type { DuplicatePolicy, ExistingKeyPolicy, InvalidPolicy, RunSettings } f
 import type { Logger } from '../logger.js';
 import type { DatasetInfo, DatasetWriter, SourceDataset } from '../plugin.js';
 import { isVectorType, primaryField, type FieldSchema } from '../schema.js';
+import { DeferredKeyCheck, locateRepeat } from './deferred-keys.js';
 import { KeyChecker } from './key-checker.js';
 import { keptRows, selectRows } from './select-rows.js';
 
@@ -125,7 +127,10 @@ export function screenOptions(run: RunSettings): ScreenOptions {
 /** Screens one dataset's batches; keep one per dataset, and close it whatever happens. */
 export class BatchScreen {
   private readonly key: FieldSchema | undefined;
+  /** Repeated keys, answered batch by batch (in a worker thread) … */
   private readonly finder: KeyChecker | undefined;
+  /** … or once at the end, for a target that publishes only then, under duplicates: fail. */
+  private readonly deferred: DeferredKeyCheck | undefined;
   /** Under duplicates: last, the row of the last occurrence of each repeated key (from a pre-pass). */
   private lastRows: Map<bigint | string, number> | undefined;
   private readonly maxLengths: { field: string; max: number }[];
@@ -143,7 +148,8 @@ export class BatchScreen {
   ) {
     const pk = primaryField(dataset.schema);
     this.key = pk && !pk.autoId ? pk : undefined;
-    this.finder = this.key ? new KeyChecker(undefined, dataset.rows) : undefined;
+    this.deferred = this.key && options.duplicates === 'fail' && writer.publishesAtEnd ? new DeferredKeyCheck(dataset.rows) : undefined;
+    this.finder = this.key && !this.deferred ? new KeyChecker(undefined, dataset.rows) : undefined;
     // The tighter of the source's and the target's max_length: the target is what refuses.
     const target = new Map((writer.targetSchema?.fields ?? []).map((f) => [f.name, f]));
     this.maxLengths = dataset.schema.fields
@@ -200,7 +206,7 @@ export class BatchScreen {
    * for their keys only (under duplicates: last, `prepare`'s pass over every key does this).
    */
   private async recallKeys(batchRows: number, signal: AbortSignal, rows: number): Promise<void> {
-    if (rows === 0 || !this.finder || !this.key) return;
+    if (rows === 0 || (!this.finder && !this.deferred) || !this.key) return;
     this.logger.info(`${this.dataset.origin}: reading the keys of the ${rows} rows already handled, to catch keys repeated after them`);
     let seen = 0;
     for await (const batch of this.dataset.batches({ batchRows, fields: [this.key.name] })) {
@@ -208,7 +214,9 @@ export class BatchScreen {
       const keys = batch.columns.get(this.key.name);
       if (!keys) return; // checkBatch reports it in the real pass
       const take = Math.min(batch.numRows, rows - seen);
-      await this.finder.check(take === batch.numRows ? keys : sliceColumn(keys, 0, take));
+      const handled = take === batch.numRows ? keys : sliceColumn(keys, 0, take);
+      if (this.deferred) this.deferred.add(handled, seen);
+      else await this.finder!.check(handled);
       seen += take;
       if (seen >= rows) return;
     }
@@ -219,8 +227,10 @@ export class BatchScreen {
    * their keys still count as seen, and the row numbers in messages stay those of the source.
    */
   async passOver(batch: ColumnBatch): Promise<void> {
+    const first = this.row;
     this.row += batch.numRows;
     const keys = this.key ? batch.columns.get(this.key.name) : undefined;
+    if (keys && this.deferred) this.deferred.add(keys, first);
     if (keys && this.finder) await this.finder.check(keys);
   }
 
@@ -262,7 +272,10 @@ export class BatchScreen {
       if (column) tooLongRows(column, max, (r, bytes) => invalid(r, `field "${field}" is ${bytes} bytes long, its max_length is ${max}`));
     }
 
-    // Keys repeated within the source.
+    // Keys repeated within the source: recorded for the check at the end (before any await, so
+    // in batch order) …
+    if (keys && this.deferred) this.deferred.add(keys, first, drop);
+    // … or answered now.
     if (keys && repeatedKeys) {
       const repeated = await repeatedKeys;
       const lastRows = this.lastRows;
@@ -307,6 +320,39 @@ export class BatchScreen {
     return drop ? selectRows(batch, keptRows(drop)) : batch;
   }
 
+  /**
+   * After the last batch, before the stream ends (and the target publishes the dataset): the
+   * deferred repeated-key check. When a key repeats, the source's keys are read once more to
+   * name the rows. Throws when a key repeats.
+   */
+  async finish(batchRows: number, signal: AbortSignal): Promise<void> {
+    const suspects = this.deferred?.finish();
+    if (!suspects) return;
+    const key = this.key!;
+    const dataset = this.dataset;
+    this.logger.info(`${dataset.origin}: a key occurs more than once; reading the keys again to find its rows`);
+    async function* keyColumns() {
+      for await (const batch of dataset.batches({ batchRows, fields: [key.name] })) {
+        signal.throwIfAborted();
+        const column = batch.columns.get(key.name);
+        if (column) yield column;
+      }
+    }
+    const found = await locateRepeat(suspects, keyColumns());
+    if (!found) return; // only dropped rows repeated a key: nothing of them is written
+    const { row, earlierRow } = found;
+    const more = suspects.repeatedKeys > 1 ? `; ${suspects.repeatedKeys} keys occur more than once` : '';
+    throw new MilvusdmError(
+      'MDM_INVALID_DATA',
+      `${dataset.origin}: row ${row} (${key.name} ${found.key}): the key occurs more than once in the source (row ${earlierRow} has it too${more}); the output was not published`,
+      {
+        hint:
+          'A file target is published only once whole, so its keys are checked after the last row (far cheaper than batch by batch). ' +
+          'Set run: {duplicates: first} or {duplicates: last} to keep one row per key, and run the changed job with --restart.',
+      },
+    );
+  }
+
   private note(line: string, id: string): void {
     this.logger.debug(line);
     if (this.named.length < IDS_NAMED) this.named.push(id);
@@ -327,6 +373,7 @@ export class BatchScreen {
   }
 
   async close(): Promise<void> {
+    this.deferred?.close();
     await this.finder?.close();
   }
 }

@@ -156,6 +156,8 @@ export class Hdf5Sink implements WriterSink {
       resumeToken,
       // A file keeps NaN and ±Inf bit for bit: the run need not look for them.
       storesNonFinite: true,
+      // Renamed from .partial only after the last batch: repeated keys may be looked for then.
+      publishesAtEnd: true,
       write: async (batches, hooks) => {
         let committed = base;
         // Flushing HDF5 and fsyncing the file costs a disk round trip: done about once a second

@@ -209,6 +209,8 @@ export class ParquetSink implements WriterSink {
       resumeToken,
       // A file keeps NaN and ±Inf bit for bit: the run need not look for them.
       storesNonFinite: true,
+      // Renamed from .partial only after the last batch: repeated keys may be looked for then.
+      publishesAtEnd: true,
       write: async (batches, hooks) => {
         const source = batches[Symbol.asyncIterator]();
         let rows = base;

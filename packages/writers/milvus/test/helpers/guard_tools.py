@@ -2,9 +2,10 @@
 h5py and pymilvus, independently of milvusdm.
 
   write --out F --rows N --dim D [--nan-row R] [--inf-row R] [--neg-inf-row R] [--dup A:B]
-        [--uint64-big-row R] [--f16] [--id-offset K] [--seed S]
+        [--uint64-big-row R] [--f16] [--id-offset K] [--seed S] [--shuffle]
       an HDF5 file in MilvusDM's layout (embeddings, ids); prints {"path", "ids": [...]} with
-      the ids as strings.
+      the ids as strings. --shuffle puts the rows (ids 0, 3, 6, … with the --dup copies) in a
+      seeded random order.
   snapshot --uri U [--token T] --prefix P
       every collection whose name starts with P: its row count and a SHA-256 over its rows
       (ids and vector bytes, sorted by id). Prints {"collections": {name: {"count", "digest"}}}.
@@ -33,6 +34,9 @@ def write(args):
     for pair in args.dup or []:
         a, b = (int(x) for x in pair.split(":"))
         ids[b] = ids[a]
+    if args.shuffle:
+        order = rng.permutation(n)
+        ids, vecs = ids[order], vecs[order]
     with h5py.File(args.out, "w") as f:
         f.create_dataset("embeddings", data=vecs.astype(np.float16) if args.f16 else vecs)
         if args.uint64_big_row is not None:
@@ -127,6 +131,7 @@ def main():
     w.add_argument("--f16", action="store_true")
     w.add_argument("--id-offset", type=int, default=0)
     w.add_argument("--seed", type=int, default=1)
+    w.add_argument("--shuffle", action="store_true")
     s = sub.add_parser("snapshot")
     s.add_argument("--uri", required=True)
     s.add_argument("--token", default="")
