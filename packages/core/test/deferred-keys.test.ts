@@ -3,7 +3,9 @@
  * with an exact Map on streams that spill to disk, start in ascending order and leave it, carry
  * dropped rows and int64 extremes; and the screen that uses it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ColumnBatch } from '../src/batch.js';
 import type { Logger } from '../src/logger.js';
@@ -183,6 +185,32 @@ describe('DeferredKeyCheck temporary files', () => {
   });
 });
 
+describe('DeferredKeyCheck temporary files, failing', () => {
+  it('a temporary folder that cannot be made is one MDM_IO line naming it', () => {
+    // A file where the folder should be: mkdtemp fails with ENOTDIR (as root too, unlike permissions).
+    const notAFolder = join(mkdtempSync(join(tmpdir(), 'milvusdm-test-')), 'file');
+    writeFileSync(notAFolder, '');
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = notAFolder;
+    try {
+      const check = new DeferredKeyCheck(undefined, { bufferKeys: 100 });
+      const keys = BigInt64Array.from({ length: 1_000 }, (_, i) => BigInt((i * 7919) % 1_000));
+      let error: unknown;
+      try {
+        check.add({ type: 'int64', values: keys }, 0);
+      } catch (e) {
+        error = e;
+      }
+      check.close();
+      expect((error as { code?: string }).code).toBe('MDM_IO');
+      expect((error as Error).message).toMatch(/^the repeated-key check's temporary file in .*file: .*a part of the path is not a folder$/);
+    } finally {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+    }
+  });
+});
+
 describe('BatchScreen with a target that publishes at its end', () => {
   const schema = {
     name: 'c',
@@ -220,6 +248,28 @@ describe('BatchScreen with a target that publishes at its end', () => {
       expect(await screen.screen(b2)).toBe(b2);
       await expect(screen.finish(10, new AbortController().signal)).rejects.toThrow(
         /file \/data\/x.h5: row 4 \(id 9\): the key occurs more than once in the source \(row 1 has it too\)/,
+      );
+    } finally {
+      await screen.close();
+    }
+  });
+
+  it('a source that no longer holds the repeat when read again still fails, naming the key', async () => {
+    const first = [batchOf([5, 9, 2], 3), batchOf([7, 9, 1], 6)];
+    const changed = [batchOf([5, 9, 2], 3), batchOf([7, 8, 1], 6)];
+    let reads = 0;
+    // A live source changed between the run's read and the second one.
+    const live: SourceDataset = {
+      ...dataset(first),
+      async *batches() {
+        yield* reads++ === 0 ? first : changed;
+      },
+    };
+    const screen = new BatchScreen(live, { onInvalid: 'fail', duplicates: 'fail', existingKeys: 'fail' }, fileWriter, silent);
+    try {
+      for await (const b of live.batches({ batchRows: 10 })) await screen.screen(b);
+      await expect(screen.finish(10, new AbortController().signal)).rejects.toThrow(
+        /id 9 occurs more than once among the rows written, but reading the source's keys again found no such repeat/,
       );
     } finally {
       await screen.close();

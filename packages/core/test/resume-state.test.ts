@@ -185,7 +185,7 @@ describe('runner with a resume state', () => {
     });
     // The resumed run reads the keys before the stop once (to catch keys repeated across it), then the rest.
     expect(starts).toEqual([undefined, undefined, { next: 320 }]);
-    expect(begins[1]).toEqual({ rows: 320, token: { kept: 0 }, complete: false, unrecordedRows: 100_000 });
+    expect(begins[1]).toEqual({ rows: 320, token: { kept: 0 }, complete: false, unrecordedRows: 250_000 });
     expect(stored).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)));
     expect(summary.datasets[0]).toMatchObject({ rows: 1000, resumedRows: 320 });
     expect(existsSync(stateFile)).toBe(false);
@@ -291,8 +291,8 @@ describe('runner with a resume state', () => {
                   pending.push(batch);
                   rows += batch.numRows;
                   if (pending.length < 3) continue;
-                  // Three batches of 20,000 rows made durable at once, reported together: past the
-                  // state's save threshold (half of 100,000 unrecorded rows) in mid-burst.
+                  // Three batches of 50,000 rows made durable at once, reported together: past the
+                  // state's save threshold (half of 250,000 unrecorded rows) in mid-burst.
                   for (const b of pending) hooks.committed(b);
                   pending = [];
                   // The writer's next await: the burst must be on disk by now.
@@ -310,16 +310,16 @@ describe('runner with a resume state', () => {
       },
     };
     await runJob({
-      reader: countingReader(200_000, 20_000, []),
+      reader: countingReader(500_000, 50_000, []),
       readerOptions: {},
       writer: bursty,
       writerOptions: {},
-      run: { batchRows: 20_000, prefetch: 1 },
+      run: { batchRows: 50_000, prefetch: 1 },
       context,
       resume: { stateFile, jobHash: 'h', restart: false, removeWhenFinished: false },
     });
-    expect(recorded).toEqual([60_000, 120_000, 180_000]);
-    expect(readRunState(stateFile)!.datasets['c/_default']).toMatchObject({ status: 'done', rows: 200_000, cursor: { next: 200_000 } });
+    expect(recorded).toEqual([150_000, 300_000, 450_000]);
+    expect(readRunState(stateFile)!.datasets['c/_default']).toMatchObject({ status: 'done', rows: 500_000, cursor: { next: 500_000 } });
   });
 
   it('keeps no state when none is asked for', async () => {

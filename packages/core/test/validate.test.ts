@@ -220,6 +220,40 @@ describe('BatchScreen', () => {
     await screen.close();
   });
 
+  it('finds a non-finite value anywhere in a batch: the last element, past a multiple of four, after -0', async () => {
+    const schema3: CollectionSchema = {
+      fields: [
+        { name: 'id', type: 'int64', isPrimaryKey: true },
+        { name: 'v', type: 'float_vector', dim: 3 },
+        { name: 'b', type: 'bfloat16_vector', dim: 1 },
+      ],
+    };
+    const make = (floats: number[], halves: number[]): ColumnBatch => ({
+      numRows: 3,
+      columns: new Map<string, Column>([
+        ['id', { type: 'int64', values: BigInt64Array.of(1n, 2n, 3n) }],
+        ['v', { type: 'float_vector', dim: 3, values: Float32Array.from(floats) }],
+        ['b', { type: 'bfloat16_vector', dim: 1, values: Uint16Array.from(halves) }],
+      ]),
+    });
+    const data = (b: ColumnBatch): SourceDataset => ({ ...dataset([b]), schema: schema3 });
+    const cases: [ColumnBatch, RegExp | undefined][] = [
+      [make([-0, 0, 1e38, -1e38, 5e-45, -0, 1, 2, NaN], [0, 0, 0]), /row 2 \(id 3\): vector field "v" holds NaN/],
+      [make([-0, 0, 1, 2, 3, -Infinity, 1, 2, 3], [0, 0, 0]), /row 1 \(id 2\): vector field "v" holds -Infinity/],
+      [make([-0, -0, -0, 0, 0, 0, 3.4e38, -3.4e38, 1], [0, 0x7fc0, 0]), /row 1 \(id 2\): vector field "b" holds NaN/],
+      [make([-0, -0, -0, 0, 0, 0, 3.4e38, -3.4e38, 1], [0x7f7f, 0xff7f, 0x8000]), undefined],
+    ];
+    for (const [b, message] of cases) {
+      const screen = new BatchScreen(data(b), opts({}), writer, silent);
+      try {
+        if (message) await expect(screen.screen(b)).rejects.toThrow(message);
+        else expect(await screen.screen(b)).toBe(b);
+      } finally {
+        await screen.close();
+      }
+    }
+  });
+
   it('skips invalid rows under on_invalid: skip, counts them and keeps the cursor', async () => {
     const b = batch([1, 2, 3], [1, NaN, 3, 4, 5, 6], [0, 0, 0], ['a', 'b', 'c']);
     const screen = new BatchScreen(dataset([b]), opts({ onInvalid: 'skip' }), writer, silent);

@@ -29,6 +29,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Column } from '../batch.js';
+import { describeSystemError, errorMessage, MilvusdmError } from '../errors.js';
 import { slotHash, stringKeyWords } from './duplicates.js';
 
 /** Keys held in the partitions' buffers before the fullest partition is spilled (32 MiB). */
@@ -54,6 +55,11 @@ export interface RepeatSuspects {
   readonly repeatedKeys: number;
   /** Rows dropped by the screen whose key is one of `keys`: never reported as repeats. */
   readonly droppedRows: ReadonlySet<number>;
+  /**
+   * One key that two written rows hold, as text, for int64 keys (varchar keys are hashes here):
+   * what to name if the second read of the source cannot find the rows (it changed meanwhile).
+   */
+  readonly example: string | undefined;
 }
 
 /** The first row, in stream order, whose key an earlier row has. */
@@ -80,9 +86,18 @@ function wordsOf(keys: Column): Uint32Array {
   throw new Error(`duplicate check: keys of type ${keys.type} are not supported`);
 }
 
+/** A failure of the temporary files, as one line naming them (a full disk is the likely one). */
+function spillError(where: string, e: unknown): MilvusdmError {
+  return new MilvusdmError('MDM_IO', `the repeated-key check's temporary file ${where}: ${describeSystemError(e) ?? errorMessage(e)}`, {
+    cause: e,
+    hint: 'Past 32 MiB the check keeps 8 bytes a key in the temporary folder (TMPDIR): free space there, or set TMPDIR to a folder with room.',
+  });
+}
+
 /** Spilled data of one kind, in a temporary file: chunks appended, read back by position. */
 class SpillFile {
   private fd: number | undefined;
+  private path: string | undefined;
   private size = 0;
 
   constructor(
@@ -92,21 +107,32 @@ class SpillFile {
 
   /** Appends `data`; returns where it starts. */
   append(data: Uint32Array): number {
-    this.fd ??= openSync(join(this.dir(), this.name), 'w+');
-    const at = this.size;
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done, at + done);
-    this.size += bytes.length;
-    return at;
+    try {
+      if (this.fd === undefined) {
+        this.path = join(this.dir(), this.name);
+        this.fd = openSync(this.path, 'w+');
+      }
+      const at = this.size;
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done, at + done);
+      this.size += bytes.length;
+      return at;
+    } catch (e) {
+      throw spillError(this.path ?? `in ${tmpdir()}`, e);
+    }
   }
 
   /** Reads `into.byteLength` bytes from `at`. */
   read(into: Uint32Array, at: number): void {
     const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
-    for (let done = 0; done < bytes.length;) {
-      const n = readSync(this.fd!, bytes, done, bytes.length - done, at + done);
-      if (n === 0) throw new Error(`duplicate check: a temporary key file ended early (${this.name})`);
-      done += n;
+    try {
+      for (let done = 0; done < bytes.length;) {
+        const n = readSync(this.fd!, bytes, done, bytes.length - done, at + done);
+        if (n === 0) throw new Error('it ended early (changed by another program?)');
+        done += n;
+      }
+    } catch (e) {
+      throw spillError(this.path!, e);
     }
   }
 
@@ -303,6 +329,8 @@ export class DeferredKeyCheck {
   };
   private readonly orderedKeys: number;
   private readonly bufferKeys: number;
+  /** The keys are int64 (their words are their value), not hashes of varchar keys. */
+  private int64 = true;
   private dir: string | undefined;
   private readonly keptFile = new SpillFile(() => this.tempDir(), 'kept');
   private readonly droppedFile = new SpillFile(() => this.tempDir(), 'dropped');
@@ -335,6 +363,7 @@ export class DeferredKeyCheck {
    */
   add(keys: Column, firstRow: number, dropped?: Uint8Array): void {
     const words = wordsOf(keys);
+    if (keys.type !== 'int64') this.int64 = false;
     // Keys in ascending order are distinct: a dropped one among them can only be an earlier
     // occurrence, which counts as one whether dropped or not.
     if (this.ordered && keys.type === 'int64' && this.staysOrdered(words)) {
@@ -424,6 +453,7 @@ export class DeferredKeyCheck {
     const suspects: number[] = [];
     const droppedRows = new Set<number>();
     let repeatedKeys = 0;
+    let example: string | undefined;
     const suspect = (lo: number, hi: number) => {
       if (suspects.length < MAX_SUSPECTS * 2) suspects.push(lo, hi);
     };
@@ -441,6 +471,7 @@ export class DeferredKeyCheck {
         if (j === -1 || marks[j]) continue;
         marks[j] = 1; // reported once per key
         repeatedKeys++;
+        if (example === undefined && this.int64) example = String(keyOf(keys[2 * j]!, keys[2 * j + 1]!));
         suspect(keys[2 * j]!, keys[2 * j + 1]!);
       }
       if (d === 0) continue;
@@ -460,7 +491,7 @@ export class DeferredKeyCheck {
       }
     }
     if (suspects.length === 0) return undefined;
-    return { keys: Uint32Array.from(suspects), repeatedKeys, droppedRows };
+    return { keys: Uint32Array.from(suspects), repeatedKeys, droppedRows, example };
   }
 
   /** Removes the temporary files; safe to call twice. */
@@ -506,4 +537,9 @@ export async function locateRepeat(suspects: RepeatSuspects, columns: AsyncItera
     }
   }
   return undefined;
+}
+
+/** An int64 key from its two words. */
+function keyOf(lo: number, hi: number): bigint {
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
 }
