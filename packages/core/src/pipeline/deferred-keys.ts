@@ -313,20 +313,25 @@ class IndexTable {
   }
 }
 
+/** Keys kept while they arrive in ascending order, and the last one (its words; the high one signed). */
+interface OrderedKeys {
+  /** Each batch's keys: in memory (`words`) or spilled to the ordered file (`at`). */
+  readonly segments: { words?: Uint32Array; at?: number; keys: number }[];
+  /** Keys held in memory. */
+  kept: number;
+  lo: number;
+  hi: number;
+  /** A key has arrived (`lo`, `hi` are meaningful). */
+  any: boolean;
+}
+
 export class DeferredKeyCheck {
   /** Keys of the rows written, 8 bytes each. */
   private readonly kept: Partitions;
   /** Keys and rows of the rows dropped by the screen (lo, hi, row low word, row high word); usually none. */
   private dropped: Partitions | undefined;
   /** While every key so far ascended (int64 keys only): the keys, in memory or spilled. */
-  private ordered:
-    { segments: { words?: Uint32Array; at?: number; keys: number }[]; kept: number; lo: number; hi: number; any: boolean } | undefined = {
-    segments: [],
-    kept: 0,
-    lo: 0,
-    hi: 0,
-    any: false,
-  };
+  private ordered: OrderedKeys | undefined = { segments: [], kept: 0, lo: 0, hi: 0, any: false };
   private readonly orderedKeys: number;
   private readonly bufferKeys: number;
   /** The keys are int64 (their words are their value), not hashes of varchar keys. */
