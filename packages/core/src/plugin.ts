@@ -90,7 +90,8 @@ export interface DatasetWriter {
   readonly storesNonFinite?: boolean;
   /**
    * Optional: true when nothing of the dataset is visible at the target until `write` has taken
-   * every batch (a file written as `.partial` and renamed once whole). Under `duplicates: fail`
+   * every batch (a file written as `.partial` and renamed once whole, a staging collection
+   * swapped in by `finish`). Under `duplicates: fail`
    * the run then looks for repeated keys once, after the last batch and before the stream ends
    * (a partition of the keys by hash, each checked in cache), instead of before every batch: a
    * fraction of the cost with keys in no order. A repeat then fails the stream before `write`

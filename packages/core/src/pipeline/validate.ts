@@ -393,7 +393,7 @@ export class BatchScreen {
       `${dataset.origin}: row ${row} (${key.name} ${found.key}): the key occurs more than once in the source (row ${earlierRow} has it too${more}); the output was not published`,
       {
         hint:
-          'A file target is published only once whole, so its keys are checked after the last row (far cheaper than batch by batch). ' +
+          'This target is published only once whole (a file renamed from .partial, a staging collection swapped in), so its keys were checked after the last row (far cheaper than batch by batch). ' +
           'Set run: {duplicates: first} or {duplicates: last} to keep one row per key, and run the changed job with --restart.',
       },
     );

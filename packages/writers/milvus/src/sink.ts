@@ -590,6 +590,9 @@ export class MilvusSink implements WriterSink {
     return {
       ...screening,
       resumeToken,
+      // A staging collection is swapped in by finish(), after every dataset: nothing of it is
+      // visible before, so repeated keys may be looked for once at the end of the stream.
+      ...(state.swap ? { publishesAtEnd: true } : {}),
       write: async (batches, outer) => {
         const hooks = { committed: (b: ColumnBatch) => ((state.committedRows += b.numRows), outer.committed(b)) };
         const base = resume?.rows ?? 0;

@@ -198,6 +198,20 @@ describe.each(servers())('staged overwrite ($name)', (server) => {
   });
 });
 
+describe.each(servers())('staged overwrite, a key repeated in the source ($name)', (server) => {
+  it('is found after the last row (the staging collection is swapped in only at the end): the old collection stays as it was, no staging collection is left', async () => {
+    const c = uniqueName('g_owdup');
+    expect((await run(server, files.clean, c)).code).toBe(0);
+    const before = await snapshot(server, c);
+    const r = await run(server, files.dup, c, { mode: 'overwrite' }, { batch_rows: 300 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(
+      /row 600 \(id 30\): the key occurs more than once in the source \(row 10 has it too; 2 keys occur more than once\); the output was not published/,
+    );
+    expect(await snapshot(server, c)).toEqual(before);
+  });
+});
+
 describe.each(servers())('staged overwrite through an alias ($name)', (server) => {
   // Milvus 2.3 answers DescribeCollection on an alias with the alias's own name: the alias must
   // be found by DescribeAlias, or the overwrite would take the alias for a collection.
