@@ -7,24 +7,20 @@
 // file) is always on in milvusdm; it is measured alone too.
 //   node bench/resume-cost.mjs [--rows 1000000] [--dim 128] [--batch 10000] [--runs 3] [--targets hdf5,milvus23,milvus]
 //     [--ids scattered|ascending]   (the input's ids: a permutation, or ascending as most files number rows)
-//     [--mode append|overwrite]     (into a server: append into a new collection, the per-batch key check; or
-//                                    overwrite, a staging collection published at the end, the check at the end)
 //   (hdf5: file → file; milvus23: H2M into Milvus 2.3.5; milvus: H2M into Milvus Lite 3.2)
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { args, fmt, h5Input, requireSetup, root } from './lib.mjs';
 
-const { rows, dim, batch, runs, targets, ids, mode } = args({
+const { rows, dim, batch, runs, targets, ids } = args({
   rows: 1_000_000,
   dim: 128,
   batch: 10_000,
   runs: 3,
   targets: 'hdf5,milvus23',
   ids: 'scattered',
-  mode: 'append',
 });
-if (!['append', 'overwrite'].includes(mode)) throw new Error(`--mode: ${mode} is not append or overwrite`);
 const wanted = String(targets).split(',');
 requireSetup();
 const dist = (p) => import(join(root, p, 'dist', 'index.js'));
@@ -268,9 +264,7 @@ async function flushCost() {
   return { on: median(on), off: median(off) };
 }
 
-console.log(
-  `resume bookkeeping: ${fmt(rows)} × ${dim} float32 from HDF5 (${ids} ids), batches of ${fmt(batch)} rows, ${runs} runs each; into servers with mode ${mode}`,
-);
+console.log(`resume bookkeeping: ${fmt(rows)} × ${dim} float32 from HDF5 (${ids} ids), batches of ${fmt(batch)} rows, ${runs} runs each`);
 try {
   const screen = await screenCost({});
   const fileScreen = await screenCost({ storesNonFinite: true, publishesAtEnd: true });
@@ -307,9 +301,9 @@ try {
           uri: server.uri,
           token: server.token,
           collection: `bench_${n.replace('-', '_')}`,
-          // A new collection each run: append measures the per-batch key check; overwrite writes a
-          // staging collection published only at the end, so its key check runs there.
-          mode,
+          // A new collection each run, written as it goes: the per-batch key check (overwrite of an
+          // existing collection would write a staging collection and check the keys at the end).
+          mode: 'append',
         }),
         checksFor(screen),
       );
@@ -326,9 +320,9 @@ try {
         (n) => ({
           uri: server.uri,
           collection: `bench_${n.replace('-', '_')}`,
-          // A new collection each run: append measures the per-batch key check; overwrite writes a
-          // staging collection published only at the end, so its key check runs there.
-          mode,
+          // A new collection each run, written as it goes: the per-batch key check (overwrite of an
+          // existing collection would write a staging collection and check the keys at the end).
+          mode: 'append',
         }),
         checksFor(screen),
       );
