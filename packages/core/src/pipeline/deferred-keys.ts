@@ -21,7 +21,7 @@
  * key has been seen, but a dropped row is not reported as a repeat itself. Their keys go, with
  * their rows, to a second, usually empty, set of partitions.
  *
- * Memory: 8 bytes a key in the partitions' buffers up to BUFFER_KEYS keys (32 MiB), then on disk;
+ * Memory: 8 bytes a key in the partitions' buffers up to BUFFER_KEYS keys (16 MiB), then on disk;
  * the ordered keys up to ORDERED_KEYS (8 MiB), then on disk; at the end, one partition at a time.
  * Disk: 8 bytes a key past the buffers, removed by close().
  */
@@ -32,8 +32,12 @@ import type { Column } from '../batch.js';
 import { describeSystemError, errorMessage, MilvusdmError } from '../errors.js';
 import { slotHash, stringKeyWords } from './duplicates.js';
 
-/** Keys held in the partitions' buffers before the fullest partition is spilled (32 MiB). */
-const BUFFER_KEYS = 1 << 22;
+/**
+ * Keys held in the partitions' buffers before the fullest partition is spilled (16 MiB): a
+ * file → file run's peak memory then hardly grows with its rows (32 MiB made 10M rows 1.21× 1M's
+ * peak); a spill costs a sequential write and read of 8 bytes a key.
+ */
+const BUFFER_KEYS = 1 << 21;
 /** Keys in ascending order held in memory before they are spilled (8 MiB). */
 const ORDERED_KEYS = 1 << 20;
 /** A partition's size to aim for: its keys and table fit in a core's cache. */
@@ -90,7 +94,7 @@ function wordsOf(keys: Column): Uint32Array {
 function spillError(where: string, e: unknown): MilvusdmError {
   return new MilvusdmError('MDM_IO', `the repeated-key check's temporary file ${where}: ${describeSystemError(e) ?? errorMessage(e)}`, {
     cause: e,
-    hint: 'Past 32 MiB the check keeps 8 bytes a key in the temporary folder (TMPDIR): free space there, or set TMPDIR to a folder with room.',
+    hint: 'Past 16 MiB the check keeps 8 bytes a key in the temporary folder (TMPDIR): free space there, or set TMPDIR to a folder with room.',
   });
 }
 
