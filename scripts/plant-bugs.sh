@@ -58,6 +58,13 @@ BUGS=(
   # Commits reported in bursts: the state saved after the first burst only, so a kill later
   # resumes far behind what the target holds (a Milvus target would then hold rows twice).
   "state-saves-first-burst-only|packages/core/test/resume-state.test.ts|"
+  # Keys held while in order (no worker yet): runs of consecutive keys not given to the worker when
+  # the order breaks, so a later repeat of one of them goes through.
+  "held-keys-replay-skips-runs|packages/core/test/key-checker.test.ts|"
+  # Small list pieces read as one span: each copied from the span's start, not from its own offset.
+  "faiss-gather-ignores-offset-in-span|packages/readers/faiss/test/gather.test.ts|packages/readers/faiss/test/cli.integration.test.ts|packages/readers/faiss"
+  # The batches since the last sync never synced nor reported committed at the end of a file.
+  "hdf5-sink-last-batches-never-committed|packages/writers/hdf5/test/writer.test.ts|"
   # The check at the end of a file target's stream reads each partition's buffer only, not the
   # chunks it spilled: a key repeated from far back goes through.
   "deferred-keys-ignores-spilled-chunks|packages/core/test/deferred-keys.test.ts|"

@@ -74,6 +74,62 @@ describe('KeyChecker', () => {
     }
   });
 
+  it('starts no worker for keys that stay in order, consecutive or not', async () => {
+    const consecutive = new KeyChecker();
+    const spaced = new KeyChecker(undefined, undefined, 50_000);
+    try {
+      for (let b = 0; b < 30; b++) {
+        const values = new BigInt64Array(10_000);
+        for (let i = 0; i < values.length; i++) values[i] = BigInt(b * 10_000 + i) + 2n ** 32n - 7n; // crosses a word boundary
+        expect((await consecutive.check({ type: 'int64', values })).every((r) => r === 0)).toBe(true);
+        if (b < 5) {
+          for (let i = 0; i < values.length; i++) values[i] = BigInt(b * 20_000 + i * 2);
+          expect((await spaced.check({ type: 'int64', values })).every((r) => r === 0)).toBe(true);
+        }
+      }
+      expect(consecutive.workerStarted).toBe(false);
+      expect(spaced.workerStarted).toBe(false);
+    } finally {
+      await consecutive.close();
+      await spaced.close();
+    }
+  });
+
+  it.each([
+    ['runs of consecutive keys, across a 32-bit word', (b: number, i: number) => BigInt(b * 1_000 + i) + 2n ** 32n - 3_500n],
+    ['keys far apart, past the copies held', (b: number, i: number) => BigInt(b * 3_000 + i * 3) * 2n ** 20n],
+  ])('finds a repeat of a key held before the worker started: %s', async (_, key) => {
+    // 1,000 keys a batch, at most 2,500 held as copies: the second kind starts the worker at batch 3.
+    const checker = new KeyChecker(700, undefined, 2_500);
+    const exact = new Set<bigint>();
+    try {
+      for (let b = 0; b < 8; b++) {
+        const values = new BigInt64Array(1_000);
+        for (let i = 0; i < values.length; i++) values[i] = key(b, i);
+        expect((await checker.check({ type: 'int64', values })).every((r) => r === 0)).toBe(true);
+        for (const v of values) exact.add(v);
+      }
+      // Out of order: every held key is looked for, the first batch's (runs replayed, copies sent) too.
+      const probe = BigInt64Array.from([key(0, 0), key(7, 999) + 1n, key(3, 500), key(0, 999), -(2n ** 63n), key(5, 1)]);
+      const repeated = [...(await checker.check({ type: 'int64', values: probe }))];
+      expect(repeated).toEqual([...probe].map((k) => (exact.has(k) ? 1 : 0)));
+      expect(repeated).toEqual([1, 0, 1, 1, 0, 1]);
+      expect(checker.workerStarted).toBe(true);
+    } finally {
+      await checker.close();
+    }
+  });
+
+  it('keeps checks begun together in stream order while the worker starts', async () => {
+    const checker = new KeyChecker(undefined, undefined, 4);
+    // Two ascending batches held, the third out of order starts the worker; the rest are in flight meanwhile.
+    const batches = [[1n, 2n], [3n, 5n], [2n, 9n], [9n], [4n, 1n, 10n]].map((keys) =>
+      checker.check({ type: 'int64', values: BigInt64Array.from(keys) }),
+    );
+    expect((await Promise.all(batches)).map((r) => [...r])).toEqual([[0, 0], [0, 0], [1, 0], [1], [0, 1, 0]]);
+    await checker.close();
+  });
+
   it('does not keep the process alive when a checker is left open', () => {
     const module = fileURLToPath(new URL('../dist/pipeline/key-checker.js', import.meta.url));
     const script = `const { KeyChecker } = await import(${JSON.stringify(module)});

@@ -1,12 +1,15 @@
 /**
  * The data pass: column batches read from the offsets the structure pass found. Rows of codes
  * are read block after block; inverted lists are read where they lie, list after list, a batch
- * taking the rest of one list and the start of the next — never the whole index at once.
- * Memory: one batch (at most MAX_BATCH_BYTES of vectors) plus two read blocks, plus the id map
- * when an IDMap wraps an IVF index (8 bytes per vector: its ids are looked up at random).
+ * taking the rest of one list and the start of the next — never the whole index at once. A
+ * batch's pieces of lists are read all at once (gather.ts).
+ * Memory: one batch (at most MAX_BATCH_BYTES of vectors) plus its read spans or two read blocks,
+ * plus the id map when an IDMap wraps an IVF index (8 bytes per vector: its ids are looked up at
+ * random).
  */
 import type { Column, ColumnBatch } from '@milvusdm/core';
 import { BlockReader, RandomAccessFile, sourceError } from './byte-reader.js';
+import { readRanges, type RangeRead } from './gather.js';
 import type { Codec } from './model.js';
 import type { ListsData, ReadPlan, RowsData } from './plan.js';
 import { decodeProduct, decodeScalar } from './quantizers.js';
@@ -65,9 +68,14 @@ async function readCodes(
   }
   const codes = new Uint8Array(n * codec.codeSize);
   await reader.read(codes, position);
-  const target = out as Float32Array;
+  decodeCodes(codec, codes, n, out as Float32Array, row, centroid);
+}
+
+/** Decodes `n` SQ/PQ codes into rows [row, row+n) of `target`, plus the list's centroid for residual codecs. */
+function decodeCodes(codec: Codec, codes: Uint8Array, n: number, target: Float32Array, row: number, centroid?: Float32Array): void {
   if (codec.kind === 'sq') decodeScalar(codec.sq, codes, n, target, row * codec.d);
-  else decodeProduct(codec.pq, codes, n, target, row * codec.d);
+  else if (codec.kind === 'pq') decodeProduct(codec.pq, codes, n, target, row * codec.d);
+  else throw new Error(`decodeCodes: ${codec.kind} codes are not decoded`);
   if (centroid) {
     // Faiss: decode, then recons[i] += centroid[i], in float32 (the store rounds).
     for (let k = 0; k < n; k++) {
@@ -162,6 +170,60 @@ async function* streamRows(
   }
 }
 
+/** `n` entries of list `list` (by rank) from `offset`, for rows [at, at + n) of the batch. */
+interface ListPiece {
+  readonly list: number;
+  readonly offset: number;
+  readonly n: number;
+  readonly at: number;
+}
+
+/** Reads a batch's list pieces (all at once), then decodes codes and maps inner ids. */
+async function fillFromLists(
+  options: StreamOptions,
+  file: RandomAccessFile,
+  data: ListsData,
+  pieces: readonly ListPiece[],
+  vectors: Vectors,
+  ids: BigInt64Array,
+  idMap: BigInt64Array | undefined,
+  centroids: Float32Array | undefined,
+): Promise<void> {
+  const { table, codec } = data;
+  const raw = codec.kind === 'float32' || codec.kind === 'binary';
+  const per = raw ? (codec.kind === 'float32' ? codec.d : codec.codeSize) : 0;
+  const ranges: RangeRead[] = [];
+  const codes: Uint8Array[] = [];
+  for (const piece of pieces) {
+    const position = table.codeOffsets[piece.list]! + piece.offset * codec.codeSize;
+    const target = raw ? bytesOf(vectors, piece.at, piece.n, per) : new Uint8Array(piece.n * codec.codeSize);
+    if (!raw) codes.push(target);
+    ranges.push(
+      { position, target },
+      { position: table.idOffsets[piece.list]! + piece.offset * 8, target: bytesOf(ids, piece.at, piece.n, 1) },
+    );
+  }
+  await readRanges(file, ranges);
+  pieces.forEach((piece, i) => {
+    const listNo = table.listNo[piece.list]!;
+    if (!raw) {
+      const centroid = centroids?.subarray(listNo * codec.d, (listNo + 1) * codec.d);
+      decodeCodes(codec, codes[i]!, piece.n, vectors as Float32Array, piece.at, centroid);
+    }
+    if (!idMap) return;
+    for (let k = piece.at; k < piece.at + piece.n; k++) {
+      const inner = ids[k]!;
+      if (inner < 0n || inner >= BigInt(idMap.length)) {
+        throw sourceError(
+          options.indexPath,
+          `inverted list ${listNo} holds inner id ${inner}, but the id map has ${idMap.length} entries (corrupt file, or remove_ids was used on the IDMap-wrapped IVF index, which Faiss does not keep consistent)`,
+        );
+      }
+      ids[k] = idMap[Number(inner)]!;
+    }
+  });
+}
+
 async function* streamLists(
   options: StreamOptions,
   index: RandomAccessFile,
@@ -169,14 +231,12 @@ async function* streamLists(
   cursor: FaissCursor | undefined,
 ): AsyncGenerator<ColumnBatch> {
   const { plan } = options;
-  const { table, codec } = data;
+  const { table } = data;
   const limit = batchLimit(options);
   const dataFile = options.dataPath ? await RandomAccessFile.open(options.dataPath, 'inverted-lists data file') : index;
   try {
     const idMap = plan.idMap !== undefined ? await loadIdMap(index, plan.idMap, plan.root.header.ntotal) : undefined;
     const centroids = data.centroids ? await loadCentroids(index, data.centroids) : undefined;
-    const codes = new BlockReader(dataFile);
-    const idReader = new BlockReader(dataFile, 1 << 20);
     let row = cursor?.row ?? 0;
     let list = cursor?.list ?? 0;
     let offset = cursor?.offset ?? 0;
@@ -186,41 +246,33 @@ async function* streamLists(
     let vectors = allocate(plan, capacity);
     let ids = new BigInt64Array(capacity);
     let filled = 0;
+    // The pieces of lists the batch takes, read together once it is full (gather.ts).
+    let pieces: ListPiece[] = [];
+    const fill = () => fillFromLists(options, dataFile, data, pieces, vectors, ids, idMap, centroids);
     for (; list < table.listNo.length; list++, offset = 0) {
       const size = table.sizes[list]!;
-      const listNo = table.listNo[list]!;
-      const centroid = centroids?.subarray(listNo * codec.d, (listNo + 1) * codec.d);
       while (offset < size) {
         const n = Math.min(size - offset, capacity - filled);
-        await readCodes(codes, codec, table.codeOffsets[list]! + offset * codec.codeSize, n, vectors, filled, centroid);
-        await idReader.read(bytesOf(ids, filled, n, 1), table.idOffsets[list]! + offset * 8);
-        if (idMap) {
-          for (let k = filled; k < filled + n; k++) {
-            const inner = ids[k]!;
-            if (inner < 0n || inner >= BigInt(idMap.length)) {
-              throw sourceError(
-                options.indexPath,
-                `inverted list ${listNo} holds inner id ${inner}, but the id map has ${idMap.length} entries (corrupt file, or remove_ids was used on the IDMap-wrapped IVF index, which Faiss does not keep consistent)`,
-              );
-            }
-            ids[k] = idMap[Number(inner)]!;
-          }
-        }
+        pieces.push({ list, offset, n, at: filled });
         filled += n;
         offset += n;
         row += n;
         if (filled === capacity) {
+          await fill();
           const next = offset < size ? { list, offset } : { list: list + 1, offset: 0 };
           yield batch(options, ids, vectors, filled, { file: options.indexPath, bytes: index.size, row, ...next });
           capacity = room();
           vectors = allocate(plan, capacity);
           ids = new BigInt64Array(capacity);
           filled = 0;
+          pieces = [];
         }
       }
     }
-    if (filled > 0)
+    if (filled > 0) {
+      await fill();
       yield batch(options, ids, vectors, filled, { file: options.indexPath, bytes: index.size, row, list: table.listNo.length, offset: 0 });
+    }
   } finally {
     if (dataFile !== index) await dataFile.close();
   }

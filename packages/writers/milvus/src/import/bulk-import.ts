@@ -7,7 +7,9 @@
 import { MilvusdmError, type ChannelContext, type DatasetInfo, type DatasetWriter, type ResumeInfo } from '@milvusdm/core';
 import { serverInfo, type MilvusConnection } from '@milvusdm/milvus-client';
 import type { MilvusWriterOptions } from '../options.js';
-import { importTokenOf, importWriter, type ImportWriterArgs } from './import-writer.js';
+import { importTokenOf } from './import-token.js';
+// The import writer (Parquet, Arrow) is loaded by `writer`, when a dataset is imported.
+import type { ImportWriterArgs } from './import-writer.js';
 import { BulkInsert23, CloudImportJobs, RestImportJobs, type ImportApi } from './jobs.js';
 import { openStorage, storageSecrets, type ImportStorage } from './storage.js';
 
@@ -128,6 +130,7 @@ export class BulkImport {
     }
     this.storage ??= await openStorage(this.options.storage!, this.context);
     const api = await this.importApi();
+    const { importWriter } = await import('./import-writer.js');
     return importWriter({
       ...fit,
       api,

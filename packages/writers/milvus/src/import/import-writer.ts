@@ -27,21 +27,9 @@ import { skipRows } from '../insert-stream.js';
 import type { MilvusResumeToken } from '../resume-plan.js';
 import type { ImportApi, ImportTarget, JobState, KnownJob } from './jobs.js';
 import type { ImportStorage } from './storage.js';
+import { importTokenOf, type ImportToken } from './import-token.js';
 
-export interface ImportedFile {
-  readonly name: string;
-  /** Index, in the dataset's rows, of the file's first row. */
-  readonly first: number;
-  readonly rows: number;
-  readonly job: string;
-}
-
-/** What the resume token carries for the import path (next to the insert path's fields). */
-export interface ImportToken {
-  /** Folder (relative to the storage) of this dataset's files: unique per run. */
-  readonly folder: string;
-  readonly files: ImportedFile[];
-}
+export { importTokenOf, type ImportToken, type ImportedFile } from './import-token.js';
 
 export type ImportResumeToken = MilvusResumeToken & { import: ImportToken };
 
@@ -81,13 +69,6 @@ const MB = 1024 * 1024;
 
 export function importFileName(folder: string, first: number): string {
   return `${folder}/part-${String(first).padStart(12, '0')}.parquet`;
-}
-
-/** The import token of a resumed dataset, or undefined when its interrupted run inserted. */
-export function importTokenOf(token: unknown): ImportToken | undefined {
-  const t = (token as { import?: Partial<ImportToken> } | undefined)?.import;
-  if (!t || typeof t.folder !== 'string' || !Array.isArray(t.files)) return undefined;
-  return t as ImportToken;
 }
 
 /**
