@@ -117,8 +117,11 @@ export async function* readSegment(
       // Fresh buffers per block: the batch owns them while it waits in the pipeline.
       const idBytes = new Uint8Array(count * 8);
       const vectors = new Uint8Array(count * vectorBytes);
-      await readExactly(uid, idBytes, HEADER_BYTES + row * 8, segment.uid.path);
-      await readExactly(rv, vectors, HEADER_BYTES + row * vectorBytes, segment.rv.path);
+      // Both files read side by side on libuv's threads (one after the other, the run waited on each).
+      await Promise.all([
+        readExactly(uid, idBytes, HEADER_BYTES + row * 8, segment.uid.path),
+        readExactly(rv, vectors, HEADER_BYTES + row * vectorBytes, segment.rv.path),
+      ]);
       const kept = anyDeleted ? compactRows(deleted.bitmap, row, count, idBytes, vectors, vectorBytes) : count;
       yield {
         ids: new BigInt64Array(idBytes.buffer, 0, kept),
