@@ -70,7 +70,11 @@ function joinPath(prefix: string, path: readonly PropertyKey[]): string {
 export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown, where: string, file?: string): z.output<T> {
   const result = schema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `${joinPath(where, issue.path)}: ${issueText(issue, raw, schema)}`);
+  const lines = result.error.issues.map((issue) => {
+    // An issue of the whole file (an unknown top-level key) has no key path to name.
+    const at = joinPath(where, issue.path);
+    return at ? `${at}: ${issueText(issue, raw, schema)}` : issueText(issue, raw, schema);
+  });
   const origin = file ? `${file}: ` : '';
   throw new ConfigError(`${origin}${lines.join('; ')}`);
 }

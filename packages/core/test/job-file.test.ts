@@ -42,7 +42,8 @@ describe('milvusdm job files', () => {
 
   it('names a missing type and unknown keys', async () => {
     expect((await failure('source: {path: x}\ntarget: {type: hdf5}\n')).message).toMatch(/source\.type: is required/);
-    expect((await failure('source: {type: a}\ntarget: {type: b}\nsink: {}\n')).message).toMatch(/unknown key "sink"/);
+    // A key of the file itself: the message names the file, then the key, with nothing between.
+    expect((await failure('source: {type: a}\ntarget: {type: b}\nsink: {}\n')).message).toMatch(/\.yaml: unknown key "sink"$/);
     expect((await failure('source: {type: a}\ntarget: {type: b}\nrun: {batch_rows: 0}\n')).message).toMatch(/run\.batch_rows: /);
   });
 

@@ -12,13 +12,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client, Metadata, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
-import { MilvusClient, promisify } from '@zilliz/milvus2-sdk-node';
 import { MilvusdmError, errorMessage, type ChannelContext, type ErrorCode, type Logger } from '@milvusdm/core';
 import { parseMilvusUri } from './address.js';
 import { DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_TIMEOUT_S, type ConnectionOptions } from './connection-options.js';
 import { startMilvusLite, type LiteServer } from './lite.js';
 import { DEFAULT_RETRY, abortError, classifyFailure, withRetry, type RetryPolicy } from './retry.js';
 import { ServerRefusal, isStatusObject, isSuccess, ensureOk, statusReason } from './status.js';
+import { MilvusClient, promisify } from './sdk.js';
 import { RequestBuffers } from './wire/request-buffers.js';
 
 const SERVICE = '/milvus.proto.milvus.MilvusService';

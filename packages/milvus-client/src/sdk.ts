@@ -1,0 +1,64 @@
+/**
+ * The Milvus SDK, loaded with its bulk writer deferred until something uses it.
+ *
+ * The SDK's index requires every part of the SDK at once, its `bulkwriter` too, which loads
+ * parquetjs, bson (and its 17 MiB serialisation buffer) and the AWS S3 client. milvusdm writes
+ * its own Parquet for bulk import and never uses it, yet every command that contacts a server
+ * paid for it: measured on this machine, loading the SDK took 195–238 ms with the bulk writer
+ * deferred against 276–282 ms without, and left 5.3 MiB less on V8's heap (which every full
+ * garbage collection of a long run marks again) — see bench/README.md, "CLI start-up".
+ *
+ * How: before the SDK loads, require's cache gets an entry for the bulk writer's index whose
+ * exports are getters for its names; the first read of one loads the real module in its place.
+ * So `BulkWriter` and the rest still work for anyone in the process who asks for them (a
+ * third-party plugin, say). Where the file is not where SDK 3.0 keeps it, nothing is deferred and
+ * the SDK loads whole; the names deferred are checked against the real module in the tests, so
+ * an SDK update that changes them fails there, not in a user's run.
+ */
+import { Module, createRequire } from 'node:module';
+
+type Sdk = typeof import('@zilliz/milvus2-sdk-node');
+
+const require = createRequire(import.meta.url);
+
+/** What the bulk writer's index of SDK 3.0.x exports (checked against the real module in the tests). */
+export const BULK_WRITER_EXPORTS = ['BulkWriter', 'VolumeManager', 'ColumnBuffer', 'JsonFormatter', 'ParquetFormatter', 'LocalStorage'];
+
+export const BULK_WRITER_MODULE = '@zilliz/milvus2-sdk-node/dist/milvus/bulkwriter/index.js';
+
+/** Puts the deferred bulk writer in require's cache; false when the SDK's layout is not the expected one. */
+function deferBulkWriter(): boolean {
+  let path: string;
+  try {
+    path = require.resolve(BULK_WRITER_MODULE);
+  } catch {
+    return false;
+  }
+  if (require.cache[path]) return false;
+  let real: Record<string, unknown> | undefined;
+  const load = (): Record<string, unknown> => {
+    if (!real) {
+      delete require.cache[path];
+      real = require(path) as Record<string, unknown>;
+    }
+    return real;
+  };
+  const exports: Record<string, unknown> = {};
+  for (const name of BULK_WRITER_EXPORTS) {
+    Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+  }
+  const stub = new Module(path);
+  stub.filename = path;
+  stub.loaded = true;
+  stub.exports = exports;
+  require.cache[path] = stub;
+  return true;
+}
+
+deferBulkWriter();
+
+const sdk = require('@zilliz/milvus2-sdk-node') as Sdk;
+
+export const MilvusClient = sdk.MilvusClient;
+export type MilvusClient = InstanceType<Sdk['MilvusClient']>;
+export const promisify = sdk.promisify;
