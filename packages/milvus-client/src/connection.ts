@@ -18,7 +18,7 @@ import { DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_TIMEOUT_S, type ConnectionOptions } 
 import { startMilvusLite, type LiteServer } from './lite.js';
 import { DEFAULT_RETRY, abortError, classifyFailure, withRetry, type RetryPolicy } from './retry.js';
 import { ServerRefusal, isStatusObject, isSuccess, ensureOk, statusReason } from './status.js';
-import { MilvusClient, promisify } from './sdk.js';
+import { MilvusClient, constructSharingProtoDefinitions, promisify } from './sdk.js';
 import { RequestBuffers } from './wire/request-buffers.js';
 
 const SERVICE = '/milvus.proto.milvus.MilvusService';
@@ -115,36 +115,39 @@ export class MilvusConnection {
     }
     const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
     const connectTimeoutMs = (options.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_S) * 1000;
-    const client = new MilvusClient({
-      address,
-      ssl,
-      ...(secrets.token ? { token: secrets.token } : {}),
-      ...(options.user ? { username: options.user } : {}),
-      ...(secrets.password ? { password: secrets.password } : {}),
-      ...(options.database ? { database: options.database } : {}),
-      ...(tls && pems
-        ? {
-            tls: {
-              ...(pems.ca ? { rootCert: pems.ca } : {}),
-              ...(pems.cert ? { certChain: pems.cert } : {}),
-              ...(pems.key ? { privateKey: pems.key } : {}),
-              ...(tls.server_name ? { serverName: tls.server_name } : {}),
-              ...(tls.skip_verify ? { skipCertCheck: true } : {}),
-            },
-          }
-        : {}),
-      // The first call (the SDK's Connect) must answer within the connect deadline.
-      timeout: connectTimeoutMs,
-      channelOptions: {
-        // No keep-alive pings on an idle channel: Milvus Lite rejects them as excessive.
-        'grpc.keepalive_permit_without_calls': 0,
-        'grpc.keepalive_time_ms': 60_000,
-      },
-      // Retries are ours (with backoff, jitter and the knowledge of what is safe to repeat).
-      maxRetries: 0,
-      logLevel: 'error',
-      telemetry: { enabled: false },
-    });
+    const client = constructSharingProtoDefinitions(
+      () =>
+        new MilvusClient({
+          address,
+          ssl,
+          ...(secrets.token ? { token: secrets.token } : {}),
+          ...(options.user ? { username: options.user } : {}),
+          ...(secrets.password ? { password: secrets.password } : {}),
+          ...(options.database ? { database: options.database } : {}),
+          ...(tls && pems
+            ? {
+                tls: {
+                  ...(pems.ca ? { rootCert: pems.ca } : {}),
+                  ...(pems.cert ? { certChain: pems.cert } : {}),
+                  ...(pems.key ? { privateKey: pems.key } : {}),
+                  ...(tls.server_name ? { serverName: tls.server_name } : {}),
+                  ...(tls.skip_verify ? { skipCertCheck: true } : {}),
+                },
+              }
+            : {}),
+          // The first call (the SDK's Connect) must answer within the connect deadline.
+          timeout: connectTimeoutMs,
+          channelOptions: {
+            // No keep-alive pings on an idle channel: Milvus Lite rejects them as excessive.
+            'grpc.keepalive_permit_without_calls': 0,
+            'grpc.keepalive_time_ms': 60_000,
+          },
+          // Retries are ours (with backoff, jitter and the knowledge of what is safe to repeat).
+          maxRetries: 0,
+          logLevel: 'error',
+          telemetry: { enabled: false },
+        }),
+    );
     const display = lite ? `Milvus Lite ${lite.dataDir}` : address;
     const retry: RetryPolicy = { ...DEFAULT_RETRY, ...(options.retries !== undefined ? { retries: options.retries } : {}) };
     const connection = new MilvusConnection(

@@ -59,6 +59,41 @@ deferBulkWriter();
 
 const sdk = require('@zilliz/milvus2-sdk-node') as Sdk;
 
+type FromJson = (json: unknown, options?: unknown) => unknown;
+
+/**
+ * Runs `construct` (the SDK client's constructor) with @grpc/proto-loader's `fromJSON` giving
+ * back what it already built for the same JSON and options. The constructor builds the package
+ * definition of milvus.proto twice — once for each service it looks up — and each build took
+ * 65–100 ms here. Only for the length of the call, so nothing else in the process ever shares
+ * a definition; where proto-loader is not found beside the SDK, the constructor runs as it is.
+ */
+export function constructSharingProtoDefinitions<T>(construct: () => T): T {
+  let loader: { fromJSON?: FromJson } | undefined;
+  try {
+    loader = createRequire(require.resolve('@zilliz/milvus2-sdk-node'))('@grpc/proto-loader') as { fromJSON?: FromJson };
+  } catch {
+    loader = undefined;
+  }
+  const original = loader?.fromJSON;
+  if (!loader || typeof original !== 'function') return construct();
+  const built = new Map<unknown, Map<string, unknown>>();
+  loader.fromJSON = (json, options) => {
+    const key = JSON.stringify(options ?? {});
+    const known = built.get(json)?.get(key);
+    if (known !== undefined) return known;
+    const definition = original(json, options);
+    if (!built.has(json)) built.set(json, new Map());
+    built.get(json)!.set(key, definition);
+    return definition;
+  };
+  try {
+    return construct();
+  } finally {
+    loader.fromJSON = original;
+  }
+}
+
 export const MilvusClient = sdk.MilvusClient;
 export type MilvusClient = InstanceType<Sdk['MilvusClient']>;
 export const promisify = sdk.promisify;

@@ -56,4 +56,32 @@ describe('the Milvus SDK, loaded with its bulk writer deferred', () => {
     });
     expect((seen as { after: number }).after).toBeGreaterThan(0);
   });
+
+  it('builds milvus.proto once for the SDK client, and only while the client is made', () => {
+    const seen = inFreshProcess(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const { MilvusClient, constructSharingProtoDefinitions } = await import('./dist/sdk.js');
+      const loader = createRequire(require.resolve('@zilliz/milvus2-sdk-node'))('@grpc/proto-loader');
+      const original = loader.fromJSON;
+      // Counts real builds by wrapping what the SDK will find, under the memo.
+      let builds = 0;
+      loader.fromJSON = (json, options) => { builds += 1; return original(json, options); };
+      const counting = loader.fromJSON;
+      const make = () => new MilvusClient({ address: '127.0.0.1:9', telemetry: { enabled: false }, logLevel: 'error' });
+      make();
+      const plain = builds;
+      builds = 0;
+      const client = constructSharingProtoDefinitions(make);
+      const shared = builds;
+      const restored = loader.fromJSON === counting;
+      // Outside the call every build is new again: nothing is remembered for anyone else.
+      const json = { nested: {} };
+      const a = loader.fromJSON(json, {});
+      const b = loader.fromJSON(json, {});
+      console.log(JSON.stringify({ plain, shared, restored, distinct: a !== b, works: typeof client.createCollection }));
+      process.exit(0);
+    `);
+    expect(seen).toEqual({ plain: 2, shared: 1, restored: true, distinct: true, works: 'function' });
+  });
 });
