@@ -4,9 +4,10 @@
  * The SDK's index requires every part of the SDK at once, its `bulkwriter` too, which loads
  * parquetjs, bson (and its 17 MiB serialisation buffer) and the AWS S3 client. milvusdm writes
  * its own Parquet for bulk import and never uses it, yet every command that contacts a server
- * paid for it: measured on this machine, loading the SDK took 195–238 ms with the bulk writer
- * deferred against 276–282 ms without, and left 5.3 MiB less on V8's heap (which every full
- * garbage collection of a long run marks again) — see bench/README.md, "CLI start-up".
+ * paid for it: measured on this machine, importing this package took 232 ms with the bulk writer
+ * deferred against 336 ms without, and left 5.2 MiB less on V8's heap (which every full garbage
+ * collection of a long run marks again) — bench/README.md, "H2M at 1M × 128 into Milvus 2.3:
+ * where the client's CPU goes, and two cuts".
  *
  * How: before the SDK loads, require's cache gets an entry for the bulk writer's index whose
  * exports are getters for its names; the first read of one loads the real module in its place.
@@ -77,14 +78,12 @@ export function constructSharingProtoDefinitions<T>(construct: () => T): T {
   }
   const original = loader?.fromJSON;
   if (!loader || typeof original !== 'function') return construct();
-  const built = new Map<unknown, Map<string, unknown>>();
+  const built: { json: unknown; options: unknown; definition: unknown }[] = [];
   loader.fromJSON = (json, options) => {
-    const key = JSON.stringify(options ?? {});
-    const known = built.get(json)?.get(key);
-    if (known !== undefined) return known;
+    const known = built.find((b) => b.json === json && sameOptions(b.options, options));
+    if (known) return known.definition;
     const definition = original(json, options);
-    if (!built.has(json)) built.set(json, new Map());
-    built.get(json)!.set(key, definition);
+    built.push({ json, options, definition });
     return definition;
   };
   try {
@@ -92,6 +91,23 @@ export function constructSharingProtoDefinitions<T>(construct: () => T): T {
   } finally {
     loader.fromJSON = original;
   }
+}
+
+/**
+ * Whether two proto-loader option objects ask for the same thing: the same keys, each value the
+ * same (functions, such as `longs: String`, by identity; plain data by its JSON).
+ */
+function sameOptions(a: unknown, b: unknown): boolean {
+  const x = (a ?? {}) as Record<string, unknown>;
+  const y = (b ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((k) => {
+    if (!(k in y)) return false;
+    if (x[k] === y[k]) return true;
+    if (typeof x[k] === 'function' || typeof y[k] === 'function') return false;
+    return JSON.stringify(x[k]) === JSON.stringify(y[k]);
+  });
 }
 
 export const MilvusClient = sdk.MilvusClient;

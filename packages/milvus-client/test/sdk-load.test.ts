@@ -74,14 +74,30 @@ describe('the Milvus SDK, loaded with its bulk writer deferred', () => {
       builds = 0;
       const client = constructSharingProtoDefinitions(make);
       const shared = builds;
+      // Options that differ only in a function (longs: String or Number) are not the same request.
+      const probe = { nested: {} };
+      const byOptions = constructSharingProtoDefinitions(() => {
+        const s1 = loader.fromJSON(probe, { longs: String, keepCase: true });
+        const s2 = loader.fromJSON(probe, { keepCase: true, longs: String });
+        const n = loader.fromJSON(probe, { longs: Number, keepCase: true });
+        return { sameForSame: s1 === s2, apartForOther: s1 !== n };
+      });
       const restored = loader.fromJSON === counting;
       // Outside the call every build is new again: nothing is remembered for anyone else.
       const json = { nested: {} };
       const a = loader.fromJSON(json, {});
       const b = loader.fromJSON(json, {});
-      console.log(JSON.stringify({ plain, shared, restored, distinct: a !== b, works: typeof client.createCollection }));
+      console.log(JSON.stringify({ plain, shared, restored, distinct: a !== b, works: typeof client.createCollection, ...byOptions }));
       process.exit(0);
     `);
-    expect(seen).toEqual({ plain: 2, shared: 1, restored: true, distinct: true, works: 'function' });
+    expect(seen).toEqual({
+      plain: 2,
+      shared: 1,
+      restored: true,
+      distinct: true,
+      works: 'function',
+      sameForSame: true,
+      apartForOther: true,
+    });
   });
 });

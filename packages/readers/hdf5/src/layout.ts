@@ -182,7 +182,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /**
  * Converts raw little-endian integers into int64 ids, refusing unsigned values above 2^63 − 1.
  * No id becomes a BigInt on the way: reading one from a DataView allocates a heap object, and a
- * million of them were most of the JS garbage of a 1M-row H2M. 8-byte ids are taken as they are
+ * 1M-row H2M made 23 MiB of them, most of what it allocated on the JS heap after start-up (its
+ * batches' bytes live outside that heap). 8-byte ids are taken as they are
  * (a view when aligned, else one copy); narrower ids are widened through 32-bit halves.
  */
 export function idColumn(layout: IdLayout, bytes: Uint8Array, rows: number, path: string, firstRow: number): Column {
