@@ -1,6 +1,7 @@
 /** Entry point of the `milvusdm` command: wires signals and pipes, runs, exits with the code. */
 import { setMaxListeners } from 'node:events';
 import { printHelpSnapshot } from './help-snapshot.js';
+import { capYoungGeneration, youngGenerationCap } from './young-generation.js';
 
 // The exit code of a run that failed (EXIT_RUN_FAILED in core, not imported: start-up stays light).
 const RUN_FAILED = 1;
@@ -31,7 +32,17 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
 const args = process.argv.slice(2);
-const code = printHelpSnapshot(args) ? 0 : await (await import('./cli.js')).main(args, controller.signal);
+const code = printHelpSnapshot(args) ? 0 : await runCli(args);
+async function runCli(argv: string[]): Promise<number> {
+  try {
+    capYoungGeneration(youngGenerationCap());
+  } catch (e) {
+    process.stderr.write(`error MDM_CONFIG: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return (await import('./cli.js')).main(argv, controller.signal);
+}
+
 process.exitCode = code;
 // gRPC keeps sockets open for a while after close; do not wait for them.
 setTimeout(() => process.exit(code), 100).unref();
