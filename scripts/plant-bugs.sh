@@ -74,6 +74,14 @@ BUGS=(
   # The test harness's Python tools exiting 0 whatever they said: a reference check that failed
   # (exit 1 with its verdict) would pass every test that asks it.
   "python-fork-server-hides-exit-code||packages/testing/test/python-fork-server.integration.test.ts"
+  # Unsigned 8-, 16- and 32-bit HDF5 ids widened with their sign: ids at or above 2^31 (uint32)
+  # become negative.
+  "hdf5-ids-unsigned-widened-as-signed|packages/readers/hdf5/test/id-column.test.ts|"
+  # The young generation's growth stopped once, never again: a worker thread's isolate resets V8's
+  # flags, and the young generation grows back to full size with its dead batch buffers.
+  "young-generation-cap-set-once|apps/cli/test/young-generation.test.ts||apps/cli"
+  # The SDK's bulk writer stubbed out instead of deferred: its names are gone for anyone else.
+  "sdk-bulk-writer-stub-empty|packages/milvus-client/test/sdk-load.test.ts||packages/milvus-client"
 )
 
 integration=0
