@@ -31,8 +31,7 @@ const onSignal = (name: string) => {
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-const args = process.argv.slice(2);
-const code = printHelpSnapshot(args) ? 0 : await runCli(args);
+/** Every command but `--help`: the young generation held small (young-generation.ts), then the CLI. */
 async function runCli(argv: string[]): Promise<number> {
   try {
     capYoungGeneration(youngGenerationCap());
@@ -43,6 +42,8 @@ async function runCli(argv: string[]): Promise<number> {
   return (await import('./cli.js')).main(argv, controller.signal);
 }
 
+const args = process.argv.slice(2);
+const code = printHelpSnapshot(args) ? 0 : await runCli(args);
 process.exitCode = code;
 // gRPC keeps sockets open for a while after close; do not wait for them.
 setTimeout(() => process.exit(code), 100).unref();

@@ -6,8 +6,9 @@
  * when the small objects owning it are collected. A pipeline allocates few JS objects, so with
  * V8's full-size young generation its scavenges are rare, and the dead arrays — the HDF5
  * reader's copy of each batch, gRPC's framed copy of each request, two copies of every byte
- * sent — pile up until external memory forces a mark-compact of the whole heap. With scavenges
- * every 4 MiB of allocation, they are freed within a batch or two. Measured on a 1M × 128 H2M
+ * sent — pile up until external memory forces a mark-compact of the whole heap. With a 4 MiB
+ * young generation, scavenges come often enough to free most of them within a few batches (what
+ * outlives a few scavenges still waits for a mark-compact). Measured on a 1M × 128 H2M
  * into Milvus 2.3 (bench/README.md, "Peak RSS at 1M: the young generation kept at 4 MiB"):
  * peak RSS 332–337 MiB without the cap, 265–282 MiB with it in most runs (318 in the worst seen),
  * for ~4 % more client CPU; kept at its starting size (1 MiB a semi-space) instead, the batches in
@@ -16,8 +17,9 @@
  * How: Node takes `--max-semi-space-size` only when it starts (a flag on the command line or in
  * NODE_OPTIONS), but V8 reads its growth factor each time it grows the young generation; so
  * after each collection its size is looked at, and once it has reached the cap the factor is
- * set to 1 (again after a worker thread starts: making an isolate resets V8's flags). Where a V8 does not take the flag any more, the young generation sizes itself as by
- * default: nothing else depends on it.
+ * set to 1 (again after a worker thread starts: making an isolate resets V8's flags). Where a V8
+ * does not take the flag any more, the young generation sizes itself as by default: nothing else
+ * depends on it.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { PerformanceObserver } from 'node:perf_hooks';
