@@ -106,7 +106,9 @@ export interface DatasetWriter {
   /**
    * Optional: what this writer needs to find its work again if the run is interrupted (a file's
    * identity, the target's row count before the first row): JSON, kept in the run's state file
-   * and handed back in `BeginOptions.resume.token`. Never include a secret.
+   * and handed back in `BeginOptions.resume.token`. Never include a secret. The state keeps the
+   * token the dataset was first begun with through every resume: a resumed writer that starts
+   * the dataset over must reuse what it names (a write id), not make a new one.
    */
   readonly resumeToken?: unknown;
 }

@@ -78,6 +78,16 @@ export class Hdf5Sink implements WriterSink {
         });
       }
     }
+    return this.create(dataset, path, randomUUID());
+  }
+
+  /**
+   * Writes the dataset's `.partial` file from its first row. `writeId` names this job's file: a
+   * new one for a new dataset; on resume, the one the run's state recorded (the state keeps the
+   * token a dataset was first begun with, and a later resume must find the file it names).
+   */
+  private async create(dataset: DatasetInfo, path: string, writeId: string): Promise<DatasetWriter> {
+    const partition = dataset.partition ?? '_default';
     const layouts = fileLayout(dataset.schema, dataset.origin);
     await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
       // A file-system refusal names the folder and the reason in words (MDM_IO).
@@ -90,7 +100,6 @@ export class Hdf5Sink implements WriterSink {
     const partial = `${path}.partial`;
     const file = await GrowingFile.create(partial, this.options.compression, this.context.run?.batchRows);
     this.open = { file, partial };
-    const writeId = randomUUID();
     try {
       file.setWriteId(writeId);
       for (const layout of layouts) file.addField(layout);
@@ -148,8 +157,9 @@ export class Hdf5Sink implements WriterSink {
     }
     if (resume.rows === 0 && !existsSync(partial)) {
       // Stopped before its first commit: the partial output was discarded then (nothing in it
-      // was recorded), so there is nothing to continue — the dataset is written from the start.
-      return this.begin(dataset);
+      // was recorded), so there is nothing to continue — the dataset is written from the start,
+      // under the same write id, which the state goes on recording.
+      return this.create(dataset, path, token.writeId);
     }
     const file = await GrowingFile.reopen(partial, this.options.compression, layouts, token.writeId, resume.rows);
     this.open = { file, partial };

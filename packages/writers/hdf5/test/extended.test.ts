@@ -365,7 +365,7 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     for (const name of all.keys()) expect(joined(got, name), name).toEqual(comparable(all.get(name)!, rows));
   });
 
-  it('a resumed run whose state recorded no row of the file (stopped before its first commit) writes it from the start', async () => {
+  it('a resumed run whose state recorded no row of the file (stopped before its first commit) writes it from the start, and can be resumed again', async () => {
     // Ctrl-C between begin and the first commit: the state holds this file's token with 0 rows,
     // and the partial file was discarded. Seen in the M2H Ctrl-C kill test.
     const dir = tempDir();
@@ -378,15 +378,33 @@ describe('hdf5 extended layout: every field type, bit for bit', { timeout: 120_0
     }
     await expect(writer.write(stopped(), { committed: () => {} })).rejects.toThrow(/SIGINT/);
     await sink.close();
+    // Started over, and interrupted again once two batches are committed. The state keeps the
+    // token the dataset was first begun with: the file must go on carrying what it names.
     const again = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));
+    const committed: number[] = [];
     try {
-      const resumed = (await again.begin(info(SCHEMA, rows), {
+      const restarted = (await again.begin(info(SCHEMA, rows), {
         resume: { rows: 0, unrecordedRows: 0, token, complete: false },
       })) as DatasetWriter;
-      await resumed.write(batchesOf(batches(all, rows, 9)), { committed: () => {} });
-      await again.finish();
+      expect(restarted.resumeToken).toEqual(token);
+      async function* interrupted(): AsyncGenerator<ColumnBatch> {
+        yield* batches(all, rows, 9).slice(0, 2);
+        throw new Error('interrupted by SIGINT again');
+      }
+      await expect(restarted.write(interrupted(), { committed: (b) => committed.push(b.numRows) })).rejects.toThrow(/again/);
     } finally {
       await again.close();
+    }
+    expect(committed).toEqual([9, 9]);
+    const third = await plugin.open(hdf5WriterOptions.parse({ dir, h2m_yaml: false }), testContext(dir));
+    try {
+      const resumed = (await third.begin(info(SCHEMA, rows), {
+        resume: { rows: 18, unrecordedRows: 0, token, complete: false },
+      })) as DatasetWriter;
+      await resumed.write(batchesOf(batches(slice(all, 18, rows), rows - 18, 9)), { committed: () => {} });
+      await third.finish();
+    } finally {
+      await third.close();
     }
     const { batches: got } = await read(join(dir, 'rich', 'p1.h5'), 13);
     for (const name of all.keys()) expect(joined(got, name), name).toEqual(comparable(all.get(name)!, rows));

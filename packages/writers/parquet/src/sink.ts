@@ -77,6 +77,15 @@ export class ParquetSink implements WriterSink {
         });
       }
     }
+    return this.create(dataset, path, randomUUID());
+  }
+
+  /**
+   * Writes the dataset's `.partial` folder from its first row. `writeId` names this job's parts:
+   * a new one for a new dataset; on resume, the one the run's state recorded (the state keeps the
+   * token a dataset was first begun with, and a later resume must find the parts it names).
+   */
+  private async create(dataset: DatasetInfo, path: string, writeId: string): Promise<DatasetWriter> {
     const schema = arrowSchema(dataset.schema);
     const partial = `${path}.partial`;
     try {
@@ -94,7 +103,7 @@ export class ParquetSink implements WriterSink {
         },
       );
     }
-    return this.folderWriter(dataset, path, schema, { path, writeId: randomUUID() }, 0, 0);
+    return this.folderWriter(dataset, path, schema, { path, writeId }, 0, 0);
   }
 
   /**
@@ -133,8 +142,9 @@ export class ParquetSink implements WriterSink {
     }
     if (resume.rows === 0 && !existsSync(partial)) {
       // Stopped before its first commit: the partial output was discarded then (nothing in it
-      // was recorded), so there is nothing to continue — the dataset is written from the start.
-      return this.begin(dataset);
+      // was recorded), so there is nothing to continue — the dataset is written from the start,
+      // under the same write id, which the state goes on recording.
+      return this.create(dataset, path, token.writeId);
     }
     if (!existsSync(partial)) {
       throw new MilvusdmError('MDM_RESUME', `${partial} is gone: the interrupted run's output cannot be continued`, {

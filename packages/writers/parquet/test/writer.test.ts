@@ -287,7 +287,7 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     expect(readdirSync(join(dir, 'books'))).toEqual([]);
   });
 
-  it('a resumed run whose state recorded no row of the dataset (stopped before its first part) writes it from the start', async () => {
+  it('a resumed run whose state recorded no row of the dataset (stopped before its first part) writes it from the start, and can be resumed again', async () => {
     // Ctrl-C between begin and the first commit: the state holds this dataset's token with 0
     // rows, and the partial folder was discarded. Seen in the M2H Ctrl-C kill test.
     const dir = tempDir();
@@ -303,14 +303,33 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     await expect(writer.write(stopped(), { committed: () => {} })).rejects.toThrow(/SIGINT/);
     await sink.close();
     expect(readdirSync(join(dir, 'books'))).toEqual([]);
-    const again = await plugin.open(options, testContext(dir));
-    const resumed = (await again.begin(info(schema, 20), {
-      resume: { rows: 0, unrecordedRows: 0, token: writer.resumeToken, complete: false },
+    // Started over, and interrupted again once two parts are committed. The state keeps the token
+    // the dataset was first begun with: the parts must go on carrying what it names.
+    const token = writer.resumeToken;
+    const again = await plugin.open(parquetWriterOptions.parse({ dir, file_rows: 5 }), testContext(dir));
+    const restarted = (await again.begin(info(schema, 20), {
+      resume: { rows: 0, unrecordedRows: 0, token, complete: false },
     })) as DatasetWriter;
-    const { rows } = await resumed.write(batchesOf(split(all, 4)), { committed: () => {} });
-    await again.finish();
+    expect(restarted.resumeToken).toEqual(token);
+    const committed: number[] = [];
+    async function* interrupted(): AsyncGenerator<ColumnBatch> {
+      yield* split(all, 5).slice(0, 2);
+      throw new Error('interrupted by SIGINT again');
+    }
+    await expect(restarted.write(interrupted(), { committed: (b) => committed.push(b.numRows) })).rejects.toThrow(/again/);
     await again.close();
-    expect(rows).toBe(20);
+    // Parts of 5 rows, one a batch: the first is committed once the second begins, the second
+    // may be too before the interruption is seen.
+    const done = committed.reduce((n, r) => n + r, 0);
+    expect([5, 10]).toContain(done);
+    const third = await plugin.open(parquetWriterOptions.parse({ dir, file_rows: 5 }), testContext(dir));
+    const resumed = (await third.begin(info(schema, 20), {
+      resume: { rows: done, unrecordedRows: 0, token, complete: false },
+    })) as DatasetWriter;
+    const { rows } = await resumed.write(batchesOf(split(all, 5).slice(done / 5)), { committed: () => {} });
+    await third.finish();
+    await third.close();
+    expect(rows).toBe(20 - done);
     const folder = join(dir, 'books', '_default');
     const dumped = await dump(partsOf(folder).map((p) => join(folder, p)));
     expect(dumped.map((d) => d.columns['id']!.hex).join('')).toBe(hexOf(all.columns.get('id')!.values as BigInt64Array));
