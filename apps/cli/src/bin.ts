@@ -1,4 +1,5 @@
 /** Entry point of the `milvusdm` command: wires signals and pipes, runs, exits with the code. */
+import './compile-cache.js';
 import { setMaxListeners } from 'node:events';
 import { printHelpSnapshot } from './help-snapshot.js';
 import { capYoungGeneration, youngGenerationCap } from './young-generation.js';

