@@ -293,11 +293,12 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     const dir = tempDir();
     const schema = schemaFor(['float_vector']);
     const all = generateBatch(schema, 20);
-    const options = parquetWriterOptions.parse({ dir });
+    // Parts of 5 rows: the first run stops inside its first part, before anything is committed.
+    const options = parquetWriterOptions.parse({ dir, file_rows: 5 });
     const sink = await plugin.open(options, testContext(dir));
     const writer = (await sink.begin(info(schema, 20))) as DatasetWriter;
     async function* stopped(): AsyncGenerator<ColumnBatch> {
-      yield generateBatch(schema, 5);
+      yield generateBatch(schema, 3);
       throw new Error('interrupted by SIGINT');
     }
     await expect(writer.write(stopped(), { committed: () => {} })).rejects.toThrow(/SIGINT/);
@@ -306,7 +307,7 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     // Started over, and interrupted again once two parts are committed. The state keeps the token
     // the dataset was first begun with: the parts must go on carrying what it names.
     const token = writer.resumeToken;
-    const again = await plugin.open(parquetWriterOptions.parse({ dir, file_rows: 5 }), testContext(dir));
+    const again = await plugin.open(options, testContext(dir));
     const restarted = (await again.begin(info(schema, 20), {
       resume: { rows: 0, unrecordedRows: 0, token, complete: false },
     })) as DatasetWriter;
@@ -318,11 +319,11 @@ describe('parquet writer: the bulk-import layout, exact', { timeout: 120_000 }, 
     }
     await expect(restarted.write(interrupted(), { committed: (b) => committed.push(b.numRows) })).rejects.toThrow(/again/);
     await again.close();
-    // Parts of 5 rows, one a batch: the first is committed once the second begins, the second
-    // may be too before the interruption is seen.
+    // One part a batch: the first is committed once the second begins, the second may be too
+    // before the interruption is seen.
     const done = committed.reduce((n, r) => n + r, 0);
     expect([5, 10]).toContain(done);
-    const third = await plugin.open(parquetWriterOptions.parse({ dir, file_rows: 5 }), testContext(dir));
+    const third = await plugin.open(options, testContext(dir));
     const resumed = (await third.begin(info(schema, 20), {
       resume: { rows: done, unrecordedRows: 0, token, complete: false },
     })) as DatasetWriter;
