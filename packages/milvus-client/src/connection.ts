@@ -78,9 +78,24 @@ export class MilvusConnection {
     private readonly lite: LiteServer | undefined,
     /** The job key this connection came from, e.g. `target.uri`, for messages. */
     readonly where: string,
-    private readonly signal: AbortSignal | undefined,
+    private signal: AbortSignal | undefined,
     private readonly logger: Logger,
   ) {}
+
+  /** Set by `allowCleanupCalls`: the run was interrupted, whatever the signal says now. */
+  private interrupted = false;
+
+  /**
+   * After Ctrl-C every call is refused at once (the run's signal has aborted). What a writer must
+   * still undo on its way out — an empty collection it created, a staging collection, its lock
+   * — goes through this connection afterwards: calls are allowed again, all of them together
+   * bounded by `deadlineMs`, so a server that does not answer cannot hold the exit.
+   */
+  allowCleanupCalls(deadlineMs = 10_000): void {
+    if (!this.signal?.aborted) return;
+    this.interrupted = true;
+    this.signal = AbortSignal.timeout(deadlineMs);
+  }
 
   static async open(options: ConnectionOptions, context: ChannelContext, where: string): Promise<MilvusConnection> {
     context.redact(options.token);
@@ -443,7 +458,7 @@ export class MilvusConnection {
   async close(): Promise<void> {
     this.dataClient?.close();
     const started = Date.now();
-    const graceMs = this.signal?.aborted ? 500 : 3000;
+    const graceMs = this.signal?.aborted || this.interrupted ? 500 : 3000;
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       this.client.closeConnection().then(

@@ -4,6 +4,7 @@
  * checks counts, commits, `close`, interruptions and errors, and (given `readBack`) compares
  * what the target holds with what was generated, bit for bit.
  */
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   runJob,
@@ -108,9 +109,11 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
     behaviour: MemoryReaderOptions = {},
     signal?: AbortSignal,
     optionsOverride?: unknown,
+    /** The same target and resume state across runs: an interrupted job run again. */
+    again?: { readonly target: WriterTarget; readonly options: unknown; readonly stateFile: string },
   ) {
-    const target: WriterTarget = { dir: workspace.dir(), name: workspace.name('mdm') };
-    const options: unknown = optionsOverride ?? (await suite.options(target));
+    const target: WriterTarget = again?.target ?? { dir: workspace.dir(), name: workspace.name('mdm') };
+    const options: unknown = again?.options ?? optionsOverride ?? (await suite.options(target));
     const recorded = recordingPublishes(writer);
     const spied = countingCloses(recorded.plugin);
     const reader = memoryReader(datasets, behaviour);
@@ -122,6 +125,7 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       writer: spied.plugin,
       writerOptions: options,
       run: { batchRows, prefetch: 2 },
+      ...(again ? { resume: { stateFile: again.stateFile, jobHash: 'plugin-kit conformance', restart: false } } : {}),
       context,
       onEvent: (e) => {
         if (e.type === 'progress') committed.push(e.overall.rows);
@@ -193,6 +197,28 @@ export function testWriter<O>(writer: WriterPlugin<O>, suite: WriterSuiteOptions
       expect(r.closes).toBe(r.opens);
       expect(r.readerClosed).toBe(1);
     });
+
+    it(
+      'resumes an interrupted job: stopped before its first commit, again part way, then to the end, every row once',
+      { timeout },
+      async () => {
+        const dataset: GeneratedDataset = { key: 'data', schema, rows, seed: 18 };
+        const target: WriterTarget = { dir: workspace.dir(), name: workspace.name('mdm') };
+        const again = { target, options: await suite.options(target), stateFile: join(workspace.dir(), 'job.state.json') };
+        // The source fails before its first batch: the dataset is begun, nothing is committed.
+        const first = await run([dataset], 10, { failAfterBatches: 0 }, undefined, undefined, again);
+        expect((first.error as Error | undefined)?.message).toMatch(/failing on purpose after 0 batches/);
+        // Resumed: the writer starts the dataset over (under what its first token named) and is
+        // stopped again after three batches; the state keeps the token the dataset was begun with.
+        const second = await run([dataset], 10, { failAfterBatches: 3 }, undefined, undefined, again);
+        expect((second.error as Error | undefined)?.message).toMatch(/failing on purpose after 3 batches/);
+        const third = await run([dataset], 10, {}, undefined, undefined, again);
+        expect(third.error).toBeUndefined();
+        expect(third.closes).toBe(1);
+        expect(third.committed.at(-1)).toBe(rows);
+        await expectStored(third, dataset);
+      },
+    );
 
     it("closes when the reader fails mid-way, and the error is the reader's", { timeout }, async () => {
       const r = await run([{ key: 'data', schema, rows, seed: 15 }], 10, { failAfterBatches: 3 });

@@ -81,6 +81,12 @@ interface CollectionState {
    * next rename waits for (a minute at 200k × 128).
    */
   countsAcknowledged: boolean;
+  /**
+   * Prepared afresh on resume: the interrupted run stopped before its first commit and removed
+   * what it had created. Its datasets are then written as new ones (partitions created, no rows
+   * to skip), under the names the run's state recorded.
+   */
+  readonly restarted?: boolean;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -110,7 +116,7 @@ export class MilvusSink implements WriterSink {
   ) {}
 
   async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
-    const { resume } = options;
+    let { resume } = options;
     const name = this.options.collection ?? this.options.rename?.collections?.[dataset.collection] ?? dataset.collection;
     if (!NAME.test(name)) {
       const where = this.options.collection ? 'target.collection' : `the source name of ${dataset.origin}`;
@@ -135,8 +141,10 @@ export class MilvusSink implements WriterSink {
     const state =
       this.collections.get(name) ??
       (resume
-        ? await this.resumeCollection(name, dataset, metric, resume)
+        ? await this.resumeCollection(name, dataset, metric, partition, resume)
         : await this.prepareCollection(name, dataset, metric, partition));
+    // A collection started over on resume takes its datasets as new ones (see `restarted`).
+    if (state.restarted) resume = undefined;
     // Rows earlier runs committed count towards what a staging collection must hold at the swap.
     if (resume) state.committedRows += resume.rows;
     // Decided per dataset, not by which dataset came first: skip keeps an existing collection.
@@ -238,11 +246,24 @@ export class MilvusSink implements WriterSink {
     name: string,
     dataset: DatasetInfo,
     metric: MetricType | undefined,
+    partition: string | undefined,
     resume: ResumeInfo,
   ): Promise<CollectionState> {
     const token = tokenFrom(resume.token, `"${name}"`);
     const swap = token.swap ?? undefined;
     const written = swap ? token.collection : name;
+    if (resume.rows === 0 && !swap?.partitions && !(await new MilvusCollection(this.conn, written).exists())) {
+      // Stopped before its first commit: the interrupted run dropped the empty collection (or
+      // staging collection) it had created, and recorded no row. Start over, as the mode says,
+      // under the staging name the state recorded, so a later resume finds it — unless the
+      // collection a staging one was to replace is gone too: then nothing is claimed (below).
+      if (!swap || (await new MilvusCollection(this.conn, name).exists())) {
+        this.context.logger.info(
+          `"${written}" was removed when the interrupted run stopped before its first commit: written from the start`,
+        );
+        return this.prepareCollection(name, dataset, metric, partition, { runId: swap?.runId });
+      }
+    }
     if (this.context.run?.lock !== false) {
       const lock = new TargetLock(this.conn, name, this.runId, this.context.run?.lockStaleSeconds ?? 600, this.context.logger);
       await lock.acquire();
@@ -343,12 +364,19 @@ export class MilvusSink implements WriterSink {
     return metric;
   }
 
+  /**
+   * `restart`: an interrupted run's collection started over (`restarted`); its staging collection
+   * keeps the name that run gave it (`runId`), which the run's state recorded.
+   */
   private async prepareCollection(
     name: string,
     dataset: DatasetInfo,
     metric: MetricType | undefined,
     partition: string | undefined,
+    restart?: { readonly runId: string | undefined },
   ): Promise<CollectionState> {
+    const runId = restart?.runId ?? this.runId;
+    const restarted = restart ? { restarted: true } : {};
     let target = new MilvusCollection(this.conn, name);
     const { mode } = this.options;
     if (this.context.run?.lock !== false) {
@@ -374,8 +402,8 @@ export class MilvusSink implements WriterSink {
     if (exists && mode === 'overwrite' && !partition) {
       // The old collection stays as it is until the new one is complete (staging.ts).
       const aliasOf = await aliasTarget(this.conn, name);
-      swap = { target: name, ...(aliasOf ? { aliasOf } : {}), oldLoaded: await target.isLoaded(), runId: this.runId };
-      target = new MilvusCollection(this.conn, stagingName(name, this.runId));
+      swap = { target: name, ...(aliasOf ? { aliasOf } : {}), oldLoaded: await target.isLoaded(), runId };
+      target = new MilvusCollection(this.conn, stagingName(name, runId));
       this.context.logger.info(
         `writing into staging collection "${target.name}"; "${name}" is replaced only when it is complete (mode overwrite)`,
       );
@@ -383,16 +411,16 @@ export class MilvusSink implements WriterSink {
     } else if (exists && mode === 'overwrite' && partition) {
       // The old partition keeps its rows until the new ones are complete (partition-swap.ts):
       // they are staged in a collection made with the target's own schema, which they must fit.
-      swap = { target: name, oldLoaded: false, runId: this.runId, partitions: true };
+      swap = { target: name, oldLoaded: false, runId, partitions: true };
       const own = await target.describe();
-      target = new MilvusCollection(this.conn, stagingName(name, this.runId));
+      target = new MilvusCollection(this.conn, stagingName(name, runId));
       this.context.logger.info(
         `writing into staging collection "${target.name}"; partition "${partition}" of "${name}" keeps its rows until they are complete (mode overwrite)`,
       );
       await target.create(own);
       const schema = await target.describe();
       await this.createIndexes(target, schema, metrics);
-      const state: CollectionState = { ...base, target, createdNow: true, existedBefore: false, indexed: true, schema, swap };
+      const state: CollectionState = { ...base, ...restarted, target, createdNow: true, existedBefore: false, indexed: true, schema, swap };
       this.collections.set(name, state);
       return state;
     }
@@ -409,6 +437,7 @@ export class MilvusSink implements WriterSink {
     }
     const state: CollectionState = {
       ...base,
+      ...restarted,
       target,
       createdNow: !exists,
       existedBefore: exists,
@@ -792,6 +821,9 @@ export class MilvusSink implements WriterSink {
    * leaves nothing behind. Locks are released.
    */
   async close(): Promise<void> {
+    // After Ctrl-C the connection refuses calls; undoing what the run left (removeUnfinished) and
+    // releasing its locks still needs a few, bounded in time.
+    if (this.context.signal.aborted) this.conn.allowCleanupCalls();
     try {
       if (!this.finished) await this.removeUnfinished();
       await this.releaseLocks();
