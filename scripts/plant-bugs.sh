@@ -84,6 +84,10 @@ BUGS=(
   "sdk-bulk-writer-stub-empty|packages/milvus-client/test/sdk-load.test.ts||packages/milvus-client"
   # Node's compile cache never enabled: every run compiles every module again (Node 22.1+).
   "compile-cache-not-enabled||apps/cli/test/current-node.integration.test.ts|apps/cli"
+  # A Milvus job stopped before its first commit refused on resume (its collection was dropped).
+  "milvus-resume-refuses-restart||packages/conformance/test/writer-milvus.integration.test.ts packages/conformance/test/writer-milvus-restart.integration.test.ts|packages/writers/milvus"
+  # After Ctrl-C the connection refuses the calls that undo what the run left and release its lock.
+  "cleanup-calls-refused-after-ctrl-c||packages/conformance/test/writer-milvus-restart.integration.test.ts|packages/milvus-client"
 )
 
 integration=0
