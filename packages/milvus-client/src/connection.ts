@@ -19,6 +19,7 @@ import { startMilvusLite, type LiteServer } from './lite.js';
 import { DEFAULT_RETRY, abortError, classifyFailure, withRetry, type RetryPolicy } from './retry.js';
 import { ServerRefusal, isStatusObject, isSuccess, ensureOk, statusReason } from './status.js';
 import { MilvusClient, constructSharingProtoDefinitions, promisify } from './sdk.js';
+import { noticeSlowCall } from './slow-call.js';
 import { RequestBuffers } from './wire/request-buffers.js';
 
 const SERVICE = '/milvus.proto.milvus.MilvusService';
@@ -303,6 +304,7 @@ export class MilvusConnection {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const once = async () => {
       let answer: unknown;
+      const stopNotices = noticeSlowCall(this.logger, what, this.display, timeoutMs);
       try {
         const call = promisify(
           (this.client as unknown as { channelPool: Parameters<typeof promisify>[0] }).channelPool,
@@ -313,6 +315,8 @@ export class MilvusConnection {
         answer = await (options.finishOnAbort ? call : this.abortable(call));
       } catch (e) {
         throw this.transportError(e, what, timeoutMs);
+      } finally {
+        stopNotices();
       }
       const status = (answer as { status?: { reason?: string } } | undefined)?.status;
       if (
@@ -357,10 +361,13 @@ export class MilvusConnection {
   async call<T>(what: string, run: () => Promise<T>, options: { idempotent: boolean }): Promise<T> {
     return withRetry(
       async () => {
+        const stopNotices = noticeSlowCall(this.logger, what, this.display, this.timeoutMs);
         try {
           return ensureOk(await this.abortable(run()), what);
         } catch (e) {
           throw this.transportError(e, what);
+        } finally {
+          stopNotices();
         }
       },
       { idempotent: options.idempotent, policy: this.retry, signal: this.signal, onRetry: this.logRetry(what) },
@@ -405,6 +412,7 @@ export class MilvusConnection {
     const metadata = new Metadata();
     for (const [key, value] of sdk.metadata) metadata.add(key, value);
     const argument = Buffer.from(request.buffer, request.byteOffset, request.byteLength);
+    const stopNotices = noticeSlowCall(this.logger, what, this.display, this.timeoutMs);
     return new Promise<Buffer>((ok, fail) => {
       const signal = this.signal;
       const onAbort = () => call.cancel();
@@ -416,6 +424,7 @@ export class MilvusConnection {
         metadata,
         { deadline: new Date(Date.now() + this.timeoutMs) },
         (error, value) => {
+          stopNotices();
           signal?.removeEventListener('abort', onAbort);
           if (error) fail(this.transportError(error, what));
           else ok(value ?? Buffer.alloc(0));

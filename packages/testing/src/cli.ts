@@ -12,7 +12,9 @@ export function runCli(
   return runProcess(process.execPath, [cliBin, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
-    timeoutMs: options.timeoutMs ?? 600_000,
+    // Stopped before the test's own limit (600 s), so that a run that hangs fails the test with
+    // what it printed rather than with a bare timeout.
+    timeoutMs: options.timeoutMs ?? 540_000,
     ...(options.uid !== undefined ? { uid: options.uid } : {}),
     ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });

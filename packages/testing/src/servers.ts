@@ -100,6 +100,9 @@ function missing(bin: string): Error {
   return new Error(`${bin} is missing: run scripts/setup-python.sh (the README's test command does it)`);
 }
 
+/** Threads of a test Milvus Lite server (see startMilvusLite). */
+const LITE_WORKERS = 40;
+
 export async function startMilvusLite(dataDir: string, options: { logDir?: string } = {}): Promise<RunningServer> {
   if (!existsSync(milvusLiteBin)) throw missing(milvusLiteBin);
   await mkdir(dataDir, { recursive: true });
@@ -109,7 +112,12 @@ export async function startMilvusLite(dataDir: string, options: { logDir?: strin
   const log = join(options.logDir ?? dataDir, 'server.log');
   const fd = openSync(log, 'a');
   const data = options.logDir ? dataDir : join(dataDir, 'data');
-  const child = spawn(milvusLiteBin, ['server', '--data-dir', data, '--host', '127.0.0.1', '--port', String(port)], {
+  // Milvus Lite answers calls from a pool of 10 threads (its default), and some calls hold one
+  // for minutes: a load waits for index builds, a flush or rename for pending segments. Three
+  // test files share this server at a time, each with requests in flight; a larger pool keeps one
+  // file's long calls from holding every other file's calls in the server's queue.
+  const args = ['server', '--data-dir', data, '--host', '127.0.0.1', '--port', String(port), '--max-workers', String(LITE_WORKERS)];
+  const child = spawn(milvusLiteBin, args, {
     detached: true,
     stdio: ['ignore', fd, fd],
   });

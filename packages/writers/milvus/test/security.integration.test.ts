@@ -55,10 +55,12 @@ describe('credentials', () => {
       );
       for (const json of [false, true]) {
         const logs = tempDir();
+        // Each run takes a second or two; one that hangs is stopped and shown with its log.
         const r = await runCli(['run', job, '--log-dir', logs, '--verbose', ...(json ? ['--json'] : [])], {
           env: { MDM_TEST_TOKEN: token },
+          timeoutMs: 90_000,
         });
-        expect(r.code, `${file}: ${r.stderr}`).toBe(1);
+        expect(r.code, `${file}: ${r.stderr}\n${allText(logs)}`).toBe(1);
         // The refusal, with the repeated password masked.
         const field = file === 'password' ? '\\*+' : 'embedding';
         expect(r.stderr).toMatch(
