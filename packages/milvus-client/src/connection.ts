@@ -19,7 +19,7 @@ import { startMilvusLite, type LiteServer } from './lite.js';
 import { DEFAULT_RETRY, abortError, classifyFailure, withRetry, type RetryPolicy } from './retry.js';
 import { ServerRefusal, isStatusObject, isSuccess, ensureOk, statusReason } from './status.js';
 import { MilvusClient, constructSharingProtoDefinitions, promisify } from './sdk.js';
-import { noticeSlowCall } from './slow-call.js';
+import { SlowCallWatch } from './slow-call.js';
 import { RequestBuffers } from './wire/request-buffers.js';
 
 const SERVICE = '/milvus.proto.milvus.MilvusService';
@@ -81,7 +81,12 @@ export class MilvusConnection {
     readonly where: string,
     private signal: AbortSignal | undefined,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.slowCalls = new SlowCallWatch(logger, display);
+  }
+
+  /** Says which call a busy server keeps waiting (every 30 s), so a long wait does not look like a hang. */
+  private readonly slowCalls: SlowCallWatch;
 
   /** Set by `allowCleanupCalls`: the run was interrupted, whatever the signal says now. */
   private interrupted = false;
@@ -304,7 +309,7 @@ export class MilvusConnection {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const once = async () => {
       let answer: unknown;
-      const stopNotices = noticeSlowCall(this.logger, what, this.display, timeoutMs);
+      const stopNotices = this.slowCalls.start(what, timeoutMs);
       try {
         const call = promisify(
           (this.client as unknown as { channelPool: Parameters<typeof promisify>[0] }).channelPool,
@@ -361,7 +366,7 @@ export class MilvusConnection {
   async call<T>(what: string, run: () => Promise<T>, options: { idempotent: boolean }): Promise<T> {
     return withRetry(
       async () => {
-        const stopNotices = noticeSlowCall(this.logger, what, this.display, this.timeoutMs);
+        const stopNotices = this.slowCalls.start(what, this.timeoutMs);
         try {
           return ensureOk(await this.abortable(run()), what);
         } catch (e) {
@@ -412,7 +417,7 @@ export class MilvusConnection {
     const metadata = new Metadata();
     for (const [key, value] of sdk.metadata) metadata.add(key, value);
     const argument = Buffer.from(request.buffer, request.byteOffset, request.byteLength);
-    const stopNotices = noticeSlowCall(this.logger, what, this.display, this.timeoutMs);
+    const stopNotices = this.slowCalls.start(what, this.timeoutMs);
     return new Promise<Buffer>((ok, fail) => {
       const signal = this.signal;
       const onAbort = () => call.cancel();

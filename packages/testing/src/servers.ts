@@ -18,6 +18,8 @@ export interface RunningServer {
   readonly port: number;
   /** `user:password` when the server checks credentials. */
   readonly token?: string;
+  /** The server's process group (its launcher and what it starts): for tests that pause it. */
+  readonly processGroup?: number;
   stop(): Promise<void>;
 }
 
@@ -127,6 +129,7 @@ export async function startMilvusLite(dataDir: string, options: { logDir?: strin
     name: 'Milvus Lite 3.2.2',
     uri: `http://127.0.0.1:${port}`,
     port,
+    ...(child.pid !== undefined ? { processGroup: child.pid } : {}),
     stop: () => {
       expectExit();
       return stopGroup(child, 15_000);
