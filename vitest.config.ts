@@ -4,6 +4,7 @@
  * built output, so `pnpm test` builds first.
  */
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './scripts/longest-first.js';
 import SlowestTestFiles from './scripts/slowest-test-files.js';
 
 const packages = ['packages', 'apps', 'examples'];
@@ -12,6 +13,8 @@ export default defineConfig({
   test: {
     // The usual output, then the slowest files (what keeps CI within its time budget).
     reporters: ['default', new SlowestTestFiles()],
+    // The longest files first, by the durations of a full run (scripts/longest-first.ts).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
