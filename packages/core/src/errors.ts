@@ -84,7 +84,13 @@ const SYSTEM_REASONS: Record<string, string> = {
   EMFILE: 'too many open files',
   ENAMETOOLONG: 'name too long',
   EIO: 'input/output error',
+  EFBIG: 'file too large for the file system',
 };
+
+/** A system error code in words (`ENOSPC` → "no space left on the device"); the code itself when it has none. */
+export function systemReason(code: string): string {
+  return SYSTEM_REASONS[code] ?? code;
+}
 
 /** Calls that change the file system: a failure there is "cannot write". */
 const WRITE_CALLS = new Set([
@@ -106,14 +112,15 @@ const WRITE_CALLS = new Set([
 ]);
 const READ_CALLS = new Set(['read', 'stat', 'lstat', 'fstat', 'scandir', 'readdir', 'access', 'readlink', 'realpath']);
 
-interface SystemErrorLike {
+export interface SystemErrorLike {
   readonly code: string;
   readonly syscall?: string;
   readonly path?: string;
   readonly dest?: string;
 }
 
-function systemError(e: unknown): SystemErrorLike | undefined {
+/** `e` as a Node system error (code, syscall, path), or undefined when it is not one. */
+export function systemError(e: unknown): SystemErrorLike | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
   const s = e as { code?: unknown; syscall?: unknown; errno?: unknown };
   if (typeof s.code === 'string' && /^E[A-Z]+$/.test(s.code) && (typeof s.syscall === 'string' || typeof s.errno === 'number'))

@@ -38,4 +38,7 @@ export {
   jobHashOf,
 } from './state/index.js';
 export { ensureFreeSpace, estimatedRowBytes, freeBytes, formatBytes } from './io/free-space.js';
+export { writeFully, writeFullySync } from './io/write-fully.js';
+export { fileWriteFailure } from './io/write-failure.js';
 export * as hdf5Layout from './formats/hdf5-layout.js';
+export { hdf5Failure, type Hdf5Failure } from './formats/hdf5-errors.js';

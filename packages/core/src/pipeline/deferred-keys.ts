@@ -25,12 +25,13 @@
  * the ordered keys up to ORDERED_KEYS (8 MiB), then on disk; at the end, one partition at a time.
  * Disk: 8 bytes a key past the buffers, removed by close().
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Column } from '../batch.js';
 import { describeSystemError, errorMessage, MilvusdmError } from '../errors.js';
 import { slotHash, stringKeyWords } from './duplicates.js';
+import { writeFullySync } from '../io/write-fully.js';
 
 /**
  * Keys held in the partitions' buffers before the fullest partition is spilled (16 MiB): a
@@ -118,7 +119,7 @@ class SpillFile {
       }
       const at = this.size;
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done, at + done);
+      writeFullySync(this.fd, bytes, at);
       this.size += bytes.length;
       return at;
     } catch (e) {

@@ -41,10 +41,11 @@
  * UTF-16 text (two ids colliding in 64 bits at 10M keys: probability about 3e-6; such a pair would be
  * reported as a duplicate, never missed).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Column } from '../batch.js';
+import { writeFullySync } from '../io/write-fully.js';
 
 const WINDOW = 1 << 20; // keys held exactly in memory before a spill
 const FIRST_SLOTS = 1 << 12; // the window's table to start with (32 KiB), doubled as keys come
@@ -575,7 +576,7 @@ export class DuplicateFinder {
   private spill(): void {
     const { words, slots, zero } = this.window.table;
     const fd = this.openRun();
-    writeSync(fd, new Uint8Array(words.buffer, words.byteOffset, slots * 8));
+    writeFullySync(fd, new Uint8Array(words.buffer, words.byteOffset, slots * 8));
     if (!this.eager) {
       this.bloomAddAll(words, slots, true);
       if (zero) this.bloomAddAll(new Uint32Array(2), 1, false);
@@ -587,7 +588,7 @@ export class DuplicateFinder {
   /** Writes keys in ascending order to a sorted run file, with their fences. */
   private writeRun(sorted: BigInt64Array): void {
     const fd = this.openRun();
-    writeSync(fd, new Uint8Array(sorted.buffer, sorted.byteOffset, sorted.byteLength));
+    writeFullySync(fd, new Uint8Array(sorted.buffer, sorted.byteOffset, sorted.byteLength));
     const fences = new BigInt64Array(Math.ceil(sorted.length / PAGE));
     for (let p = 0; p < fences.length; p++) fences[p] = sorted[p * PAGE]!;
     this.runs.push({ kind: 'sorted', fd, keys: sorted.length, fences });

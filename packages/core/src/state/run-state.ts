@@ -8,9 +8,10 @@
  * is on disk. It records about once a second and at least every `recordEveryRows` rows, so
  * fsync costs little and the rows a crash can leave unrecorded stay bounded.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MilvusdmError, errorMessage } from '../errors.js';
+import { writeFullySync } from '../io/write-fully.js';
 
 export const STATE_VERSION = 1;
 
@@ -89,7 +90,7 @@ export function writeRunState(path: string, state: RunState): void {
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(temp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(state));
+      writeFullySync(fd, Buffer.from(JSON.stringify(state)));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -5,7 +5,7 @@
  * which would truncate binary vectors stored the way MilvusDM stored them.
  */
 import h5wasm, { type Dataset, type File as H5File } from 'h5wasm/node';
-import { MilvusdmError, errorMessage } from '@milvusdm/core';
+import { MilvusdmError, errorMessage, hdf5Failure } from '@milvusdm/core';
 
 type Module = Awaited<typeof h5wasm.ready>;
 
@@ -36,10 +36,9 @@ export interface DatasetInfo {
   readonly attrs: Readonly<Record<string, unknown>>;
 }
 
-function firstLine(e: unknown): string {
-  const text = errorMessage(e);
-  const line = text.split('\n').find((l) => /major|minor|error|unable|truncated|signature/i.test(l)) ?? text.split('\n')[0] ?? text;
-  return line.trim().replace(/\s+/g, ' ');
+/** An h5wasm failure in a few words (HDF5's own message is its whole error stack, see hdf5Failure). */
+export function shortReason(e: unknown): string {
+  return hdf5Failure(e)?.reason ?? errorMessage(e);
 }
 
 export class Hdf5File {
@@ -54,7 +53,7 @@ export class Hdf5File {
     try {
       return new Hdf5File(path, new h5wasm.File(path, 'r'), module);
     } catch (e) {
-      throw new MilvusdmError('MDM_SOURCE', `${path}: not a readable HDF5 file (${firstLine(e)})`, { cause: e });
+      throw new MilvusdmError('MDM_SOURCE', `${path}: not a readable HDF5 file (${shortReason(e)})`, { cause: e });
     }
   }
 
@@ -82,7 +81,7 @@ export class Hdf5File {
         attrs: readAttrs(d),
       };
     } catch (e) {
-      throw new MilvusdmError('MDM_SOURCE', `${this.path}: dataset "${name}" cannot be read (${firstLine(e)})`, { cause: e });
+      throw new MilvusdmError('MDM_SOURCE', `${this.path}: dataset "${name}" cannot be read (${shortReason(e)})`, { cause: e });
     }
   }
 
@@ -108,7 +107,7 @@ export class Hdf5File {
     } catch (e) {
       throw new MilvusdmError(
         'MDM_SOURCE',
-        `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${firstLine(e)})`,
+        `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${shortReason(e)})`,
         { cause: e },
       );
     } finally {
@@ -149,7 +148,7 @@ export class Hdf5File {
       if (e instanceof MilvusdmError) throw e;
       throw new MilvusdmError(
         'MDM_SOURCE',
-        `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${firstLine(e)})`,
+        `${this.path}: reading rows ${start}–${start + count - 1} of "${info.name}" failed (${shortReason(e)})`,
         { cause: e },
       );
     } finally {

@@ -1,8 +1,8 @@
 /** `milvusdm inspect FILE` for HDF5 files: the datasets, and what the reader would take from them. */
 import { open } from 'node:fs/promises';
-import { describeSchema, errorMessage, type InspectReport } from '@milvusdm/core';
+import { describeSchema, type InspectReport } from '@milvusdm/core';
 import { SCHEMA_ATTR, describeExtended } from './extended.js';
-import { H5T, Hdf5File, type DatasetInfo } from './h5.js';
+import { H5T, Hdf5File, shortReason, type DatasetInfo } from './h5.js';
 import { describeFile } from './layout.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -55,8 +55,8 @@ export async function inspectHdf5(path: string): Promise<InspectReport | undefin
           schema: extended.schema,
         };
       } catch (e) {
-        reading = { problem: errorMessage(e) };
-        lines.push(`problem:    ${errorMessage(e)}`);
+        reading = { problem: shortReason(e) };
+        lines.push(`problem:    ${shortReason(e)}`);
       }
       return {
         format: 'hdf5',
@@ -80,8 +80,8 @@ export async function inspectHdf5(path: string): Promise<InspectReport | undefin
         `metric:     ${layout.metric ?? 'not stated in the file'}`,
       );
     } catch (e) {
-      reading = { problem: errorMessage(e) };
-      lines.push(`problem:    ${errorMessage(e)}`);
+      reading = { problem: shortReason(e) };
+      lines.push(`problem:    ${shortReason(e)}`);
     }
     return {
       format: 'hdf5',

@@ -181,13 +181,16 @@ describe('hdf5 reader: bad input', () => {
     const cut = join(tempDir(), 'cut.h5');
     copyFileSync(file, cut);
     truncateSync(cut, Math.floor(readFileSync(cut).length / 2));
-    expect(await refused({ path: cut })).toMatch(/error MDM_SOURCE: .*cut\.h5: (not a readable HDF5 file|reading rows)/);
+    // HDF5's own finding, not its whole error stack (h5wasm reports a dozen library frames).
+    expect(await refused({ path: cut })).toMatch(
+      /^error MDM_SOURCE: .*cut\.h5: (not a readable HDF5 file \(truncated file: eof = \d+, sblock->base_addr = 0, stored_eof = \d+\)|reading rows .{1,200})$/,
+    );
   });
 
   it('a file that is not HDF5', async () => {
     const file = join(tempDir(), 'notes.h5');
     writeFileSync(file, 'just text\n');
-    expect(await refused({ path: file })).toMatch(/error MDM_SOURCE: .*notes\.h5: not a readable HDF5 file/);
+    expect(await refused({ path: file })).toMatch(/^error MDM_SOURCE: .*notes\.h5: not a readable HDF5 file \(file signature not found\)$/);
   });
 
   it('no vectors dataset: the message lists what the file holds', async () => {

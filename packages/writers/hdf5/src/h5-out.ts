@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import h5wasm, { Dataset, type File as H5File } from 'h5wasm/node';
-import { MilvusdmError, errorMessage, type Column } from '@milvusdm/core';
+import { MilvusdmError, errorMessage, hdf5Failure, type Column } from '@milvusdm/core';
 import type { FieldLayout, PartSpec } from './layout.js';
 
 type Module = Awaited<typeof h5wasm.ready>;
@@ -88,7 +88,9 @@ export class GrowingFile {
     try {
       return new GrowingFile(path, new h5wasm.File(path, 'w'), module, compression, batchRows);
     } catch (e) {
-      throw new MilvusdmError('MDM_TARGET', `${path}: cannot create the HDF5 file (${errorMessage(e)})`, { cause: e });
+      throw new MilvusdmError('MDM_TARGET', `${path}: cannot create the HDF5 file (${hdf5Failure(e)?.reason ?? errorMessage(e)})`, {
+        cause: e,
+      });
     }
   }
 
@@ -113,10 +115,14 @@ export class GrowingFile {
     try {
       file = new h5wasm.File(path, 'a');
     } catch (e) {
-      throw new MilvusdmError('MDM_RESUME', `${path}: the interrupted run's partial file cannot be opened (${errorMessage(e)})`, {
-        cause: e,
-        hint: 'Run again with --restart to write it from the start.',
-      });
+      throw new MilvusdmError(
+        'MDM_RESUME',
+        `${path}: the interrupted run's partial file cannot be opened (${hdf5Failure(e)?.reason ?? errorMessage(e)})`,
+        {
+          cause: e,
+          hint: 'Run again with --restart to write it from the start.',
+        },
+      );
     }
     const grown = new GrowingFile(path, file, module, compression);
     const refuse = (message: string) =>

@@ -12,7 +12,7 @@ import {
   MilvusdmError,
   asMilvusdmError,
   ensureFreeSpace,
-  errorMessage,
+  fileWriteFailure,
   estimatedRowBytes,
   schemaToJson,
   vectorFields,
@@ -245,7 +245,7 @@ export class Hdf5Sink implements WriterSink {
           // Kept once a row is committed: it is what a resumed run continues. Before that, nothing to keep.
           if (committed > 0) this.release();
           else await this.discard();
-          throw e instanceof MilvusdmError ? e : new MilvusdmError('MDM_TARGET', `${path}: ${errorMessage(e)}`, { cause: e });
+          throw fileWriteFailure(path, e);
         }
         this.written.push(path);
         this.context.logger.info(`wrote ${file.rowCount} rows to ${path}`);

@@ -8,6 +8,7 @@ import { open, rename } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
+import { writeFully } from '@milvusdm/core';
 
 export type Codec = 'none' | 'snappy' | 'zstd' | 'gzip' | 'lz4';
 
@@ -95,7 +96,7 @@ export async function writePart(path: string, settings: PartSettings, next: () =
   try {
     const bytes = (await pw.transformParquetStream(batches, props)) as ReadableStream<Uint8Array>;
     for await (const chunk of Readable.fromWeb(bytes as import('node:stream/web').ReadableStream<Uint8Array>)) {
-      await handle.write(chunk as Uint8Array);
+      await writeFully(handle, chunk as Uint8Array);
     }
     // The stream machinery may end the output cleanly even though its input failed.
     if (failure !== undefined) throw failure;
@@ -129,7 +130,7 @@ export async function keepFirstRows(
     const handle = await open(`${path}.partial`, 'w');
     try {
       for await (const chunk of Readable.fromWeb(bytes as import('node:stream/web').ReadableStream<Uint8Array>))
-        await handle.write(chunk as Uint8Array);
+        await writeFully(handle, chunk as Uint8Array);
       await handle.sync();
     } finally {
       await handle.close();

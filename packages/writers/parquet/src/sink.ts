@@ -13,7 +13,7 @@ import {
   asMilvusdmError,
   batchBytes,
   ensureFreeSpace,
-  errorMessage,
+  fileWriteFailure,
   estimatedRowBytes as certainRowBytes,
   schemaToJson,
   type BeginOptions,
@@ -296,7 +296,7 @@ export class ParquetSink implements WriterSink {
           if (writing) await rm(writing, { force: true }).catch(() => {});
           // Kept once a part is complete: it is what a resumed run continues. Before that, nothing to keep.
           await this.releaseOrDiscard();
-          throw e instanceof MilvusdmError ? e : new MilvusdmError('MDM_TARGET', `${path}: ${errorMessage(e)}`, { cause: e });
+          throw fileWriteFailure(path, e);
         }
         this.written.push(path);
         this.context.logger.info(`wrote ${rows - base} rows to ${path} (${index} part file(s))`);
