@@ -89,6 +89,8 @@ BUGS=(
   # After Ctrl-C the connection refuses the calls that undo what the run left and release its lock.
   "cleanup-calls-refused-after-ctrl-c||packages/conformance/test/writer-milvus-restart.integration.test.ts|packages/milvus-client"
   "slow-call-said-every-tick|packages/milvus-client/test/slow-call.test.ts||packages/milvus-client"
+  # A disk filling up mid-write: a short write taken for a whole one, success reported over a cut part file (root: a tmpfs).
+  "parquet-short-write-taken-whole||apps/cli/test/disk-full.integration.test.ts|packages/writers/parquet"
 )
 
 integration=0
