@@ -91,6 +91,10 @@ BUGS=(
   "slow-call-said-every-tick|packages/milvus-client/test/slow-call.test.ts||packages/milvus-client"
   # A disk filling up mid-write: a short write taken for a whole one, success reported over a cut part file (root: a tmpfs).
   "parquet-short-write-taken-whole||apps/cli/test/disk-full.integration.test.ts|packages/writers/parquet"
+  # Two jobs with one file target: the writers take no lock, the second writes into the first's .partial output.
+  "output-lock-never-taken|packages/core/test/file-lock.test.ts|apps/cli/test/concurrent-runs.integration.test.ts|packages/core"
+  # A lock file whose holder is alive taken over (and a dead holder's refused).
+  "lock-holder-alive-taken-over|packages/core/test/file-lock.test.ts|apps/cli/test/concurrent-runs.integration.test.ts|packages/core"
 )
 
 integration=0

@@ -40,5 +40,7 @@ export {
 export { ensureFreeSpace, estimatedRowBytes, freeBytes, formatBytes } from './io/free-space.js';
 export { writeFully, writeFullySync } from './io/write-fully.js';
 export { fileWriteFailure } from './io/write-failure.js';
+export { FileLock, type FileLockOptions, type LockHolder } from './io/file-lock.js';
+export { OutputLocks } from './io/output-locks.js';
 export * as hdf5Layout from './formats/hdf5-layout.js';
 export { hdf5Failure, type Hdf5Failure } from './formats/hdf5-errors.js';

@@ -11,6 +11,7 @@ import {
   jobHashOf,
   readRunState,
   stateFileFor,
+  FileLock,
   removeRunState,
   type SecretRedactor,
   jobFromDocument,
@@ -82,6 +83,7 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
   const view = new ProgressView(args.console, process.stderr, (e) => out.json(e));
   out.beforeMessage = () => view.clear();
   const { logger } = logs;
+  let jobLock: FileLock | undefined;
   try {
     // The state lives beside the logs unless the job says where; one file per job file.
     const stateDir = inline?.stateDir
@@ -91,6 +93,15 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
         : resolve(logs.logDir, 'state');
     const jobFile = job.file ?? resolve(args.file);
     const stateFile = stateFileFor(stateDir, jobFile);
+    // One run of a job at a time: a second would take this one's state for an interrupted run's
+    // and write into its output. Taken before the state is read (or removed by --restart).
+    if (job.run.lock !== false) {
+      jobLock = FileLock.acquire(`${stateFile}.lock`, {
+        what: `running the job ${jobFile}`,
+        ...(job.run.lockStaleSeconds !== undefined ? { staleSeconds: job.run.lockStaleSeconds } : {}),
+        logger,
+      });
+    }
     const jobHash = inline ? jobHashOf(JSON.stringify(inline.document)) : jobHashOf(await readFile(jobFile));
     const previous = args.restart ? undefined : readRunState(stateFile);
     // A legacy M2H writes into a new folder per run: a resumed run continues the interrupted one's.
@@ -160,6 +171,7 @@ export async function runCommand(args: RunArgs, out: Output, signal: AbortSignal
     logs.record('debug', `failure detail: ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}`);
     throw e;
   } finally {
+    jobLock?.release();
     await logs.close();
   }
 }

@@ -86,7 +86,11 @@ export function buildJobJsonSchema(plugins: readonly ChannelPlugin[]): Record<st
             description:
               'Under append into a target that already held rows: a key it holds stops the run (default), is skipped, or its row is replaced.',
           },
-          lock: { type: 'boolean', description: 'Refuse to write a target another run is writing (default true).' },
+          lock: {
+            type: 'boolean',
+            description:
+              'Refuse a second run of the same job, and a run writing a target (collection, file) another run is writing (default true).',
+          },
           lock_stale_seconds: {
             type: 'integer',
             minimum: 10,

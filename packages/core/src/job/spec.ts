@@ -25,7 +25,7 @@ export interface RunSettings {
   readonly duplicates?: DuplicatePolicy;
   /** Under append into a target that already held rows: a key it already holds stops the run, is skipped, or is replaced. Default fail. */
   readonly existingKeys?: ExistingKeyPolicy;
-  /** Refuse to write a target another run is writing (a lock both runs can see). Default true. */
+  /** Refuse a second run of the same job, and a run writing a target another run is writing (locks both runs can see). Default true. */
   readonly lock?: boolean;
   /** A lock whose holder has not renewed it for this many seconds is stale and may be taken over. Default 600. */
   readonly lockStaleSeconds?: number;

@@ -10,6 +10,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   MilvusdmError,
+  OutputLocks,
   asMilvusdmError,
   ensureFreeSpace,
   fileWriteFailure,
@@ -58,27 +59,32 @@ export class Hdf5Sink implements WriterSink {
   private readonly dir: string;
   private open: { file: GrowingFile; partial: string } | undefined;
   private readonly written: string[] = [];
+  /** Another run writing the same output is refused (OutputLocks). */
+  private readonly locks: OutputLocks;
 
   constructor(
     private readonly options: Hdf5WriterOptions,
     private readonly context: ChannelContext,
   ) {
+    this.locks = new OutputLocks(context);
     this.dir = resolve(context.baseDir, options.dir);
   }
 
   async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
     const partition = dataset.partition ?? '_default';
     const path = join(this.dir, dataset.collection.replace(SAFE, '_'), `${partition.replace(SAFE, '_')}.h5`);
-    if (options.resume) return this.resumeDataset(dataset, path, options.resume);
-    if (existsSync(path)) {
-      if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
-      if (this.options.existing === 'fail') {
-        throw new MilvusdmError('MDM_TARGET', `${path} already exists`, {
-          hint: 'Choose another target.dir, or set target.existing to overwrite or skip.',
-        });
+    return this.locks.guard(path, async () => {
+      if (options.resume) return this.resumeDataset(dataset, path, options.resume);
+      if (existsSync(path)) {
+        if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
+        if (this.options.existing === 'fail') {
+          throw new MilvusdmError('MDM_TARGET', `${path} already exists`, {
+            hint: 'Choose another target.dir, or set target.existing to overwrite or skip.',
+          });
+        }
       }
-    }
-    return this.create(dataset, path, randomUUID());
+      return this.create(dataset, path, randomUUID());
+    });
   }
 
   /**
@@ -311,5 +317,6 @@ export class Hdf5Sink implements WriterSink {
   async close(): Promise<void> {
     // An open file here means the run stopped mid-dataset: keep it for a resumed run.
     this.release();
+    this.locks.releaseAll();
   }
 }

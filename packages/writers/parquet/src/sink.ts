@@ -10,6 +10,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   MilvusdmError,
+  OutputLocks,
   asMilvusdmError,
   batchBytes,
   ensureFreeSpace,
@@ -58,26 +59,32 @@ function estimatedRowBytes(dataset: DatasetInfo): number {
 
 export class ParquetSink implements WriterSink {
   private readonly written: string[] = [];
+  /** Another run writing the same output is refused (OutputLocks). */
+  private readonly locks: OutputLocks;
   /** The `.partial` folder being written, kept or removed when a run stops. */
   private current: { partial: string; committed: number } | undefined;
 
   constructor(
     private readonly options: ParquetWriterOptions,
     private readonly context: ChannelContext,
-  ) {}
+  ) {
+    this.locks = new OutputLocks(context);
+  }
 
   async begin(dataset: DatasetInfo, options: BeginOptions = {}): Promise<DatasetWriter | SkippedDataset> {
     const path = datasetFolder(this.options.dir, this.context.baseDir, dataset);
-    if (options.resume) return this.resumeDataset(dataset, path, options.resume);
-    if (existsSync(path)) {
-      if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
-      if (this.options.existing === 'fail') {
-        throw new MilvusdmError('MDM_TARGET', `${path} already exists`, {
-          hint: 'Choose another target.dir, or set target.existing to overwrite or skip.',
-        });
+    return this.locks.guard(path, async () => {
+      if (options.resume) return this.resumeDataset(dataset, path, options.resume);
+      if (existsSync(path)) {
+        if (this.options.existing === 'skip') return { skipped: `${path} exists (existing: skip)` };
+        if (this.options.existing === 'fail') {
+          throw new MilvusdmError('MDM_TARGET', `${path} already exists`, {
+            hint: 'Choose another target.dir, or set target.existing to overwrite or skip.',
+          });
+        }
       }
-    }
-    return this.create(dataset, path, randomUUID());
+      return this.create(dataset, path, randomUUID());
+    });
   }
 
   /**
@@ -335,6 +342,10 @@ export class ParquetSink implements WriterSink {
 
   async close(): Promise<void> {
     // A folder still open here means the run stopped mid-dataset: kept if it holds committed parts.
-    await this.releaseOrDiscard();
+    try {
+      await this.releaseOrDiscard();
+    } finally {
+      this.locks.releaseAll();
+    }
   }
 }
