@@ -95,6 +95,8 @@ BUGS=(
   "output-lock-never-taken|packages/core/test/file-lock.test.ts|apps/cli/test/concurrent-runs.integration.test.ts|packages/core"
   # A lock file whose holder is alive taken over (and a dead holder's refused).
   "lock-holder-alive-taken-over|packages/core/test/file-lock.test.ts|apps/cli/test/concurrent-runs.integration.test.ts|packages/core"
+  # A source file rewritten while it is read: the run reports success over rows of two versions.
+  "source-rewrite-unnoticed|packages/core/test/runner.test.ts|apps/cli/test/source-changed.integration.test.ts|packages/core"
 )
 
 integration=0

@@ -63,8 +63,9 @@ describe.each([
     const document = {
       source: { type: 'hdf5', path: source, collection: 'c' },
       target: { type: writer, dir: out },
-      // 5,000 rows/s: the first run is still writing when the others start.
-      run: { batch_rows: 1000, max_rows_per_second: 5000, state_dir: states },
+      // 1,000 rows/s: 20 s, so the first run is still writing while the others start and fail,
+      // however slow starting them is on a loaded machine (at 5,000 rows/s it once ended first).
+      run: { batch_rows: 1000, max_rows_per_second: 1000, state_dir: states },
     };
     const job = writeJob(document);
     const otherJob = writeJob(document);
@@ -73,14 +74,18 @@ describe.each([
     await appears(join(out, 'c'), 30_000);
     await new Promise((r) => setTimeout(r, 500));
 
-    const sameJob = await runCli(['run', job, '--log-dir', logs]);
+    // Both at once, while the first writes.
+    const [sameJob, sameTarget] = await Promise.all([
+      runCli(['run', job, '--log-dir', logs]),
+      runCli(['run', otherJob, '--log-dir', logs]),
+    ]);
+    expect(first.child.exitCode, 'the first run ended before the others were refused: the test proves nothing').toBeNull();
     expect(sameJob.code, sameJob.stderr).toBe(1);
     const held = new RegExp(
       `^error MDM_LOCKED: another milvusdm run is running the job ${escape(job)} \\(pid ${first.child.pid} on this host, started [^)]+\\); this run was refused before writing$`,
     );
     expect(errorLines(sameJob.stderr)).toEqual([expect.stringMatching(held)]);
 
-    const sameTarget = await runCli(['run', otherJob, '--log-dir', logs]);
     expect(sameTarget.code, sameTarget.stderr).toBe(1);
     expect(errorLines(sameTarget.stderr)).toEqual([
       expect.stringMatching(

@@ -293,7 +293,7 @@ describe('resume refused or restarted', () => {
     const refused = await runCli(j.args);
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(
-      /error MDM_RESUME: the source of .*job\.yaml changed since its interrupted run .*source\.h5 mtime: was \d/,
+      /error MDM_RESUME: the source of .*job\.yaml changed since its interrupted run .*: \/.*source\.h5 was modified at \d{4}-\d\d-\d\dT/,
     );
     expect(refused.stderr).toMatch(/hint: Run the same command with --restart/);
     const restarted = await runCli([...j.args, '--restart']);

@@ -23,6 +23,7 @@ import {
 } from './plugin.js';
 import { describeSchema } from './schema.js';
 import { ResumeBook, type ResumeSettings } from './state/resume-book.js';
+import { SourceWatch } from './state/source-watch.js';
 
 /**
  * Bytes each read-ahead stage may hold (the screen's and the writer's). Batches of 128 floats a
@@ -99,6 +100,7 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
     if (book?.finishedBefore)
       context.logger.info(`the last run of this job wrote everything but was stopped before it ended (${book.stateFile})`);
     else if (book?.resuming) context.logger.info(`resuming the interrupted run recorded in ${book.stateFile}`);
+    const watch = await SourceWatch.start(source);
     sink = await input.writer.open(writerOptions, context);
     // One budget for the whole run, however many datasets it moves.
     const limiter = input.run.maxRowsPerSecond ? new RowRateLimiter(input.run.maxRowsPerSecond) : undefined;
@@ -111,7 +113,7 @@ export async function runJob(input: RunInput): Promise<RunSummary> {
     const results: DatasetResult[] = [];
     for (const [index, dataset] of datasets.entries()) {
       context.signal.throwIfAborted();
-      results.push(await moveDataset(dataset, index, datasets.length, sink, input, overall, emit, book, limiter));
+      results.push(await moveDataset(dataset, index, datasets.length, sink, input, overall, emit, book, limiter, watch));
     }
     await sink.finish();
     book?.finish();
@@ -144,6 +146,7 @@ async function moveDataset(
   emit: (event: RunEvent) => void,
   book: ResumeBook | undefined,
   limiter: RowRateLimiter | undefined,
+  watch: SourceWatch | undefined,
 ): Promise<DatasetResult> {
   const { logger } = input.context;
   logger.info(`dataset ${index + 1}/${count}: ${dataset.origin} (${describeSchema(dataset.schema)})`);
@@ -221,7 +224,9 @@ async function moveDataset(
         // Wrapped: an async generator would await a promise it yields, and wait for the check.
         yield { screened, bytes: readAheadWeight(raw) };
       }
-      // Before the stream ends, so a target that publishes at its end publishes nothing on a repeat.
+      // Before the stream ends, so a target that publishes at its end publishes nothing of a
+      // source rewritten meanwhile, nor of one with a repeated key.
+      await watch?.check(dataset.origin);
       await screen.finish(input.run.batchRows, input.context.signal);
     } finally {
       await screen.close();

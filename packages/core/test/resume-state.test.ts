@@ -131,17 +131,25 @@ describe('resume state file', () => {
   });
 
   it('describes what changed in a source', async () => {
-    const src = (rows: number, size: number) =>
+    const src = (rows: number, size: number, mtime = Date.UTC(2026, 11, 1), files: string[] = ['/a.h5']) =>
       ({
         datasets: [{ key: 'k', rows, schema: { fields: [{ name: 'id', type: 'int64', isPrimaryKey: true }] } }],
-        fingerprint: async () => ({ files: { '/a.h5': { size, mtime: 1 } } }),
+        fingerprint: async () => ({ files: Object.fromEntries(files.map((f) => [f, { size, mtime }])), reader: 'v1' }),
         close: async () => {},
       }) as unknown as ReaderSource;
     const before = await fingerprintOf(src(10, 100));
     expect(fingerprintChanges(before, await fingerprintOf(src(10, 100)))).toEqual([]);
     expect(fingerprintChanges(before, await fingerprintOf(src(11, 120)))).toEqual([
       'dataset k had 10 rows, now 11',
-      'files /a.h5 size: was 100, now 120',
+      '/a.h5 was modified at 2026-12-01T00:00:00.000Z (100 → 120 bytes)',
+    ]);
+    // Touched, same size: the time alone.
+    expect(fingerprintChanges(before, await fingerprintOf(src(10, 100, Date.UTC(2026, 11, 1, 20, 5))))).toEqual([
+      '/a.h5 was modified at 2026-12-01T20:05:00.000Z',
+    ]);
+    expect(fingerprintChanges(before, await fingerprintOf(src(10, 100, Date.UTC(2026, 11, 1), ['/b.h5'])))).toEqual([
+      '/b.h5 is new',
+      '/a.h5 is gone',
     ]);
   });
 });

@@ -72,7 +72,11 @@ function makeBatch(d: number, start: number, n: number, short = false): ColumnBa
   };
 }
 
-function reader(p: Probe, plans: readonly DatasetPlan[], opts: { failOpen?: boolean } = {}): ReaderPlugin<Record<string, never>> {
+function reader(
+  p: Probe,
+  plans: readonly DatasetPlan[],
+  opts: { failOpen?: boolean; fingerprint?: () => Record<string, unknown> } = {},
+): ReaderPlugin<Record<string, never>> {
   return {
     kind: 'reader',
     name: 'memory',
@@ -106,6 +110,7 @@ function reader(p: Probe, plans: readonly DatasetPlan[], opts: { failOpen?: bool
             }
           },
         })),
+        ...(opts.fingerprint ? { fingerprint: async () => opts.fingerprint!() } : {}),
         async close() {
           p.closed.reader++;
         },
@@ -250,6 +255,37 @@ describe('runner: every row once, counted', () => {
     const summary = await run(p, [{ key: 'a', rows: 130, announce: null }], {}, { events });
     expect(summary.rows).toBe(130);
     expect(events[0]).toMatchObject({ type: 'plan', totalRows: undefined });
+  });
+});
+
+describe('runner: a source file rewritten while it is read', () => {
+  const runWith = (p: Probe, fingerprint: () => Record<string, unknown>) =>
+    runJob({
+      reader: reader(p, [{ key: 'a', rows: 300 }], { fingerprint }) as ReaderPlugin,
+      readerOptions: {},
+      writer: writer(p) as WriterPlugin,
+      writerOptions: {},
+      run: { batchRows: 64, prefetch: 2 },
+      context: context(),
+    });
+
+  it('stops the run before the dataset’s stream ends, naming the file and when it changed', async () => {
+    const p = probe();
+    // The file's stamp changes once the reader has yielded its second batch.
+    const stamp = () => ({ files: { '/data/a.h5': { size: 4096, mtime: p.yielded >= 2 ? Date.UTC(2026, 11, 1, 20, 0, 1) : 1 } } });
+    await expect(runWith(p, stamp)).rejects.toMatchObject({
+      code: 'MDM_SOURCE',
+      message: 'memory a: the source changed while this run read it (/data/a.h5 was modified at 2026-12-01T20:00:01.000Z)',
+    });
+    // The writer saw its stream fail, not end: a target that publishes at its end publishes nothing.
+    expect(p.finished).toBe(0);
+    expect(p.closed).toEqual({ reader: 1, writer: 1 });
+  });
+
+  it('an unchanged source passes', async () => {
+    const p = probe();
+    const summary = await runWith(p, () => ({ files: { '/data/a.h5': { size: 4096, mtime: 1 } } }));
+    expect(summary.rows).toBe(300);
   });
 });
 

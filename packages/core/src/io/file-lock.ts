@@ -10,7 +10,7 @@
  * warning: on the same host once its process is gone; from another host (a shared folder) once
  * its heartbeat — the file's mtime, renewed while it is held — is older than the stale timeout.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { MilvusdmError, errorMessage, systemError, systemReason } from '../errors.js';
@@ -115,6 +115,15 @@ function tryCreate(path: string, text: string): { dir: string | undefined } | un
   let dir: string | undefined;
   try {
     dir = mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    // Named as any writer names a folder it cannot make: the first one missing, which is the one
+    // refused (Node's error names the deepest one asked for).
+    const code = systemError(e)?.code;
+    throw new MilvusdmError('MDM_IO', `cannot write ${firstMissing(dirname(path))}: ${code ? systemReason(code) : errorMessage(e)}`, {
+      cause: e,
+    });
+  }
+  try {
     fd = openSync(path, 'wx', 0o644);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
@@ -129,6 +138,13 @@ function tryCreate(path: string, text: string): { dir: string | undefined } | un
   }
   closeSync(fd);
   return { dir };
+}
+
+/** The outermost folder of `dir` that does not exist (`dir` itself when its parent does). */
+function firstMissing(dir: string): string {
+  let d = dir;
+  while (dirname(d) !== d && !existsSync(dirname(d))) d = dirname(d);
+  return d;
 }
 
 function lockFailure(path: string, e: unknown): MilvusdmError {

@@ -34,8 +34,49 @@ export function fingerprintChanges(before: unknown, now: SourceFingerprint): str
     }
   }
   for (const key of oldSets.keys()) if (!newSets.has(key)) changes.push(`dataset ${key} is gone`);
-  diffValues('', old.source ?? null, now.source, changes);
+  const files = fileChanges(old.source ?? null, now.source);
+  if (files) {
+    // Files in words; whatever else the reader put beside them, compared as values.
+    changes.push(...files);
+    const { files: _a, ...restBefore } = old.source ?? {};
+    const { files: _b, ...restNow } = now.source ?? {};
+    diffValues('', restBefore, restNow, changes);
+  } else diffValues('', old.source ?? null, now.source, changes);
   return changes.slice(0, 5);
+}
+
+type FileStamp = { readonly size?: unknown; readonly mtime?: unknown };
+
+/**
+ * `PATH was modified at TIME (N → M bytes)`, `PATH is gone`, `PATH is new`, when both
+ * fingerprints list files as the file readers do (`files: {path: {size, mtime}}`); else undefined.
+ */
+function fileChanges(
+  before: Readonly<Record<string, unknown>> | null,
+  now: Readonly<Record<string, unknown>> | null,
+): string[] | undefined {
+  const was = before?.['files'];
+  const is = now?.['files'];
+  if (!isRecord(was) || !isRecord(is)) return undefined;
+  const out: string[] = [];
+  for (const [path, value] of Object.entries(is)) {
+    const stamp = value as FileStamp;
+    const old = was[path] as FileStamp | undefined;
+    if (!old) {
+      out.push(`${path} is new`);
+      continue;
+    }
+    if (old.size === stamp.size && old.mtime === stamp.mtime) continue;
+    const when = typeof stamp.mtime === 'number' ? ` at ${new Date(stamp.mtime).toISOString()}` : '';
+    const size = old.size !== stamp.size ? ` (${String(old.size)} → ${String(stamp.size)} bytes)` : '';
+    out.push(`${path} was modified${when}${size}`);
+  }
+  for (const path of Object.keys(was)) if (!(path in is)) out.push(`${path} is gone`);
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function diffValues(path: string, a: unknown, b: unknown, out: string[]): void {
