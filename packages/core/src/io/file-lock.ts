@@ -79,13 +79,20 @@ export class FileLock {
     });
   }
 
-  /** Removes the lock file if it is still this process's. */
+  /**
+   * Removes the lock file if it is still this process's. Never throws: it runs on every way out
+   * of a run, and must not hide why the run stopped (a lock it cannot remove goes stale).
+   */
   release(): void {
     if (this.released) return;
     this.released = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    if (readLock(this.path)?.text === this.text) rmSync(this.path, { force: true });
+    try {
+      if (readLock(this.path)?.text === this.text) rmSync(this.path, { force: true });
+    } catch {
+      return;
+    }
     // A run refused or failed before writing leaves no folder behind that only its lock needed.
     if (this.createdDir) {
       for (let dir = dirname(this.path); dir.length >= this.createdDir.length; dir = dirname(dir)) {
