@@ -4,13 +4,19 @@
 // and its collection is counted (outside the measurement) and dropped before the next one runs.
 //   node bench/h2m-vs-pymilvus.mjs [--server lite|milvus23|both] [--rows N] [--dim 128] [--repeat 2]
 //     [--contenders a,b,c,d]   (run in this order, then backwards, and so on)
+//     [--delay-ms D]   every contender reaches the server through a relay that holds each chunk
+//                      D ms each way (bench/net/slow-link.mjs): a server across a slow link
+//   Contender e is milvusdm with `concurrency: auto` (the window of requests in flight follows
+//   the server's acknowledgements) instead of the fixed default.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropCollection, partialWriter, runSeries, serverRate, startServer, table, tool, waitQuiet, writeResults } from './harness.mjs';
 import { args, cli, fmt, h5Input, python, requireSetup, root } from './lib.mjs';
+import { startSlowLink } from './net/slow-link.mjs';
 
-const opts = args({ server: 'both', rows: 0, dim: 128, repeat: 2, contenders: 'a,b,c,d' });
+const opts = args({ server: 'both', rows: 0, dim: 128, repeat: 2, contenders: 'a,b,c,d', 'delay-ms': 0 });
+const delayMs = Number(opts['delay-ms']);
 requireSetup();
 const kinds = opts.server === 'both' ? ['lite', 'milvus23'] : [opts.server];
 const defaultRows = { lite: 200_000, milvus23: 1_000_000 };
@@ -22,24 +28,40 @@ for (const kind of kinds) {
   const input = h5Input(rows, opts.dim);
   const work = mkdtempSync(join(tmpdir(), 'milvusdm-bench-'));
   const srv = await startServer(kind, work);
+  const server = new URL(srv.uri);
+  const link = delayMs > 0 ? await startSlowLink(server.hostname, Number(server.port), delayMs) : undefined;
+  // What the contenders connect to: the server, or the relay in front of it.
+  const uri = link ? `${server.protocol}//127.0.0.1:${link.port}` : srv.uri;
   try {
-    console.log(`\nH2M of ${fmt(rows)} × ${opts.dim} float32 into ${srv.name} (${srv.uri}), batches of 10,000, ${opts.repeat} rounds`);
+    console.log(
+      `\nH2M of ${fmt(rows)} × ${opts.dim} float32 into ${srv.name} (${srv.uri}${link ? `, through a relay adding ${delayMs} ms each way at ${uri}` : ''}), batches of 10,000, ${opts.repeat} rounds`,
+    );
     // Milvus 2.3's coordinators keep working for a while after the port opens.
     await waitQuiet(srv, 0.05, kind === 'milvus23' ? 60 : 10);
     const idle = await serverRate(srv, 5);
-    const job = join(work, 'job.yaml');
-    writeFileSync(
-      job,
-      `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${srv.uri}", token: "${srv.token}", collection: bench_a, index: auto, metric: L2}\nrun: {batch_rows: 10000}\n`,
-    );
-    const py = (script, name) => ({ command: python, args: [join(root, 'bench', 'python', script), srv.uri, srv.token, name, input] });
+    const jobFile = (collection, extra = '') => {
+      const file = join(work, `${collection}.yaml`);
+      writeFileSync(
+        file,
+        `source: {type: hdf5, path: ${input}}\ntarget: {type: milvus, uri: "${uri}", token: "${srv.token}", collection: ${collection}, index: auto, metric: L2${extra}}\nrun: {batch_rows: 10000}\n`,
+      );
+      return file;
+    };
+    const py = (script, name) => ({ command: python, args: [join(root, 'bench', 'python', script), uri, srv.token, name, input] });
     const all = [
       {
         key: 'a',
         label: 'milvusdm run',
         command: process.execPath,
-        args: [cli, 'run', job, '--quiet', '--log-dir', join(work, 'logs')],
+        args: [cli, 'run', jobFile('bench_a'), '--quiet', '--log-dir', join(work, 'logs')],
         collection: 'bench_a',
+      },
+      {
+        key: 'e',
+        label: 'milvusdm run, concurrency auto',
+        command: process.execPath,
+        args: [cli, 'run', jobFile('bench_e', ', concurrency: auto'), '--quiet', '--log-dir', join(work, 'logs')],
+        collection: 'bench_e',
       },
       {
         key: 'b',
@@ -52,7 +74,7 @@ for (const kind of kinds) {
         key: 'd',
         label: 'h5wasm + Node SDK insert (row objects)',
         command: process.execPath,
-        args: [join(root, 'bench', 'node', 'h2m_sdk.mjs'), srv.uri, srv.token, 'bench_d', input],
+        args: [join(root, 'bench', 'node', 'h2m_sdk.mjs'), uri, srv.token, 'bench_d', input],
         collection: 'bench_d',
       },
     ];
@@ -72,10 +94,13 @@ for (const kind of kinds) {
       }));
     const { runs, summary } = await runSeries(srv, contenders, { repeat: opts.repeat, idle, partial: partialWriter(`h2m-${kind}`) });
     const md = table(srv, summary, { ours: 'a', refs: ['b', 'c'], idle });
-    tables.push(`### H2M, ${srv.name}, ${fmt(rows)} × ${opts.dim}\n\n${md}`);
+    tables.push(
+      `### H2M, ${srv.name}, ${fmt(rows)} × ${opts.dim}${delayMs > 0 ? `, through a link of ${delayMs} ms each way` : ''}\n\n${md}`,
+    );
     console.log(`\n${tables.at(-1)}\n`);
-    results.servers.push({ kind, name: srv.name, rows, dim: opts.dim, cores: srv.cores, idle, runs, summary });
+    results.servers.push({ kind, name: srv.name, rows, dim: opts.dim, cores: srv.cores, idle, delayMs: delayMs, runs, summary });
   } finally {
+    await link?.close();
     await srv.server.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -259,14 +259,19 @@ describe.each(signals)('resume after %s', (_label, signal) => {
 });
 
 describe('resume after kill -9 on Milvus 2.3 (inserts there keep every copy of a key)', () => {
-  it('H2M: HDF5 into Milvus 2.3, nothing doubled', async (ctx) => {
+  // The default window of requests in flight, and the adaptive one (concurrency: auto), whose
+  // resume must cover as many requests as it may ever have had in flight.
+  it.for([
+    ['H2M: HDF5 into Milvus 2.3, nothing doubled', {}, 31],
+    ['H2M: HDF5 into Milvus 2.3 with concurrency auto, nothing doubled', { concurrency: 'auto', batch_bytes: 64 * 1024 }, 32],
+  ] as const)('%s', async ([, extra, seed], ctx) => {
     const uri23 = inject('milvus23Uri');
     if (!uri23) return ctx.skip(); // MILVUSDM_SKIP_MILVUS23=1 (local runs only; CI always starts it)
     const token = inject('milvus23Token');
-    const source = await h5Source(ROWS, 31);
+    const source = await h5Source(ROWS, seed);
     const collection = uniqueName('kill_h2m23');
-    const j = job({ type: 'hdf5', path: source }, { type: 'milvus', uri: uri23, token, collection, mode: 'append' });
-    const p: KillPlan = { seed: SEED + 31, points: POINTS, signal: 'SIGKILL', totalRows: ROWS };
+    const j = job({ type: 'hdf5', path: source }, { type: 'milvus', uri: uri23, token, collection, mode: 'append', ...extra });
+    const p: KillPlan = { seed: SEED + seed, points: POINTS, signal: 'SIGKILL', totalRows: ROWS };
     checkResumedCleanly(await killAndResume(j.args, j.stateDir, p), p, j.stateDir);
     const v = await runPython<Verdict>(join(pythonToolsDir, 'verify_milvus.py'), [
       '--uri',

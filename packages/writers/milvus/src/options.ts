@@ -88,7 +88,12 @@ export const milvusWriterOptions = z.strictObject({
     .max(512 * 1024 * 1024)
     .default(16 * 1024 * 1024)
     .describe('Upper bound, in bytes, of one insert request (default 16777216, 16 MiB).'),
-  concurrency: z.int().min(1).max(16).default(2).describe('Insert requests in flight at once, 1 to 16 (default 2).'),
+  concurrency: z
+    .union([z.literal('auto'), z.int().min(1).max(16)])
+    .default(2)
+    .describe(
+      'Insert requests in flight at once: 1 to 16, or `auto` to follow how fast the server acknowledges them (2 to 8 requests, at most 64 MiB of them; for a server across a slow link) (default 2).',
+    ),
   count: z
     .enum(COUNT_PROOFS)
     .default('auto')

@@ -28,6 +28,7 @@ import { recreateAliases } from './aliases.js';
 import { createCollection, setupOf, type CollectionSetup } from './collection-setup.js';
 import { existingKeys } from './existing-keys.js';
 import { insertAll, skipRows } from './insert-stream.js';
+import { SendWindow, mostInFlight, type Concurrency } from './send-window.js';
 import { acknowledgementsProveCount } from './count-proof.js';
 import { buildIndexes, planIndexes } from './indexes.js';
 import { countKeys } from './key-count.js';
@@ -574,7 +575,7 @@ export class MilvusSink implements WriterSink {
     const where = `"${name}"${partition ? ` partition "${partition}"` : ''}`;
     // A resumed run upserts the rows the interrupted one may have sent unrecorded; those were
     // checked for existing keys before it sent them, and may now be found as its own.
-    let uncheckedRows = resume && !autoId ? keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows).upsertRows : 0;
+    let uncheckedRows = resume && !autoId ? keyedResumePlan(mostInFlight(concurrency), MAX_ROWS, resume.unrecordedRows).upsertRows : 0;
     const screening = {
       targetSchema: state.schema,
       ...(existing === 'check' && key
@@ -650,12 +651,16 @@ export class MilvusSink implements WriterSink {
           if (provable) await this.proveKeys(countTarget, batch, where);
         };
         const skipped = { rows: 0 };
+        const window = new SendWindow(concurrency);
         const rows = await insertAll(
           skipRows(batches, plan.skipRows, hooks, skipped),
           sendOne,
           { maxBytes: this.options.batch_bytes, maxRows: MAX_ROWS, concurrency },
           hooks,
+          window,
         );
+        const windowUsed = window.describe();
+        if (windowUsed) this.context.logger.info(`${where}: concurrency auto: ${windowUsed}`);
         const written = rows + skipped.rows;
         const acknowledged = acknowledgementsProveCount({ ...proofFacts, countReadsEveryRow: await this.countReadsEveryRow() });
         if (!acknowledged || state.upserted) state.countsAcknowledged = false;
@@ -687,12 +692,12 @@ export class MilvusSink implements WriterSink {
     state: CollectionState,
     partition: string | undefined,
     autoId: boolean,
-    concurrency: number,
+    concurrency: Concurrency,
     resume: ResumeInfo,
     before: number | undefined,
     where: string,
   ): Promise<ResumePlan> {
-    if (!autoId) return keyedResumePlan(concurrency, MAX_ROWS, resume.unrecordedRows);
+    if (!autoId) return keyedResumePlan(mostInFlight(concurrency), MAX_ROWS, resume.unrecordedRows);
     const now = before === undefined ? undefined : await this.countRows(state, partition);
     if (before === undefined || now === undefined) {
       throw new MilvusdmError(

@@ -184,6 +184,32 @@ describe('batching and loading', () => {
     expect(await verify(uri, c, [files.a])).toMatchObject({ ok: true, counted: 1000 });
   });
 
+  it('concurrency auto: every row once, exact, and the log says how many requests were in flight', async () => {
+    const uri = inject('milvusLiteUri');
+    const c = uniqueName('auto_window');
+    const logs = tempDir();
+    // ~25 rows a request: 40 requests, enough rounds for the window to move.
+    const r = await runCli([
+      'run',
+      writeJob({
+        source: { type: 'hdf5', path: files.a },
+        target: { type: 'milvus', uri, collection: c, batch_bytes: 1024, concurrency: 'auto' },
+      }),
+      '--log-dir',
+      logs,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const log = readdirSync(logs)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => readFileSync(join(logs, f), 'utf8'))
+      .join('');
+    const requests = [...log.matchAll(/inserted (\d+) rows/g)].map((m) => Number(m[1]));
+    expect(requests.length).toBeGreaterThanOrEqual(30);
+    expect(requests.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(log).toMatch(new RegExp(`"${c}": concurrency auto: [2-8](–[2-8])? requests in flight \\(mostly [2-8]\\)`));
+    expect(await verify(uri, c, [files.a])).toMatchObject({ ok: true, counted: 1000, fetched: 1000 });
+  });
+
   it('loads the collection at the end when the job asks, and leaves it as found otherwise (Milvus 2.3)', async () => {
     const uri = inject('milvus23Uri');
     const token = inject('milvus23Token');
