@@ -89,7 +89,7 @@ export const milvusWriterOptions = z.strictObject({
     .default(16 * 1024 * 1024)
     .describe('Upper bound, in bytes, of one insert request (default 16777216, 16 MiB).'),
   concurrency: z
-    .union([z.literal('auto'), z.int().min(1).max(16)])
+    .union([z.literal('auto'), z.int().min(1).max(16)], { error: 'expected a whole number from 1 to 16, or auto' })
     .default(2)
     .describe(
       'Insert requests in flight at once: 1 to 16, or `auto` to follow how fast the server acknowledges them (2 to 8 requests, at most 64 MiB of them; for a server across a slow link) (default 2).',

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Column, ColumnBatch } from '@milvusdm/core';
 import { AUTO_IN_FLIGHT_BYTES, insertAll } from '../src/insert-stream.js';
 import { AUTO_CONCURRENCY_MAX, SendWindow, mostInFlight } from '../src/send-window.js';
+import { milvusWriterOptions } from '../src/options.js';
 
 /**
  * Feeds `acks` acknowledgements of one row each to `window`, as a server would send them: with
@@ -25,6 +26,17 @@ function drive(window: SendWindow, acks: number, latency: (limit: number) => num
 }
 
 describe('send window', () => {
+  it('the option takes 1 to 16 or auto, and says so otherwise', () => {
+    const parse = (concurrency: unknown) => milvusWriterOptions.safeParse({ uri: 'http://localhost:19530', concurrency });
+    expect(parse('auto').data?.concurrency).toBe('auto');
+    expect(parse(5).data?.concurrency).toBe(5);
+    expect(milvusWriterOptions.parse({ uri: 'http://localhost:19530' }).concurrency).toBe(2);
+    for (const bad of ['AUTO', '3', 2.5])
+      expect(parse(bad).error?.issues[0]?.message).toBe('expected a whole number from 1 to 16, or auto');
+    expect(parse(0).success).toBe(false);
+    expect(parse(17).success).toBe(false);
+  });
+
   it('a fixed concurrency never changes, whatever the acknowledgements', () => {
     const w = new SendWindow(3);
     expect(drive(w, 50, (n) => n * 100)).toEqual(Array(50).fill(3));
