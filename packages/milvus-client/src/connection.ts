@@ -59,6 +59,9 @@ function credentials(options: ConnectionOptions, baseDir: string, where: string)
   return { ...(token ? { token } : {}), ...(password ? { password } : {}) };
 }
 
+/** The password Milvus ships with for `root` (its documentation's, and every quick start's). */
+const DEFAULT_PASSWORD = 'Milvus';
+
 export class MilvusConnection {
   /** A plain gRPC channel for the data path (see raw()). */
   private dataClient: Client | undefined;
@@ -104,14 +107,20 @@ export class MilvusConnection {
   }
 
   static async open(options: ConnectionOptions, context: ChannelContext, where: string): Promise<MilvusConnection> {
+    // Milvus's documented default password is no secret, and masking it alone would turn every
+    // message naming the product into `cannot reach *** at …`, which also tells the reader what
+    // it is. The token holding it (`root:Milvus`) is still masked, and so is any URI's password.
+    const password = (value: string | undefined) => {
+      if (value !== DEFAULT_PASSWORD) context.redact(value);
+    };
     context.redact(options.token);
-    context.redact(options.password);
+    password(options.password);
     const secrets = credentials(options, context.baseDir, where);
     context.redact(secrets.token);
-    context.redact(secrets.password);
+    password(secrets.password);
     // A `user:password` token may be echoed back in parts: its password part is a secret too.
     const colon = secrets.token?.indexOf(':') ?? -1;
-    if (secrets.token && colon >= 0) context.redact(secrets.token.slice(colon + 1));
+    if (secrets.token && colon >= 0) password(secrets.token.slice(colon + 1));
     const target = parseMilvusUri(options.uri, context.baseDir);
     const tls = typeof options.tls === 'object' ? options.tls : undefined;
     const readPem = (file: string | undefined, key: string) => {
