@@ -1,6 +1,8 @@
 // A TCP relay that holds every chunk for a fixed time in each direction: a server across a slow
-// link (another region, a VPN) without root or `tc`. Order is kept, nothing is dropped; HTTP/2's
-// flow control then meets the delay as it would on a real link (its window updates are late too).
+// link (another region, a VPN) where the kernel has no `netem`. Order is kept, nothing is dropped
+// (and nothing pushes back: the relay buffers what it holds); HTTP/2's flow control then meets the
+// delay as it would on a real link (its window updates are late too). It costs CPU on the same
+// cores as the client and the server: figures through it are for comparing contenders side by side.
 //   import { startSlowLink } from './net/slow-link.mjs';
 //   const link = await startSlowLink('127.0.0.1', 19530, 25); // link.port: 50 ms round trips
 //   …; await link.close();
